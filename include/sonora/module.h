@@ -1,0 +1,42 @@
+#pragma once
+// A module: httpd's `module` struct as a C++ descriptor.
+//
+// Every module is compiled in. A module is *enabled* for a configuration when
+// it is static (always on, as httpd's compiled-in modules: `-l` lists these) or
+// when the configuration names it with `LoadModule name path`. Only enabled
+// modules contribute directives, config objects and hooks, so a module that is
+// not enabled costs nothing per request.
+
+#include <sonora/config.h>
+#include <sonora/directive.h>
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+namespace sonora {
+
+namespace config {
+class Generation;
+}
+
+// Module ABI version, checked when the module list is assembled (httpd's MMN).
+inline constexpr int kModuleMagic = 20261123;
+
+struct Module {
+    std::string_view name{};    // httpd's identifier: "mime_module"
+    std::string_view source{};  // httpd's source file name: "mod_mime.c" (IfModule, -l)
+    std::span<const DirectiveSpec> directives{};
+    ConfigOps dir_config{};     // per-directory config type, if any
+    ConfigOps server_config{};  // per-server config type, if any
+    bool is_static = false;   // enabled without LoadModule
+    // Runs once the whole configuration has been read and merged: cross-directive
+    // checks that need the final picture (DocumentRoot exists, one MPM...).
+    // Returns an error message naming what is wrong, or nullopt.
+    CmdResult (*post_config)(config::Generation& gen) = nullptr;
+    int magic = kModuleMagic;
+    // Position in the module list, assigned once at startup; indexes ConfigVector.
+    std::size_t index = 0;
+};
+
+}  // namespace sonora

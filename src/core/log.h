@@ -1,0 +1,27 @@
+#pragma once
+// Startup logging: messages emitted while the configuration is read, before any
+// ErrorLog is open, written to stderr in Apache's error-log line format:
+//   [Mon Nov 23 21:34:30.781860 2026] [core:warn] [pid 2892:tid 2892] SN00111: text
+// Every call site passes a stable message id (docs/log-message-ids.md), the
+// counterpart of httpd's APLOGNO.
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace sonora {
+
+enum class LogLevel { Emerg, Alert, Crit, Error, Warn, Notice, Info, Debug };
+
+std::string_view log_level_name(LogLevel level);
+
+// Formats one line in Apache's layout (no trailing newline).
+std::string format_log_line(LogLevel level, std::string_view module, std::string_view id,
+                            std::string_view message);
+
+void log_startup(LogLevel level, std::string_view module, std::string_view id, std::string_view message);
+
+// Tests capture startup messages instead of stderr. Pass an empty function to restore.
+void set_startup_log_sink(std::function<void(LogLevel, std::string_view line)> sink);
+
+}  // namespace sonora

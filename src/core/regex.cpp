@@ -1,0 +1,42 @@
+#include "core/regex.h"
+
+#include <pcre2.h>
+
+namespace sonora {
+
+struct Regex::Code {
+    pcre2_code* code = nullptr;
+    ~Code() { pcre2_code_free(code); }
+};
+
+std::optional<Regex> Regex::compile(std::string_view pattern, unsigned flags, std::string* error) {
+    int err = 0;
+    PCRE2_SIZE offset = 0;
+    std::uint32_t options = (flags & kCaseless) ? PCRE2_CASELESS : 0;
+    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                     options, &err, &offset, nullptr);
+    if (code == nullptr) {
+        if (error != nullptr) {
+            PCRE2_UCHAR buf[256];
+            pcre2_get_error_message(err, buf, sizeof buf);
+            *error = reinterpret_cast<const char*>(buf);
+        }
+        return std::nullopt;
+    }
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter if unavailable
+    std::uint32_t captures = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &captures);
+    auto holder = std::make_shared<Code>();
+    holder->code = code;
+    return Regex(std::move(holder), std::string(pattern), captures);
+}
+
+bool Regex::matches(std::string_view subject) const {
+    pcre2_match_data* md = pcre2_match_data_create_from_pattern(code_->code, nullptr);
+    int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
+                         md, nullptr);
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
+}  // namespace sonora

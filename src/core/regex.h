@@ -1,0 +1,36 @@
+#pragma once
+// PCRE2 wrapper for configuration regexes (<DirectoryMatch>, <FilesMatch>, ...).
+// Compiled once at configuration time, JIT-compiled where available; matching
+// is const and thread-safe given a per-call match data block.
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sonora {
+
+class Regex {
+public:
+    enum Flags : unsigned { kNone = 0, kCaseless = 1u << 0 };
+
+    // Returns nullopt and fills *error on a pattern PCRE2 rejects.
+    static std::optional<Regex> compile(std::string_view pattern, unsigned flags = kNone,
+                                        std::string* error = nullptr);
+
+    bool matches(std::string_view subject) const;
+    const std::string& pattern() const { return pattern_; }
+    std::size_t capture_count() const { return captures_; }
+
+private:
+    struct Code;
+    Regex(std::shared_ptr<const Code> code, std::string pattern, std::size_t captures)
+        : code_(std::move(code)), pattern_(std::move(pattern)), captures_(captures) {}
+
+    std::shared_ptr<const Code> code_;
+    std::string pattern_;
+    std::size_t captures_ = 0;
+};
+
+}  // namespace sonora

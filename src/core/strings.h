@@ -1,0 +1,14 @@
+#pragma once
+// Small string helpers shared by the configuration engine and modules.
+
+#include <string>
+#include <string_view>
+
+namespace sonora {
+
+bool equals_nocase(std::string_view a, std::string_view b);
+bool starts_with_nocase(std::string_view s, std::string_view prefix);
+std::string to_lower(std::string_view s);
+std::string_view trim(std::string_view s);
+
+}  // namespace sonora

@@ -1,0 +1,38 @@
+#pragma once
+// Running the real sonora binary from tests: arguments in, exit status and
+// both output streams out; and temporary server roots to run it against.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace sonora::test {
+
+struct RunResult {
+    int status = -1;  // exit code, or 128+signal
+    std::string out;
+    std::string err;
+};
+
+// Runs SONORA_BINARY with `args`; kills it after `timeout_ms`.
+RunResult run_sonora(const std::vector<std::string>& args, int timeout_ms = 10000);
+
+// A fresh directory under /tmp, removed with the object.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    const std::filesystem::path& path() const { return path_; }
+    std::string str() const { return path_.string(); }
+    // Writes `text` to `relative` (parent directories created); returns the full path.
+    std::string write(const std::string& relative, const std::string& text) const;
+    std::string mkdir(const std::string& relative) const;
+
+private:
+    std::filesystem::path path_;
+};
+
+}  // namespace sonora::test
