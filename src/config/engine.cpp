@@ -206,7 +206,8 @@ void Engine::read_until_close(Scope& scope, std::string_view name, int open_line
 void Engine::skip_until_close(Scope& scope, std::string_view name, int open_line) {
     Source& src = *scope.source;
     std::string line;
-    int depth = 0;
+    // Sections opened inside the skipped body must still nest properly.
+    std::vector<std::string> nested;
     for (;;) {
         auto r = src.reader.next(line);
         if (r == LineReader::Result::End) {
@@ -220,22 +221,26 @@ void Engine::skip_until_close(Scope& scope, std::string_view name, int open_line
         }
         std::string_view rest = line;
         std::string word = next_word(rest);
-        if (word.size() > 1 && word[1] == '/') {
-            if (depth > 0) {
-                --depth;
-                continue;
+        if (word.size() < 2 || word[1] != '/') {
+            if (word.size() > 1 && word.back() == '>') {
+                word.pop_back();
             }
-            std::string closing = word.substr(2);
-            if (!closing.empty() && closing.back() == '>') {
-                closing.pop_back();
-            }
-            if (!equals_nocase(closing, name.substr(1))) {
-                throw ConfigError("Expected </" + std::string(name.substr(1)) + "> but saw </" + closing + ">",
-                                  *src.file, src.reader.line_number(), true);
-            }
+            nested.push_back(word);
+            continue;
+        }
+        std::string closing = word.substr(2);
+        if (!closing.empty() && closing.back() == '>') {
+            closing.pop_back();
+        }
+        std::string_view expected = nested.empty() ? name : std::string_view(nested.back());
+        if (!equals_nocase(closing, expected.substr(1))) {
+            throw ConfigError("Expected </" + std::string(expected.substr(1)) + "> but saw </" + closing + ">",
+                              *src.file, src.reader.line_number(), true);
+        }
+        if (nested.empty()) {
             return;
         }
-        ++depth;
+        nested.pop_back();
     }
 }
 
@@ -326,10 +331,10 @@ void Engine::run_read_time(const ModuleSet::Hit& hit, ConfigNode& node, Scope& s
 std::string Engine::context_error(const DirectiveSpec& spec, const Scope& scope) const {
     for (const Scope* s = &scope; s != nullptr; s = s->parent) {
         if (s->section != nullptr) {
-            return display_name(spec) + " not allowed in " + bracketed(s->section->directive) + " context";
+            return std::string(spec.name) + " not allowed in " + bracketed(s->section->directive) + " context";
         }
     }
-    return display_name(spec) + " not allowed here";
+    return std::string(spec.name) + " not allowed here";
 }
 
 void Engine::process(const std::vector<ConfigNode>& nodes, Scope& scope) {

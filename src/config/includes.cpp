@@ -115,8 +115,12 @@ std::optional<std::string> expand(const std::string& dir, const std::vector<std:
 
 }  // namespace
 
-IncludeFiles resolve_include(const std::string& path, bool optional) {
+IncludeFiles resolve_include(const std::string& raw_path, bool optional) {
     IncludeFiles result;
+    std::string path = raw_path;
+    while (path.size() > 1 && path.back() == '/') {
+        path.pop_back();
+    }
     if (!has_wildcard(path)) {
         result.error = add_plain(path, optional, result.files);
         return result;

@@ -244,7 +244,8 @@ private:
                 if (*named == NamedOp::IpMatch) {
                     subnet = parse_subnet(rhs, "-ipmatch", offset);
                 }
-                return add_op(NodeKind::Binary, static_cast<std::uint8_t>(*named), lhs, rhs, subnet);
+                return add_op(NodeKind::Binary, static_cast<std::uint8_t>(*named), lhs, rhs,
+                              subnet);
             }
             case Tok::OpIn: advance(); return parse_in(lhs);
             case Tok::OpReg:

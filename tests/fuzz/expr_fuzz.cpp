@@ -32,7 +32,9 @@ public:
         return std::string(name);
     }
     std::optional<std::string> note(std::string_view) override { return std::nullopt; }
-    bool subrequest_allowed(std::string_view target, bool) override { return target.size() % 2 == 0; }
+    bool subrequest_allowed(std::string_view target, bool) override {
+        return target.size() % 2 == 0;
+    }
     std::optional<std::string> os_env(std::string_view) override { return std::nullopt; }
     std::optional<FileInfo> stat_file(std::string_view path, bool) override {
         if (path.empty()) {

@@ -12,6 +12,7 @@
 //     parent's first, then the child's (httpd appends);
 
 #include "core/regex.h"
+#include "expr/ast.h"
 
 #include <sonora/config.h>
 #include <sonora/module.h>
@@ -152,6 +153,7 @@ struct Section {
     std::string pattern;         // path or pattern as written (Directory paths made absolute)
     std::optional<Regex> regex;  // compiled pattern of *Match or ~ forms
     std::string condition;       // <If>/<ElseIf> expression text
+    std::shared_ptr<const expr::Expr> expr;  // ... parsed and checked when read
     ConfigVector config;         // the per-dir configs set inside
     std::shared_ptr<const std::string> file;
     int line = 0;

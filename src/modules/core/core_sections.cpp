@@ -8,6 +8,7 @@
 #include "config/includes.h"
 #include "config/words.h"
 #include "core/strings.h"
+#include "expr/parser.h"
 #include "modules/core/core_config.h"
 
 #include <sys/stat.h>
@@ -206,8 +207,17 @@ CmdResult if_section(Cmd& cmd, std::span<const std::string> args) {
         (chain.empty() || chain.back()->kind == Section::Kind::Else)) {
         return std::string("<Else> or <ElseIf> section without previous <If> or <ElseIf> section in same scope");
     }
+    std::shared_ptr<const expr::Expr> parsed;
+    if (kind != Section::Kind::Else) {
+        auto result = expr::parse(condition, expr::ParseMode::Condition);
+        if (!result.ok()) {
+            return "Cannot parse condition clause: " + result.error().message;
+        }
+        parsed = std::make_shared<const expr::Expr>(std::move(result).value());
+    }
     auto sec = new_section(cmd, kind, SectionArgs{false, {}});
     sec->condition = std::move(condition);
+    sec->expr = std::move(parsed);
     Scope body = section_scope(cmd, *sec, kOrAll | kAccessConf);
     body.path = cmd.section_path();
     walk_body(cmd, body);

@@ -236,8 +236,9 @@ TEST(EvaluateDetail, FailedMatchKeepsPreviousBackrefs) {
 }
 
 TEST(EvaluateString, Interpolates) {
-    auto r = parse("%{REQUEST_METHOD} %{REQUEST_URI} from %{REMOTE_ADDR} host=%{tolower:%{HTTP_HOST}}",
-                   ParseMode::String);
+    auto r = parse(
+        "%{REQUEST_METHOD} %{REQUEST_URI} from %{REMOTE_ADDR} host=%{tolower:%{HTTP_HOST}}",
+        ParseMode::String);
     ASSERT_TRUE(r.ok()) << r.error().message;
     FakeContext ctx = make_context();
     EXPECT_EQ(evaluate_string(r.value(), ctx),

@@ -53,7 +53,8 @@ TEST(Functions, CaseAndEscaping) {
     EXPECT_EQ(fn_unescape("a%zz"), "");
     EXPECT_EQ(fn_unescape("a%00b"), "");
     EXPECT_EQ(fn_unbase64("aGV*sbG8="), "he");
-    EXPECT_EQ(fn_ldap(" a*b(c)de,f+gh<i>j;k=l#m "), " a\\2ab\\28c\\29de\\2cf\\2bgh\\3ci\\3ej\\3bk=l#m ");
+    EXPECT_EQ(fn_ldap(" a*b(c)de,f+gh<i>j;k=l#m "),
+              " a\\2ab\\28c\\29de\\2cf\\2bgh\\3ci\\3ej\\3bk=l#m ");
     EXPECT_EQ(fn_ldap("a\\b\"c"), "a\\5cb\\22c");
 }
 
