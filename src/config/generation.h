@@ -35,6 +35,7 @@ public:
     std::vector<std::unique_ptr<Server>> vhosts;
     const Module* mpm = nullptr;
     bool check_document_root = true;  // false with -T
+    bool allow_includes = true;       // false only in the config fuzzer, which must not read the disk
 
     // A module's per-server config of the main server.
     template <class T>

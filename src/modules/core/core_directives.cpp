@@ -121,6 +121,9 @@ CmdResult add_server_alias(Cmd& cmd, Args a) {
 }
 
 CmdResult set_access_file_names(Cmd& cmd, Args a) {
+    if (a.empty()) {
+        return std::string("AccessFileName requires at least one argument");
+    }
     auto& c = srv(cmd);
     c.access_file_names.assign(a.begin(), a.end());
     c.access_file_name = a[0];
@@ -524,6 +527,9 @@ CmdResult add_listener(Cmd& cmd, Args a) {
 CmdResult set_mutex(Cmd& cmd, Args a) {
     static constexpr std::string_view kMechs[] = {"none", "default", "flock", "fcntl", "file",
                                                   "pthread", "sysvsem", "posixsem", "sem"};
+    if (a.empty()) {
+        return std::string("Mutex requires at least one argument");
+    }
     std::string_view spec = a[0];
     std::string_view mech = spec.substr(0, spec.find(':'));
     std::string path = spec.find(':') == std::string_view::npos ? "" : std::string(spec.substr(spec.find(':') + 1));

@@ -344,6 +344,9 @@ CmdResult ifsection_section(Cmd& cmd, std::span<const std::string> args) {
 
 CmdResult include_files(Cmd& cmd, std::span<const std::string> args) {
     const bool optional = equals_nocase(cmd.spec().name, "IncludeOptional");
+    if (!cmd.engine().generation().allow_includes) {
+        return std::string("Include is disabled here");
+    }
     auto found = config::resolve_include(cmd.server_root_relative(args[0]), optional);
     if (found.error) {
         return found.error;
