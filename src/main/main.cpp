@@ -6,6 +6,7 @@
 #include "main/dumps.h"
 #include "modules/core/core_config.h"
 #include "modules/module_list.h"
+#include "mpm/server.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -111,7 +112,8 @@ int main(int argc, char** argv) {
         }
         default: break;
     }
-    std::cerr << program << ": configuration loaded; serving HTTP arrives with the HTTP/1.1 engine "
-              << "(use -t to check a configuration)\n";
-    return 0;
+    mpm::RunOptions run;
+    run.program = program;
+    run.foreground = o.defined("FOREGROUND") || o.defined("NO_DETACH") || o.defined("DEBUG");
+    return mpm::run_server(std::move(gen), run);
 }

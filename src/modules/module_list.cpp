@@ -14,8 +14,31 @@ extern Module version_module;
 
 // Loadable modules declare themselves here (one extern per module, grouped).
 // [metadata-mappers-begin]
+namespace metadata {
+extern Module mime_module;
+extern Module env_module;
+extern Module setenvif_module;
+}  // namespace metadata
+namespace mappers {
+extern Module dir_module;
+extern Module alias_module;
+extern Module negotiation_module;
+}  // namespace mappers
+namespace generators {
+extern Module status_module;
+}  // namespace generators
 // [metadata-mappers-end]
 // [loggers-aaa-begin]
+namespace loggers {
+extern Module log_config_module;  // static
+extern Module logio_module;       // static
+}  // namespace loggers
+namespace aaa {
+extern Module authn_core_module;
+extern Module authz_core_module;
+extern Module authz_host_module;
+extern Module access_compat_module;
+}  // namespace aaa
 // [loggers-aaa-end]
 
 std::span<Module* const> builtin_modules() {
@@ -24,8 +47,13 @@ std::span<Module* const> builtin_modules() {
         &core::version_module,   &core::unixd_module,      &core::mpm_event_module,
         &core::mpm_worker_module, &core::mpm_prefork_module,
         // Static modules above, loadable below. [list-metadata-mappers-begin]
+        &metadata::mime_module, &mappers::dir_module, &mappers::alias_module, &metadata::env_module,
+        &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
+        &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule
+        &aaa::authn_core_module, &aaa::authz_core_module, &aaa::authz_host_module,
+        &aaa::access_compat_module,
         // [list-loggers-aaa-end]
     };
     return kModules;

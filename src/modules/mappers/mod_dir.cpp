@@ -59,13 +59,16 @@ CmdResult set_index_redirect(Cmd& cmd, Args a) {
 }
 
 const DirectiveSpec kDirectives[] = {
-    {"FallbackResource", ArgForm::Take1, kOrIndexes, 0, ConfLevel::Dir, set_string<&DirConfig::fallback_resource>,
+    {"FallbackResource", ArgForm::Take1, kOrIndexes, 0, ConfLevel::Dir,
+     set_string<&DirConfig::fallback_resource>,
      "URL-path served when nothing else matches, or 'disabled'"},
     {"DirectoryIndex", ArgForm::RawArgs, kOrIndexes, 0, ConfLevel::Dir, add_index,
      "file names tried, in order, for a directory request, or 'disabled'"},
-    {"DirectorySlash", ArgForm::Flag, kOrIndexes, 0, ConfLevel::Dir, set_flag<&DirConfig::directory_slash>,
+    {"DirectorySlash", ArgForm::Flag, kOrIndexes, 0, ConfLevel::Dir,
+     set_flag<&DirConfig::directory_slash>,
      "whether a directory URL without trailing slash is redirected to one"},
-    {"DirectoryCheckHandler", ArgForm::Flag, kOrIndexes, 0, ConfLevel::Dir, set_flag<&DirConfig::check_handler>,
+    {"DirectoryCheckHandler", ArgForm::Flag, kOrIndexes, 0, ConfLevel::Dir,
+     set_flag<&DirConfig::check_handler>,
      "whether mod_dir acts even when another handler is configured"},
     {"DirectoryIndexRedirect", ArgForm::Take1, kOrIndexes, 0, ConfLevel::Dir, set_index_redirect,
      "redirect to the index file: On, Off, permanent, temp, seeother or a 3xx code"},
@@ -73,7 +76,9 @@ const DirectiveSpec kDirectives[] = {
 
 }  // namespace
 
-bool DirConfig::is_disabled(const std::string& value) { return equals_nocase(value, "disabled"); }
+bool DirConfig::is_disabled(const std::string& value) {
+    return equals_nocase(value, "disabled");
+}
 
 DirConfig DirConfig::merge(const DirConfig& base, const DirConfig& add) {
     DirConfig c;

@@ -23,14 +23,16 @@ struct DirConfig {
     // Index names in order; set but empty = no index files (DirectoryIndex disabled).
     // Unset = httpd's default, index.html.
     std::optional<std::vector<std::string>> index_names;
-    std::optional<bool> directory_slash;           // default On
-    std::optional<std::string> fallback_resource;  // as written; "disabled" turns an inherited one off
-    std::optional<bool> check_handler;             // DirectoryCheckHandler, default Off
-    std::optional<int> index_redirect;             // 0 = Off, else the 3xx status; default Off
+    std::optional<bool> directory_slash;  // default On
+    std::optional<std::string>
+        fallback_resource;              // as written; "disabled" turns an inherited one off
+    std::optional<bool> check_handler;  // DirectoryCheckHandler, default Off
+    std::optional<int> index_redirect;  // 0 = Off, else the 3xx status; default Off
 
     // FallbackResource in effect, if any ("disabled" cancels).
     const std::string* fallback() const {
-        return fallback_resource && !is_disabled(*fallback_resource) ? &*fallback_resource : nullptr;
+        return fallback_resource && !is_disabled(*fallback_resource) ? &*fallback_resource
+                                                                     : nullptr;
     }
     static bool is_disabled(const std::string& value);
 

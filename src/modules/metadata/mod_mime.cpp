@@ -91,43 +91,50 @@ CmdResult set_multiviews_match(Cmd& cmd, Args a) {
 constexpr unsigned kFileInfo = kOrFileInfo;
 
 const DirectiveSpec kDirectives[] = {
-    {"AddCharset", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir, add_extension<&ExtensionInfo::charset>,
-     "charset name, then the extensions that carry it"},
-    {"AddEncoding", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir, add_extension<&ExtensionInfo::encoding>,
+    {"AddCharset", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir,
+     add_extension<&ExtensionInfo::charset>, "charset name, then the extensions that carry it"},
+    {"AddEncoding", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir,
+     add_extension<&ExtensionInfo::encoding>,
      "content coding (gzip, compress ...), then the extensions that carry it"},
-    {"AddHandler", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir, add_extension<&ExtensionInfo::handler>,
-     "handler name, then the extensions it serves"},
+    {"AddHandler", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir,
+     add_extension<&ExtensionInfo::handler>, "handler name, then the extensions it serves"},
     {"AddInputFilter", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir,
      add_extension<&ExtensionInfo::input_filters>,
      "input filter names (separated by ';'), then the extensions they apply to"},
-    {"AddLanguage", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir, add_extension<&ExtensionInfo::language>,
+    {"AddLanguage", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir,
+     add_extension<&ExtensionInfo::language>,
      "language tag (en, fr ...), then the extensions that carry it"},
     {"AddOutputFilter", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir,
      add_extension<&ExtensionInfo::output_filters>,
      "output filter names (separated by ';'), then the extensions they apply to"},
-    {"AddType", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir, add_extension<&ExtensionInfo::type>,
-     "media type, then the extensions that carry it"},
+    {"AddType", ArgForm::Iterate2, kFileInfo, 0, ConfLevel::Dir,
+     add_extension<&ExtensionInfo::type>, "media type, then the extensions that carry it"},
     {"DefaultLanguage", ArgForm::Take1, kFileInfo, 0, ConfLevel::Dir,
-     set_string<&MimeDirConfig::default_language>, "language given to files whose extensions name none"},
-    {"MultiviewsMatch", ArgForm::Iterate, kFileInfo, kNotInLocation, ConfLevel::Dir, set_multiviews_match,
+     set_string<&MimeDirConfig::default_language>,
+     "language given to files whose extensions name none"},
+    {"MultiviewsMatch", ArgForm::Iterate, kFileInfo, kNotInLocation, ConfLevel::Dir,
+     set_multiviews_match,
      "which files MultiViews may pick: NegotiatedOnly, Handlers and/or Filters, or Any"},
-    {"RemoveCharset", ArgForm::Iterate, kFileInfo, 0, ConfLevel::Dir, remove_extension<&ExtensionInfo::charset>,
-     "extensions whose AddCharset mapping is dropped"},
+    {"RemoveCharset", ArgForm::Iterate, kFileInfo, 0, ConfLevel::Dir,
+     remove_extension<&ExtensionInfo::charset>, "extensions whose AddCharset mapping is dropped"},
     {"RemoveEncoding", ArgForm::Iterate, kFileInfo, 0, ConfLevel::Dir,
      remove_extension<&ExtensionInfo::encoding>, "extensions whose AddEncoding mapping is dropped"},
-    {"RemoveHandler", ArgForm::Iterate, kFileInfo, 0, ConfLevel::Dir, remove_extension<&ExtensionInfo::handler>,
-     "extensions whose AddHandler mapping is dropped"},
+    {"RemoveHandler", ArgForm::Iterate, kFileInfo, 0, ConfLevel::Dir,
+     remove_extension<&ExtensionInfo::handler>, "extensions whose AddHandler mapping is dropped"},
     {"RemoveInputFilter", ArgForm::Iterate, kFileInfo, 0, ConfLevel::Dir,
-     remove_extension<&ExtensionInfo::input_filters>, "extensions whose AddInputFilter mapping is dropped"},
+     remove_extension<&ExtensionInfo::input_filters>,
+     "extensions whose AddInputFilter mapping is dropped"},
     {"RemoveLanguage", ArgForm::Iterate, kFileInfo, 0, ConfLevel::Dir,
      remove_extension<&ExtensionInfo::language>, "extensions whose AddLanguage mapping is dropped"},
     {"RemoveOutputFilter", ArgForm::Iterate, kFileInfo, 0, ConfLevel::Dir,
-     remove_extension<&ExtensionInfo::output_filters>, "extensions whose AddOutputFilter mapping is dropped"},
-    {"RemoveType", ArgForm::Iterate, kFileInfo, 0, ConfLevel::Dir, remove_extension<&ExtensionInfo::type>,
-     "extensions whose AddType mapping is dropped"},
+     remove_extension<&ExtensionInfo::output_filters>,
+     "extensions whose AddOutputFilter mapping is dropped"},
+    {"RemoveType", ArgForm::Iterate, kFileInfo, 0, ConfLevel::Dir,
+     remove_extension<&ExtensionInfo::type>, "extensions whose AddType mapping is dropped"},
     {"TypesConfig", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, set_types_config,
      "file listing media types and their extensions (mime.types)"},
-    {"ModMimeUsePathInfo", ArgForm::Flag, kAccessConf, 0, ConfLevel::Dir, set_flag<&MimeDirConfig::use_path_info>,
+    {"ModMimeUsePathInfo", ArgForm::Flag, kAccessConf, 0, ConfLevel::Dir,
+     set_flag<&MimeDirConfig::use_path_info>,
      "whether extensions are also looked for in the path info"},
 };
 
@@ -157,9 +164,10 @@ CmdResult mime_post_config(config::Generation& gen) {
 
 ExtensionInfo ExtensionInfo::overlay(const ExtensionInfo& base, const ExtensionInfo& add) {
     ExtensionInfo r;
-    for (ExtensionField f : {&ExtensionInfo::type, &ExtensionInfo::charset, &ExtensionInfo::encoding,
-                             &ExtensionInfo::language, &ExtensionInfo::handler, &ExtensionInfo::input_filters,
-                             &ExtensionInfo::output_filters}) {
+    for (ExtensionField f :
+         {&ExtensionInfo::type, &ExtensionInfo::charset, &ExtensionInfo::encoding,
+          &ExtensionInfo::language, &ExtensionInfo::handler, &ExtensionInfo::input_filters,
+          &ExtensionInfo::output_filters}) {
         r.*f = (add.*f) ? add.*f : base.*f;
     }
     return r;
@@ -197,7 +205,8 @@ const std::string* MimeTypes::find(std::string_view extension) const {
     return it == by_extension.end() ? nullptr : &it->second;
 }
 
-MimeServerConfig MimeServerConfig::merge(const MimeServerConfig& base, const MimeServerConfig& add) {
+MimeServerConfig MimeServerConfig::merge(const MimeServerConfig& base,
+                                         const MimeServerConfig& add) {
     MimeServerConfig c;
     c.types_config = add.types_config ? add.types_config : base.types_config;
     c.types = add.types ? add.types : base.types;
@@ -231,7 +240,7 @@ std::optional<MimeTypes> load_mime_types(const std::string& path, std::string& e
     if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
         in.open(path, std::ios::binary);
     }
-    if (!in) {
+    if (!in.is_open() || !in) {
         error = "could not open mime types config file " + path + ".";
         return std::nullopt;
     }
@@ -242,8 +251,8 @@ std::optional<MimeTypes> load_mime_types(const std::string& path, std::string& e
 
 std::string types_config_path(const config::Generation& gen) {
     const auto* c = gen.main.module_config.get<MimeServerConfig>(mime_module.index);
-    std::string_view file = c != nullptr && c->types_config ? std::string_view(*c->types_config)
-                                                              : kDefaultTypesConfig;
+    std::string_view file =
+        c != nullptr && c->types_config ? std::string_view(*c->types_config) : kDefaultTypesConfig;
     if (!file.empty() && file.front() == '/') {
         return std::string(file);
     }

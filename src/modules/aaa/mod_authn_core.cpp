@@ -1,0 +1,138 @@
+// httpd's mod_authn_core: AuthType, AuthName, <AuthnProviderAlias>. Parsed,
+// validated and stored; authentication itself comes with the auth hooks.
+
+#include "modules/aaa/mod_authn_core.h"
+
+#include "config/engine.h"
+#include "config/words.h"
+#include "core/strings.h"
+#include "expr/parser.h"
+
+namespace sonora::modules::aaa {
+
+using config::Scope;
+
+namespace {
+
+using Args = std::span<const std::string>;
+
+// Provider modules add their entries here as they are written.
+const std::span<const AuthnProvider> kProviders{};
+
+AuthnCoreServerConfig& global_conf(const Cmd& cmd) {
+    return *cmd.engine().generation().main.module_config.get_mutable<AuthnCoreServerConfig>(
+        authn_core_module.index);
+}
+
+CmdResult string_expr(Cmd& cmd, const std::string& text, std::shared_ptr<const expr::Expr>& out) {
+    auto parsed = expr::parse(text, expr::ParseMode::String);
+    if (!parsed.ok()) {
+        return "Cannot parse expression '" + text + "' in " + std::string(cmd.spec().name) + ": " +
+               parsed.error().message;
+    }
+    out = std::make_shared<const expr::Expr>(std::move(parsed).value());
+    return std::nullopt;
+}
+
+CmdResult auth_type(Cmd& cmd, Args a) {
+    auto& conf = cmd.conf<AuthnCoreDirConfig>();
+    if (auto err = string_expr(cmd, a[0], conf.auth_type_expr)) {
+        return err;
+    }
+    conf.auth_type = a[0];
+    return std::nullopt;
+}
+
+CmdResult auth_name(Cmd& cmd, Args a) {
+    auto& conf = cmd.conf<AuthnCoreDirConfig>();
+    if (auto err = string_expr(cmd, a[0], conf.auth_name_expr)) {
+        return err;
+    }
+    conf.auth_name = a[0];
+    return std::nullopt;
+}
+
+CmdResult provider_alias(Cmd& cmd, Args a) {
+    const std::string_view name = cmd.spec().name;
+    std::string_view text = trim(a[0]);
+    std::size_t gt = text.rfind('>');
+    if (gt == std::string_view::npos) {
+        return std::string(name) + "> directive missing closing '>'";
+    }
+    std::string_view rest = text.substr(0, gt);
+    std::string base = config::next_word(rest);
+    std::string alias = config::next_word(rest);
+    if (base.empty() || alias.empty()) {
+        return std::string(name) + "> directive requires additional arguments";
+    }
+    if (equals_nocase(base, alias)) {
+        return std::string("The alias provider name must be different from the base provider name.");
+    }
+    auto& aliases = global_conf(cmd).aliases;
+    if (aliases.contains(alias) || authn_provider_exists(cmd, alias)) {
+        return "The alias provider " + alias +
+               " has already be registered previously as either a base provider or an alias provider.";
+    }
+    auto dir = std::make_shared<ConfigVector>(cmd.engine().generation().new_dir_vector());
+    Scope body = cmd.scope();
+    body.parent = &cmd.scope();
+    body.section = &cmd.node();
+    body.dir = dir.get();
+    body.override = kOrAuthCfg | kAccessConf;
+    cmd.engine().process(cmd.node().children, body);
+
+    if (!aliases.contains(base) && !authn_provider_exists(cmd, base)) {
+        return "Unknown Authn provider: " + base;
+    }
+    aliases[alias] = AuthnAlias{base, std::move(dir)};
+    return std::nullopt;
+}
+
+const DirectiveSpec kDirectives[] = {
+    {"AuthType", ArgForm::Take1, kOrAuthCfg, 0, ConfLevel::Dir, auth_type,
+     "the authentication scheme (Basic, Digest, Form...) or None"},
+    {"AuthName", ArgForm::Take1, kOrAuthCfg, 0, ConfLevel::Dir, auth_name,
+     "the realm shown to users when credentials are asked for"},
+    {"<AuthnProviderAlias", ArgForm::RawArgs, kRsrcConf, kGlobalOnly, ConfLevel::Server, provider_alias,
+     "a provider and a new name for it; the section holds the directives it runs with"},
+};
+
+}  // namespace
+
+AuthnCoreDirConfig AuthnCoreDirConfig::merge(const AuthnCoreDirConfig& base, const AuthnCoreDirConfig& add) {
+    AuthnCoreDirConfig out;
+    out.auth_type = add.auth_type ? add.auth_type : base.auth_type;
+    out.auth_type_expr = add.auth_type ? add.auth_type_expr : base.auth_type_expr;
+    out.auth_name = add.auth_name ? add.auth_name : base.auth_name;
+    out.auth_name_expr = add.auth_name ? add.auth_name_expr : base.auth_name_expr;
+    return out;
+}
+
+AuthnCoreServerConfig AuthnCoreServerConfig::merge(const AuthnCoreServerConfig& base,
+                                                   const AuthnCoreServerConfig& add) {
+    AuthnCoreServerConfig out = add;
+    for (const auto& [name, alias] : base.aliases) {
+        out.aliases.try_emplace(name, alias);
+    }
+    return out;
+}
+
+bool authn_provider_exists(const Cmd& cmd, std::string_view name) {
+    const auto& modules = cmd.engine().generation().modules;
+    for (const AuthnProvider& p : kProviders) {
+        if (p.name == name && modules.enabled(*p.owner)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+Module authn_core_module{
+    .name = "authn_core_module",
+    .source = "mod_authn_core.c",
+    .directives = kDirectives,
+    .dir_config = config_ops<AuthnCoreDirConfig>(),
+    .server_config = config_ops<AuthnCoreServerConfig>(),
+};
+
+}  // namespace sonora::modules::aaa

@@ -1,0 +1,84 @@
+#pragma once
+// httpd's mod_alias: mapping URL-paths to file-system paths (Alias,
+// ScriptAlias and their *Match forms) and redirects (Redirect, RedirectMatch,
+// RedirectTemp, RedirectPermanent).
+//
+// Merge rules (child = the more specific level), as httpd's:
+//   - per server: aliases and redirects are lists; a virtual host's entries
+//     come first, then the main server's (the first match wins at request time);
+//   - per directory: redirects likewise, the child's entries before the
+//     parent's; the one-argument Alias/ScriptAlias and Redirect forms (inside
+//     <Location>), RedirectRelative and AliasPreservePath: the child's if set,
+//     else the parent's.
+
+#include "core/regex.h"
+#include "expr/ast.h"
+
+#include <sonora/module.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sonora::modules::mappers {
+
+extern Module alias_module;
+
+inline constexpr std::string_view kCgiScriptHandler = "cgi-script";
+
+// Alias, ScriptAlias, AliasMatch, ScriptAliasMatch.
+struct AliasEntry {
+    std::string fake;            // URL-path, or the pattern of the *Match forms
+    std::string real;            // file-system path (may hold $1.. in *Match forms)
+    std::optional<Regex> regex;  // *Match forms
+    std::string handler;         // "cgi-script" for ScriptAlias*, else empty
+};
+
+// Redirect, RedirectMatch, RedirectTemp, RedirectPermanent (two/three-argument forms).
+struct RedirectEntry {
+    std::string fake;                // URL-path, or the pattern of RedirectMatch
+    std::optional<std::string> url;  // absent for non-3xx statuses (gone, 404 ...)
+    std::optional<Regex> regex;      // RedirectMatch
+    int status = 302;
+};
+
+// One-argument Alias/ScriptAlias inside <Location>: the target is an ap_expr string.
+struct LocationAlias {
+    std::string fake;  // the enclosing section's path
+    std::string text;  // the expression as written
+    std::shared_ptr<const expr::Expr> target;
+    std::string handler;
+};
+
+// One-argument Redirect inside a section: status and optional target expression.
+struct LocationRedirect {
+    int status = 302;
+    std::string text;  // empty when the status takes no URL (gone, 4xx ...)
+    std::shared_ptr<const expr::Expr> target;
+};
+
+struct AliasServerConfig {
+    std::vector<AliasEntry> aliases;
+    std::vector<RedirectEntry> redirects;
+
+    static AliasServerConfig merge(const AliasServerConfig& base, const AliasServerConfig& add);
+};
+
+struct AliasDirConfig {
+    std::vector<RedirectEntry> redirects;
+    std::optional<LocationAlias> alias;
+    std::optional<LocationRedirect> redirect;
+    std::optional<bool> allow_relative;  // RedirectRelative
+    std::optional<bool> preserve_path;   // AliasPreservePath
+
+    static AliasDirConfig merge(const AliasDirConfig& base, const AliasDirConfig& add);
+};
+
+// httpd's prefix test for Alias/Redirect: `alias` matches a leading part of
+// `uri` ending at a segment boundary, a '/' in `alias` matching a run of '/'
+// in `uri`. Returns the length of `uri` matched, 0 when it does not match.
+std::size_t alias_prefix_match(std::string_view uri, std::string_view alias);
+
+}  // namespace sonora::modules::mappers

@@ -1,0 +1,188 @@
+#include "mpm/server.h"
+
+#include "core/log.h"
+#include "modules/core/core_config.h"
+#include "modules/core/mod_unixd.h"
+#include "modules/metadata/mod_mime.h"
+#include "net/worker.h"
+#include "os/listeners.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+namespace sonora::mpm {
+
+namespace {
+
+using modules::core::core_module;
+using modules::core::CoreServerConfig;
+
+
+// httpd binds, then drops root; the listening sockets stay usable.
+std::optional<std::string> drop_privileges(const config::Generation& gen) {
+    if (::geteuid() != 0) {
+        return std::nullopt;
+    }
+    const auto* ux = gen.main.module_config.get<modules::core::UnixdConfig>(modules::core::unixd_module.index);
+    if (ux == nullptr || !ux->user) {
+        return std::nullopt;
+    }
+    auto id_of = [](const std::string& name, bool user) -> std::optional<unsigned> {
+        if (!name.empty() && name.front() == '#') {
+            return static_cast<unsigned>(std::strtoul(name.c_str() + 1, nullptr, 10));
+        }
+        if (user) {
+            const passwd* pw = ::getpwnam(name.c_str());
+            return pw != nullptr ? std::optional<unsigned>(pw->pw_uid) : std::nullopt;
+        }
+        const group* gr = ::getgrnam(name.c_str());
+        return gr != nullptr ? std::optional<unsigned>(gr->gr_gid) : std::nullopt;
+    };
+    auto uid = id_of(*ux->user, true);
+    if (!uid) {
+        return "bad user name " + *ux->user;
+    }
+    if (ux->group) {
+        auto gid = id_of(*ux->group, false);
+        if (!gid) {
+            return "bad group name " + *ux->group;
+        }
+        if (::setgid(*gid) != 0) {
+            return "setgid: unable to set group id to Group " + std::to_string(*gid);
+        }
+    }
+    if (ux->user->front() != '#') {
+        const passwd* pw = ::getpwnam(ux->user->c_str());
+        ::initgroups(ux->user->c_str(), pw != nullptr ? pw->pw_gid : ::getgid());
+    }
+    if (::setuid(*uid) != 0) {
+        return "setuid: unable to change to uid: " + std::to_string(*uid);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> open_error_log(const config::Generation& gen) {
+    const auto& core = gen.main_conf<CoreServerConfig>(core_module);
+    std::string path = core.error_log.value_or(gen.server_root + "/logs/error_log");
+    if (path.starts_with("|") || path.starts_with("syslog")) {
+        return std::nullopt;  // piped and syslog error logs arrive with the logging issue
+    }
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return "(" + std::to_string(errno) + ")" + std::strerror(errno) + ": could not open error log file " + path +
+               ".";
+    }
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+    return std::nullopt;
+}
+
+void detach() {
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        return;
+    }
+    if (pid > 0) {
+        ::_exit(0);
+    }
+    ::setsid();
+    int devnull = ::open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+        ::dup2(devnull, STDIN_FILENO);
+        ::dup2(devnull, STDOUT_FILENO);
+        ::close(devnull);
+    }
+}
+
+}  // namespace
+
+int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& options) {
+    const auto& core = gen->main_conf<CoreServerConfig>(core_module);
+    const auto& mime = gen->main_conf<modules::metadata::MimeServerConfig>(modules::metadata::mime_module);
+    if (mime.types_error) {
+        std::cerr << *mime.types_error << "\n";
+        return 1;
+    }
+    std::vector<os::ListenSpec> specs;
+    for (const auto& l : core.listeners) {
+        specs.push_back(os::ListenSpec{l.host, l.port});
+    }
+    if (specs.empty()) {
+        std::cerr << "no listening sockets available, shutting down\n";
+        return 1;
+    }
+    std::vector<os::ListenSocket> sockets;
+    if (auto err = os::open_listeners(specs, 511, sockets)) {
+        std::cerr << *err << "\nno listening sockets available, shutting down\n";
+        return 1;
+    }
+    // httpd's default accept filter on Linux: wake only when request data came.
+    for (const auto& s : sockets) {
+        int secs = 30;
+        ::setsockopt(s.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
+    }
+    if (auto err = open_error_log(*gen)) {
+        std::cerr << *err << "\n";
+        os::close_listeners(sockets);
+        return 1;
+    }
+    if (!options.foreground) {
+        detach();
+    }
+    std::string pid_file = core.pid_file.value_or(gen->server_root + "/logs/sonora.pid");
+    {
+        std::ofstream pf(pid_file, std::ios::trunc);
+        if (!pf) {
+            log_startup(LogLevel::Error, "core", "SN00099", "could not create " + pid_file);
+            os::close_listeners(sockets);
+            return 1;
+        }
+        pf << ::getpid() << "\n";
+    }
+    if (auto err = drop_privileges(*gen)) {
+        log_startup(LogLevel::Alert, "unixd", "SN02155", *err);
+        ::unlink(pid_file.c_str());
+        return 1;
+    }
+
+    ::signal(SIGPIPE, SIG_IGN);
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGWINCH);
+    sigaddset(&stop_signals, SIGHUP);
+    sigaddset(&stop_signals, SIGUSR1);
+    ::sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+    int sfd = ::signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
+
+    net::Worker worker(*gen, std::move(sockets));
+    worker.watch_stop_fd(sfd);
+    log_startup(LogLevel::Notice, "mpm_event", "SN00489",
+                "Sonora/" SONORA_VERSION " (Unix) configured -- resuming normal operations");
+    worker.run();
+    signalfd_siginfo info{};
+    ssize_t got = ::read(sfd, &info, sizeof info);
+    const char* name = got == sizeof info && info.ssi_signo == SIGWINCH ? "SIGWINCH"
+                       : got == sizeof info && info.ssi_signo == SIGINT ? "SIGINT"
+                                                                        : "SIGTERM";
+    log_startup(LogLevel::Notice, "mpm_event", "SN00491", std::string("caught ") + name + ", shutting down");
+    ::close(sfd);
+    ::unlink(pid_file.c_str());
+    return 0;
+}
+
+}  // namespace sonora::mpm

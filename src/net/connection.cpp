@@ -1,0 +1,631 @@
+#include "net/connection.h"
+
+#include "core/strings.h"
+#include "net/request_head.h"
+#include "net/response_head.h"
+#include "net/worker.h"
+#include "request/driver.h"
+
+#include <arpa/inet.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cstring>
+
+namespace sonora::net {
+
+namespace {
+
+constexpr std::size_t kInitialInput = 8192;
+constexpr std::size_t kMaxBatch = 128;  // pipelined requests answered per write
+constexpr std::int64_t kLingerTotalMs = 30'000;
+
+bool token_in(std::string_view list, std::string_view token) {
+    while (!list.empty()) {
+        std::size_t comma = list.find(',');
+        if (equals_nocase(trim(list.substr(0, comma)), token)) {
+            return true;
+        }
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    }
+    return false;
+}
+
+}  // namespace
+
+Connection::Connection(Worker& worker, int fd, const sockaddr_storage& peer, int local_port)
+    : worker_(worker), fd_(fd), local_port_(local_port), arena_(arena_buffer_.data(), arena_buffer_.size()) {
+    timer.owner = this;
+    if (peer.ss_family == AF_INET) {
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, client_ip_, sizeof client_ip_);
+    } else if (peer.ss_family == AF_INET6) {
+        const auto& a6 = reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+            ::inet_ntop(AF_INET, &a6.s6_addr[12], client_ip_, sizeof client_ip_);
+        } else {
+            ::inet_ntop(AF_INET6, &a6, client_ip_, sizeof client_ip_);
+        }
+    }
+    in_.resize(kInitialInput);
+    header_storage_.resize(worker.settings().limit_request_fields + 1);
+    worker_.loop().add(fd_, EPOLLIN | EPOLLRDHUP, this);
+    arm_timer(false);
+    // A client usually sends its request with the connection; try at once.
+    on_readable();
+}
+
+Connection::~Connection() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
+}
+
+void Connection::arm_timer(bool keepalive) {
+    (keepalive ? worker_.keepalive_timers() : worker_.read_timers()).schedule(timer, worker_.loop().now_ms());
+}
+
+// Level-triggered: input is read once per event, and interest in input is
+// dropped while the buffer is full and a response is still being written.
+void Connection::update_interest(bool want_write) {
+    bool want_read = !(state_ == State::Writing && in_len_ == in_.size());
+    if (want_write == want_write_ && want_read == want_read_) {
+        return;
+    }
+    want_write_ = want_write;
+    want_read_ = want_read;
+    worker_.loop().modify(fd_, (want_read ? EPOLLIN | EPOLLRDHUP : 0u) | (want_write ? EPOLLOUT : 0u), this);
+}
+
+void Connection::on_event(std::uint32_t events) {
+    if (state_ == State::Closed) {
+        return;
+    }
+    if (state_ == State::Writing && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+        if (!flush()) {
+            return;
+        }
+        after_flush();
+        if (state_ == State::Closed) {
+            return;
+        }
+    }
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
+        on_readable();
+    }
+}
+
+void Connection::on_timeout() {
+    if (state_ == State::Lingering) {
+        if (worker_.loop().now_ms() < linger_deadline_ms_) {
+            // Each read may wait 2 s; the whole linger at most 30 s.
+            worker_.linger_timers().schedule(timer, worker_.loop().now_ms());
+            return;
+        }
+        close();
+        return;
+    }
+    if (state_ == State::Reading && in_len_ > 0) {
+        // A request started but did not complete in time: 408, as httpd.
+        queue_error(408, {}, true);
+        if (flush()) {
+            after_flush();
+        }
+        if (state_ != State::Closed) {
+            close();
+        }
+        return;
+    }
+    close();
+}
+
+void Connection::on_readable() {
+    if (state_ == State::Lingering) {
+        char sink[4096];
+        for (;;) {
+            ssize_t n = ::read(fd_, sink, sizeof sink);
+            if (n > 0) {
+                continue;
+            }
+            if (n == 0 || errno != EAGAIN) {
+                close();
+            }
+            return;
+        }
+    }
+    bool got_any = false;
+    for (;;) {
+        if (in_len_ == in_.size()) {
+            std::size_t limit = worker_.settings().limit_request_line +
+                                (worker_.settings().limit_request_fieldsize + 2) *
+                                    (worker_.settings().limit_request_fields + 1) + 4;
+            if (in_.size() >= limit || state_ == State::Writing) {
+                break;
+            }
+            in_.resize(std::min(in_.size() * 2, limit));
+        }
+        ssize_t n = ::read(fd_, in_.data() + in_len_, in_.size() - in_len_);
+        if (n > 0) {
+            in_len_ += static_cast<std::size_t>(n);
+            got_any = true;
+            if (in_len_ < in_.size()) {
+                break;  // level-triggered: anything left is reported again
+            }
+            continue;
+        }
+        if (n == 0) {
+            // Peer closed its side. Answer what is complete, then close.
+            peer_closed_ = true;
+            if (in_len_ == 0 && state_ == State::Reading) {
+                close();
+                return;
+            }
+            break;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != EAGAIN) {
+            close();
+            return;
+        }
+        break;
+    }
+    if (state_ == State::Writing) {
+        // Keep what arrived for after the queued responses; stop reading when full.
+        update_interest(want_write_);
+        return;
+    }
+    if (got_any || peer_closed_) {
+        handle_input();
+    }
+}
+
+void Connection::handle_input() {
+    worker_.update_wall_clock();
+    worker_.request_context().now_ms = worker_.loop().now_ms();
+    std::size_t pos = 0;
+    std::size_t answered = 0;
+    while (state_ == State::Reading && answered < kMaxBatch) {
+        if (body_to_discard_ > 0) {
+            std::uint64_t skip = std::min<std::uint64_t>(body_to_discard_, in_len_ - pos);
+            pos += static_cast<std::size_t>(skip);
+            body_to_discard_ -= skip;
+            if (body_to_discard_ > 0) {
+                break;
+            }
+        }
+        if (pos >= in_len_) {
+            break;
+        }
+        std::size_t before = pos;
+        if (!handle_one(pos)) {
+            break;
+        }
+        ++answered;
+        if (pos == before || close_after_) {
+            break;
+        }
+    }
+    // Keep the unparsed tail for the next read; the answered heads stay alive
+    // until their responses are written, so compact only when nothing is queued.
+    if (out_pos_ >= out_.size() && pos > 0) {
+        std::memmove(in_.data(), in_.data() + pos, in_len_ - pos);
+        in_len_ -= pos;
+        pos = 0;
+    }
+    if (!out_.empty() && out_pos_ < out_.size()) {
+        state_ = State::Writing;
+        consumed_pending_ = pos;
+        if (flush()) {
+            after_flush();
+        }
+        return;
+    }
+    if (close_after_ || peer_closed_) {
+        close();
+        return;
+    }
+    arm_timer(in_len_ == 0);
+}
+
+bool Connection::handle_one(std::size_t& pos) {
+    const WorkerSettings& ws = worker_.settings();
+    HeadLimits limits{ws.limit_request_line, ws.limit_request_fieldsize, ws.limit_request_fields};
+    ParsedHead head;
+    head.headers = header_storage_.data();
+    HeadResult res = parse_request_head(std::string_view(in_.data() + pos, in_len_ - pos), limits, head,
+                                        header_storage_.size());
+    if (res.status == HeadStatus::Incomplete) {
+        if (in_len_ == in_.size() && pos == 0) {
+            std::size_t line_end = std::string_view(in_.data(), in_len_).find('\n');
+            bool line_too_long = line_end == std::string_view::npos || line_end > ws.limit_request_line;
+            queue_error(line_too_long ? 414 : 400,
+                        line_too_long ? std::string_view{} : "Size of a request header field exceeds server limit.",
+                        true);
+            return true;
+        }
+        return false;
+    }
+    if (res.status == HeadStatus::Error) {
+        queue_error(res.http_status, res.detail, true);
+        return true;
+    }
+    pos += head.consumed;
+
+    request::Request r(&arena_);
+    r.method_name = head.method;
+    r.method = request::method_from_name(head.method);
+    r.version = head.version;
+    r.headers = std::span<const request::Header>(head.headers, head.header_count);
+    r.time_s = worker_.wall_seconds();
+    r.time_us = worker_.wall_us();
+    r.local_port = local_port_;
+    r.client_ip = client_ip_;
+    std::string_view target = head.target;
+    auto q = target.find('?');
+    r.target = target;
+    if (q != std::string_view::npos) {
+        r.query = target.substr(q + 1);
+    }
+    if (auto host = r.header("Host")) {
+        std::string_view h = trim(*host);
+        if (!h.empty() && h.front() != '[') {
+            h = h.substr(0, h.find(':'));
+        } else if (!h.empty()) {
+            h = h.substr(0, h.find(']') + 1);
+        }
+        r.host = h;
+    }
+    ++requests_;
+    bool keep = ws.keepalive;
+    auto connection = r.header("Connection");
+    if (r.version >= 11) {
+        keep = keep && !(connection && token_in(*connection, "close"));
+    } else {
+        keep = keep && connection && token_in(*connection, "keep-alive");
+    }
+    if (ws.max_keepalive_requests != 0 && requests_ >= ws.max_keepalive_requests) {
+        keep = false;
+    }
+    r.keep_alive = keep;
+
+    // Request body framing: a body on a request for a file is read and dropped.
+    auto te = r.header("Transfer-Encoding");
+    auto cl = r.header("Content-Length");
+    if (te) {
+        // Chunked bodies are not decoded yet: refuse rather than misframe.
+        r.keep_alive = false;
+        close_after_ = true;
+    } else if (cl) {
+        std::uint64_t n = 0;
+        std::string_view v = trim(*cl);
+        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+        if (ec != std::errc() || p != v.data() + v.size()) {
+            queue_error(400, {}, true);
+            return true;
+        }
+        std::uint64_t here = std::min<std::uint64_t>(n, in_len_ - pos);
+        pos += static_cast<std::size_t>(here);
+        body_to_discard_ = n - here;
+    }
+
+    int status = 0;
+    if (r.version < 10 || r.version >= 20) {
+        status = 505;
+    } else if (r.version >= 11 && !r.header("Host")) {
+        status = 400;
+    } else if (auto expect = r.header("Expect"); expect && !equals_nocase(trim(*expect), "100-continue")) {
+        status = 417;
+    }
+    std::shared_ptr<const request::FileEntry> file;
+    if (status != 0) {
+        r.server = &worker_.request_context().walker.select_server(local_port_, {}, r.host);
+        r.dir_config = &r.server->lookup_defaults;
+        request::error_response(r, worker_.request_context(), status,
+                                status == 417 ? *r.header("Expect") : std::string_view{});
+    } else if (r.method == request::Method::Trace && ws.trace_enable) {
+        r.server = &worker_.request_context().walker.select_server(local_port_, {}, r.host);
+        r.content_type.assign("message/http");
+        r.body.kind = request::Body::Kind::Memory;
+        r.body.memory = std::string_view(in_.data() + pos - head.consumed, head.consumed - 2);
+    } else {
+        r.server = &worker_.request_context().walker.select_server(local_port_, {}, r.host);
+        if (!decode_target(r)) {
+            r.dir_config = &r.server->lookup_defaults;
+            request::error_response(r, worker_.request_context(), 400);
+        } else {
+            request::process_request(r, worker_.request_context(), file);
+        }
+    }
+    if (!r.keep_alive) {
+        close_after_ = true;
+    }
+    queue_response(r, std::move(file));
+    return true;
+}
+
+void Connection::queue_memory(std::string_view bytes) {
+    if (!bytes.empty()) {
+        out_.push_back(Segment{bytes.data(), bytes.size(), -1, 0});
+    }
+}
+
+void Connection::queue_response(request::Request& r, std::shared_ptr<const request::FileEntry> file) {
+    const WorkerSettings& ws = worker_.settings();
+    std::uint64_t length = 0;
+    switch (r.body.kind) {
+        case request::Body::Kind::None: break;
+        case request::Body::Kind::Memory: length = r.body.memory.size(); break;
+        case request::Body::Kind::File:
+            if (r.body.pieces.empty()) {
+                length = r.body.length;
+            } else {
+                for (const auto& p : r.body.pieces) {
+                    length += p.memory.size() + p.length;
+                }
+            }
+            break;
+    }
+    ResponseHead head{r.status, worker_.date(), ws.server_header, r.headers_out, r.content_type, length,
+                      r.body.kind != request::Body::Kind::None || r.status >= 200,
+                      r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
+                      ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests - requests_};
+    queue_memory(write_response_head(head, &arena_));
+    if (r.header_only || r.status == 304 || r.status == 204) {
+        return;
+    }
+    if (r.body.kind == request::Body::Kind::Memory) {
+        queue_memory(r.body.memory);
+        return;
+    }
+    if (r.body.kind != request::Body::Kind::File) {
+        return;
+    }
+    auto add_range = [&](std::uint64_t off, std::uint64_t len) {
+        if (len == 0) {
+            return;
+        }
+        if (r.body.mapped != nullptr) {
+            out_.push_back(Segment{r.body.mapped + off, static_cast<std::size_t>(len), -1, 0});
+        } else {
+            out_.push_back(Segment{nullptr, static_cast<std::size_t>(len), r.body.fd, off});
+        }
+    };
+    if (r.body.pieces.empty()) {
+        add_range(r.body.offset, r.body.length);
+    } else {
+        for (const auto& p : r.body.pieces) {
+            queue_memory(p.memory);
+            add_range(p.offset, p.length);
+        }
+    }
+    if (file) {
+        holds_.push_back(std::move(file));
+    }
+}
+
+void Connection::queue_error(int status, std::string_view detail, bool close_after) {
+    request::Request r(&arena_);
+    r.method_name = "GET";
+    r.server = &worker_.request_context().walker.select_server(local_port_, {}, {});
+    r.dir_config = &r.server->lookup_defaults;
+    r.time_s = worker_.wall_seconds();
+    r.keep_alive = !close_after;
+    if (close_after) {
+        close_after_ = true;
+    }
+    request::error_response(r, worker_.request_context(), status, detail);
+    queue_response(r, nullptr);
+}
+
+// Writes queued segments: memory runs with one writev (sendmsg, MSG_MORE when a
+// file range follows so the head and the file share a segment), file ranges
+// with sendfile. Returns true when everything is written.
+bool Connection::flush() {
+    while (out_pos_ < out_.size()) {
+        Segment& s = out_[out_pos_];
+        if (s.data == nullptr) {
+            off_t off = static_cast<off_t>(s.offset);
+            ssize_t n = ::sendfile(fd_, s.fd, &off, std::min<std::size_t>(s.length, 1u << 30));
+            if (n < 0) {
+                if (errno == EAGAIN) {
+                    update_interest(true);
+                    return false;
+                }
+                if (errno == EINTR) {
+                    continue;
+                }
+                close();
+                return false;
+            }
+            if (n == 0) {
+                // The file shrank under us: the promised length cannot be met.
+                close();
+                return false;
+            }
+            s.offset += static_cast<std::uint64_t>(n);
+            s.length -= static_cast<std::size_t>(n);
+            if (s.length == 0) {
+                ++out_pos_;
+            }
+            continue;
+        }
+        iovec iov[64];
+        int count = 0;
+        std::size_t i = out_pos_;
+        for (; i < out_.size() && count < 64 && out_[i].data != nullptr; ++i) {
+            iov[count++] = iovec{const_cast<char*>(out_[i].data), out_[i].length};
+        }
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = static_cast<std::size_t>(count);
+        int flags = MSG_NOSIGNAL | (i < out_.size() ? MSG_MORE : 0);
+        ssize_t n = ::sendmsg(fd_, &msg, flags);
+        if (n < 0) {
+            if (errno == EAGAIN) {
+                update_interest(true);
+                return false;
+            }
+            if (errno == EINTR) {
+                continue;
+            }
+            close();
+            return false;
+        }
+        std::size_t left = static_cast<std::size_t>(n);
+        while (left > 0) {
+            Segment& seg = out_[out_pos_];
+            if (left >= seg.length) {
+                left -= seg.length;
+                ++out_pos_;
+            } else {
+                seg.data += left;
+                seg.length -= left;
+                left = 0;
+            }
+        }
+    }
+    update_interest(false);
+    return true;
+}
+
+void Connection::after_flush() {
+    out_.clear();
+    out_pos_ = 0;
+    holds_.clear();
+    // The answered requests' bytes can go now; keep what follows them.
+    if (consumed_pending_ > 0) {
+        std::memmove(in_.data(), in_.data() + consumed_pending_, in_len_ - consumed_pending_);
+        in_len_ -= consumed_pending_;
+        consumed_pending_ = 0;
+    }
+    arena_.release();
+    if (close_after_) {
+        start_lingering();
+        return;
+    }
+    state_ = State::Reading;
+    update_interest(false);
+    if (in_len_ > 0 || peer_closed_) {
+        handle_input();  // pipelined requests waiting behind the batch
+    } else {
+        arm_timer(true);
+    }
+}
+
+// httpd's lingering close: stop writing, then read and drop what the client
+// still sends, so that it sees the response rather than a reset.
+void Connection::start_lingering() {
+    ::shutdown(fd_, SHUT_WR);
+    state_ = State::Lingering;
+    linger_deadline_ms_ = worker_.loop().now_ms() + kLingerTotalMs;
+    worker_.linger_timers().schedule(timer, worker_.loop().now_ms());
+    on_readable();
+}
+
+void Connection::close() {
+    if (state_ == State::Closed) {
+        return;
+    }
+    state_ = State::Closed;
+    for (event::TimerList* l : {&worker_.read_timers(), &worker_.keepalive_timers(), &worker_.linger_timers()}) {
+        l->cancel(timer);
+    }
+    worker_.loop().remove(fd_);
+    ::close(fd_);
+    fd_ = -1;
+    holds_.clear();
+    worker_.retire(this);
+}
+
+}  // namespace sonora::net
+
+namespace sonora::net {
+
+namespace {
+
+int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+// Decodes the request target's path into r.uri: percent-decoding, then
+// removal of "." and ".." segments (a path that climbs above "/" is refused).
+// %00 and an encoded '/' are refused as httpd refuses them by default.
+bool Connection::decode_target(request::Request& r) {
+    std::string_view path = r.target;
+    if (auto q = path.find('?'); q != std::string_view::npos) {
+        path = path.substr(0, q);
+    }
+    if (auto h = path.find("://"); h != std::string_view::npos && path.front() != '/') {
+        std::string_view rest = path.substr(h + 3);
+        auto slash = rest.find('/');
+        if (r.host.empty()) {
+            r.host = rest.substr(0, std::min(slash, rest.find(':')));
+        }
+        path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+    }
+    if (path.empty() || path.front() != '/') {
+        return false;
+    }
+    std::pmr::string decoded(&arena_);
+    decoded.reserve(path.size());
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        char c = path[i];
+        if (c == '%') {
+            if (i + 2 >= path.size()) {
+                return false;
+            }
+            int hi = hex(path[i + 1]);
+            int lo = hex(path[i + 2]);
+            if (hi < 0 || lo < 0) {
+                return false;
+            }
+            c = static_cast<char>(hi * 16 + lo);
+            if (c == '\0' || c == '/') {
+                return false;
+            }
+            i += 2;
+        }
+        decoded.push_back(c);
+    }
+    // Remove dot segments (RFC 3986 5.2.4), refusing to climb above the root.
+    r.uri.clear();
+    std::size_t i = 0;
+    while (i < decoded.size()) {
+        std::size_t next = decoded.find('/', i + 1);
+        std::string_view seg = std::string_view(decoded).substr(i, next == std::pmr::string::npos ? std::string::npos : next - i);
+        if (seg == "/.") {
+            if (next == std::pmr::string::npos) {
+                r.uri.push_back('/');
+            }
+        } else if (seg == "/..") {
+            auto cut = r.uri.rfind('/');
+            if (cut == std::pmr::string::npos) {
+                return false;
+            }
+            r.uri.resize(cut);
+            if (next == std::pmr::string::npos) {
+                r.uri.push_back('/');
+            }
+        } else {
+            r.uri.append(seg);
+        }
+        i = next == std::pmr::string::npos ? decoded.size() : next;
+    }
+    if (r.uri.empty()) {
+        r.uri.push_back('/');
+    }
+    return true;
+}
+
+}  // namespace sonora::net

@@ -1,0 +1,92 @@
+#pragma once
+// One client connection driven by the event loop: reads request heads,
+// runs each request through the driver, and writes the responses, pipelined
+// requests answered in order with their responses coalesced into as few
+// writes as possible. Keep-alive, timeouts and lingering close live here.
+//
+// Memory: the input buffer and the per-request arena belong to the
+// connection and are reused; the static path allocates nothing once they
+// have grown to the size the traffic needs.
+
+#include "event/loop.h"
+#include "request/file_cache.h"
+#include "request/request.h"
+
+#include <netinet/in.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <memory_resource>
+#include <vector>
+
+namespace sonora::net {
+
+class Worker;
+
+class Connection final : public event::Handler {
+public:
+    Connection(Worker& worker, int fd, const sockaddr_storage& peer, int local_port);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    void on_event(std::uint32_t events) override;
+    // Called by the worker when this connection's timer expires.
+    void on_timeout();
+    bool closed() const { return state_ == State::Closed; }
+
+    event::TimerNode timer;  // linked into one of the worker's timer lists
+
+private:
+    enum class State : std::uint8_t { Reading, Writing, Lingering, Closed };
+
+    struct Segment {
+        const char* data = nullptr;  // memory bytes, or null for a file range
+        std::size_t length = 0;
+        int fd = -1;
+        std::uint64_t offset = 0;
+    };
+
+    void on_readable();
+    void handle_input();
+    bool handle_one(std::size_t& pos);
+    void queue_response(request::Request& r, std::shared_ptr<const request::FileEntry> file);
+    void queue_error(int status, std::string_view detail, bool close_after);
+    void queue_memory(std::string_view bytes);
+    bool flush();
+    void after_flush();
+    void start_lingering();
+    void close();
+    bool decode_target(request::Request& r);
+    void arm_timer(bool keepalive);
+    void update_interest(bool want_write);
+
+    Worker& worker_;
+    int fd_;
+    State state_ = State::Reading;
+    int local_port_;
+    char client_ip_[64] = {};
+
+    std::vector<char> in_;
+    std::size_t in_len_ = 0;
+    std::uint64_t body_to_discard_ = 0;  // request body bytes still to skip
+    unsigned requests_ = 0;              // served on this connection
+    bool close_after_ = false;           // the queued responses end the connection
+    bool want_write_ = false;
+    bool want_read_ = true;
+    bool peer_closed_ = false;
+    std::size_t consumed_pending_ = 0;  // input bytes answered by the queued responses
+    std::int64_t linger_deadline_ms_ = 0;
+
+    std::vector<Segment> out_;
+    std::size_t out_pos_ = 0;  // first unsent segment
+    std::vector<std::shared_ptr<const request::FileEntry>> holds_;  // files the queued bodies use
+
+    alignas(std::max_align_t) std::array<std::byte, 16384> arena_buffer_;
+    std::pmr::monotonic_buffer_resource arena_;
+    std::vector<request::Header> header_storage_;
+};
+
+}  // namespace sonora::net

@@ -1,0 +1,175 @@
+#include "net/worker.h"
+
+#include "modules/core/core_config.h"
+#include "modules/core/http_core.h"
+#include "net/connection.h"
+
+#include <arpa/inet.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+
+namespace sonora::net {
+
+namespace {
+
+std::string server_header_for(const std::optional<std::string>& tokens) {
+    const std::string version = SONORA_VERSION;
+    std::string t = tokens.value_or("Full");
+    if (t == "Prod") {
+        return "Sonora";
+    }
+    if (t == "Major") {
+        return "Sonora/" + version.substr(0, version.find('.'));
+    }
+    if (t == "Minor") {
+        return "Sonora/" + version.substr(0, version.rfind('.'));
+    }
+    if (t == "Min") {
+        return "Sonora/" + version;
+    }
+    return "Sonora/" + version + " (Unix)";
+}
+
+}  // namespace
+
+WorkerSettings WorkerSettings::from(const config::Generation& gen) {
+    WorkerSettings s;
+    const auto& core = gen.main_conf<modules::core::CoreServerConfig>(modules::core::core_module);
+    const auto& http = gen.main_conf<modules::core::HttpCoreConfig>(modules::core::http_module);
+    s.timeout_ms = core.timeout_ms.value_or(60'000);
+    s.keepalive = http.keep_alive.value_or(true);
+    s.keepalive_timeout_ms = http.keep_alive_timeout_ms.value_or(5'000);
+    s.max_keepalive_requests = static_cast<unsigned>(http.max_keep_alive_requests.value_or(100));
+    s.limit_request_line = static_cast<std::size_t>(core.limit_request_line.value_or(8190));
+    s.limit_request_fieldsize = static_cast<std::size_t>(core.limit_request_fieldsize.value_or(8190));
+    s.limit_request_fields = static_cast<std::size_t>(core.limit_request_fields.value_or(100));
+    s.trace_enable = core.trace_enable.value_or(modules::core::Tristate::On) != modules::core::Tristate::Off;
+    s.server_header = server_header_for(core.server_tokens);
+    return s;
+}
+
+class Worker::Acceptor final : public event::Handler {
+public:
+    Acceptor(Worker& w, const os::ListenSocket& l) : worker_(w), listener_(l) {}
+    void on_event(std::uint32_t) override { worker_.accept_from(listener_); }
+
+private:
+    Worker& worker_;
+    const os::ListenSocket& listener_;
+};
+
+class Worker::StopWatcher final : public event::Handler {
+public:
+    explicit StopWatcher(Worker& w) : worker_(w) {}
+    void on_event(std::uint32_t) override { worker_.stop(); }
+
+private:
+    Worker& worker_;
+};
+
+Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> listeners)
+    : gen_(gen),
+      settings_(WorkerSettings::from(gen)),
+      listeners_(std::move(listeners)),
+      walker_(gen),
+      files_(settings_.file_cache_ttl_ms),
+      ctx_{gen, walker_, files_, 0},
+      read_timers_(settings_.timeout_ms),
+      keepalive_timers_(settings_.keepalive_timeout_ms),
+      linger_timers_(2'000) {
+    update_wall_clock();
+    for (const os::ListenSocket& l : listeners_) {
+        acceptors_.push_back(std::make_unique<Acceptor>(*this, l));
+        loop_.add(l.fd, EPOLLIN | EPOLLEXCLUSIVE, acceptors_.back().get());
+    }
+}
+
+Worker::~Worker() {
+    for (Connection* c : retired_) {
+        delete c;
+    }
+}
+
+void Worker::watch_stop_fd(int fd) {
+    stop_watcher_ = std::make_unique<StopWatcher>(*this);
+    loop_.add(fd, EPOLLIN, stop_watcher_.get());
+}
+
+void Worker::update_wall_clock() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    wall_s_ = ts.tv_sec;
+    wall_us_ = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+std::string_view Worker::date() {
+    if (wall_s_ != date_s_) {
+        date_s_ = wall_s_;
+        time_t t = static_cast<time_t>(wall_s_);
+        tm g{};
+        gmtime_r(&t, &g);
+        std::strftime(date_, sizeof date_, "%a, %d %b %Y %H:%M:%S GMT", &g);
+    }
+    return date_;
+}
+
+void Worker::accept_from(const os::ListenSocket& l) {
+    // Bounded so that one busy listener cannot starve the connections.
+    for (int i = 0; i < 64; ++i) {
+        sockaddr_storage peer{};
+        socklen_t len = sizeof peer;
+        int fd = ::accept4(l.fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            // EAGAIN: drained. EMFILE/ENFILE/ENOBUFS: try again on the next event.
+            return;
+        }
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        auto* c = new Connection(*this, fd, peer, l.port);
+        ++open_connections_;
+        (void)c;
+    }
+}
+
+void Worker::retire(Connection* c) {
+    retired_.push_back(c);
+}
+
+void Worker::expire_timers() {
+    const std::int64_t now = loop_.now_ms();
+    for (event::TimerList* list : {&read_timers_, &keepalive_timers_, &linger_timers_}) {
+        while (event::TimerNode* n = list->front()) {
+            if (n->deadline_ms > now) {
+                break;
+            }
+            list->cancel(*n);
+            auto* c = static_cast<Connection*>(n->owner);
+            c->on_timeout();
+        }
+    }
+}
+
+void Worker::run() {
+    while (!stopping_) {
+        std::int64_t wait = 1000;
+        for (event::TimerList* list : {&read_timers_, &keepalive_timers_, &linger_timers_}) {
+            if (event::TimerNode* n = list->front()) {
+                wait = std::min<std::int64_t>(wait, std::max<std::int64_t>(0, n->deadline_ms - loop_.now_ms()));
+            }
+        }
+        loop_.run_once(static_cast<int>(wait) + 1);
+        expire_timers();
+        for (Connection* c : retired_) {
+            delete c;
+            --open_connections_;
+        }
+        retired_.clear();
+    }
+}
+
+}  // namespace sonora::net

@@ -1,0 +1,93 @@
+#pragma once
+// A worker: one event loop serving connections from the listening sockets
+// with one configuration generation. -X and the single-process mode run one
+// worker in the main process; the multi-process MPMs will run one per child.
+
+#include "config/generation.h"
+#include "event/loop.h"
+#include "os/listeners.h"
+#include "request/driver.h"
+#include "request/file_cache.h"
+#include "request/walk.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sonora::net {
+
+class Connection;
+
+struct WorkerSettings {
+    std::int64_t timeout_ms = 60'000;           // Timeout
+    std::int64_t keepalive_timeout_ms = 5'000;  // KeepAliveTimeout
+    bool keepalive = true;                      // KeepAlive
+    unsigned max_keepalive_requests = 100;      // MaxKeepAliveRequests (0 = unlimited)
+    std::size_t limit_request_line = 8190;
+    std::size_t limit_request_fieldsize = 8190;
+    std::size_t limit_request_fields = 100;
+    bool trace_enable = true;
+    std::string server_header;                  // per ServerTokens
+    std::int64_t file_cache_ttl_ms = 1000;
+
+    static WorkerSettings from(const config::Generation& gen);
+};
+
+class Worker {
+public:
+    Worker(const config::Generation& gen, std::vector<os::ListenSocket> listeners);
+    ~Worker();
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Serves until stop() is called (from a signal handler through the loop).
+    void run();
+    void stop() { stopping_ = true; }
+    // Adds a descriptor whose readability stops the loop (a signalfd).
+    void watch_stop_fd(int fd);
+
+    // ---- for connections ----
+    event::Loop& loop() { return loop_; }
+    const WorkerSettings& settings() const { return settings_; }
+    request::Context& request_context() { return ctx_; }
+    event::TimerList& read_timers() { return read_timers_; }
+    event::TimerList& keepalive_timers() { return keepalive_timers_; }
+    event::TimerList& linger_timers() { return linger_timers_; }
+    // The current Date header value (IMF-fixdate), formatted once per second.
+    std::string_view date();
+    void update_wall_clock();
+    std::int64_t wall_seconds() const { return wall_s_; }
+    std::int64_t wall_us() const { return wall_us_; }
+    void retire(Connection* c);  // destroyed after the current loop turn
+    const std::vector<os::ListenSocket>& listeners() const { return listeners_; }
+
+private:
+    class Acceptor;
+    class StopWatcher;
+
+    void accept_from(const os::ListenSocket& l);
+    void expire_timers();
+
+    const config::Generation& gen_;
+    WorkerSettings settings_;
+    std::vector<os::ListenSocket> listeners_;
+    event::Loop loop_;
+    request::Walker walker_;
+    request::FileCache files_;
+    request::Context ctx_;
+    std::vector<std::unique_ptr<Acceptor>> acceptors_;
+    std::unique_ptr<StopWatcher> stop_watcher_;
+    event::TimerList read_timers_;
+    event::TimerList keepalive_timers_;
+    event::TimerList linger_timers_;
+    std::vector<Connection*> retired_;
+    std::size_t open_connections_ = 0;
+    bool stopping_ = false;
+    std::int64_t wall_s_ = 0;
+    std::int64_t wall_us_ = 0;
+    std::int64_t date_s_ = -1;
+    char date_[40] = {};
+};
+
+}  // namespace sonora::net

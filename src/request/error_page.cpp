@@ -1,0 +1,194 @@
+#include "request/error_page.h"
+
+namespace sonora::request {
+
+std::string_view reason_phrase(int status) {
+    switch (status) {
+        case 100: return "Continue";
+        case 101: return "Switching Protocols";
+        case 102: return "Processing";
+        case 103: return "Early Hints";
+        case 200: return "OK";
+        case 201: return "Created";
+        case 202: return "Accepted";
+        case 203: return "Non-Authoritative Information";
+        case 204: return "No Content";
+        case 205: return "Reset Content";
+        case 206: return "Partial Content";
+        case 207: return "Multi-Status";
+        case 208: return "Already Reported";
+        case 226: return "IM Used";
+        case 300: return "Multiple Choices";
+        case 301: return "Moved Permanently";
+        case 302: return "Found";
+        case 303: return "See Other";
+        case 304: return "Not Modified";
+        case 305: return "Use Proxy";
+        case 307: return "Temporary Redirect";
+        case 308: return "Permanent Redirect";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 402: return "Payment Required";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 406: return "Not Acceptable";
+        case 407: return "Proxy Authentication Required";
+        case 408: return "Request Timeout";
+        case 409: return "Conflict";
+        case 410: return "Gone";
+        case 411: return "Length Required";
+        case 412: return "Precondition Failed";
+        case 413: return "Request Entity Too Large";
+        case 414: return "Request-URI Too Long";
+        case 415: return "Unsupported Media Type";
+        case 416: return "Requested Range Not Satisfiable";
+        case 417: return "Expectation Failed";
+        case 418: return "I'm a teapot";
+        case 421: return "Misdirected Request";
+        case 422: return "Unprocessable Entity";
+        case 423: return "Locked";
+        case 424: return "Failed Dependency";
+        case 425: return "Too Early";
+        case 426: return "Upgrade Required";
+        case 428: return "Precondition Required";
+        case 429: return "Too Many Requests";
+        case 431: return "Request Header Fields Too Large";
+        case 451: return "Unavailable For Legal Reasons";
+        case 500: return "Internal Server Error";
+        case 501: return "Not Implemented";
+        case 502: return "Bad Gateway";
+        case 503: return "Service Unavailable";
+        case 504: return "Gateway Timeout";
+        case 505: return "HTTP Version Not Supported";
+        case 506: return "Variant Also Negotiates";
+        case 507: return "Insufficient Storage";
+        case 508: return "Loop Detected";
+        case 510: return "Not Extended";
+        case 511: return "Network Authentication Required";
+        default: return "Unknown Reason";
+    }
+}
+
+namespace {
+
+void append_escaped(std::pmr::string& out, std::string_view s) {
+    for (char c : s) {
+        switch (c) {
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '&': out += "&amp;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+}
+
+}  // namespace
+
+void canned_error_body(int status, std::string_view method, std::string_view location, std::string_view detail,
+                       std::string_view server_admin, std::pmr::string& out) {
+    std::string_view reason = reason_phrase(status);
+    out += "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n"
+           "<html><head>\n<title>";
+    out += std::to_string(status);
+    out += ' ';
+    out += reason;
+    out += "</title>\n</head><body>\n<h1>";
+    out += reason;
+    out += "</h1>\n";
+    switch (status) {
+        case 301:
+        case 302:
+        case 307:
+        case 308:
+            out += "<p>The document has moved <a href=\"";
+            append_escaped(out, location);
+            out += "\">here</a>.</p>\n";
+            break;
+        case 303:
+            out += "<p>The answer to your request is located <a href=\"";
+            append_escaped(out, location);
+            out += "\">here</a>.</p>\n";
+            break;
+        case 400:
+            out += "<p>Your browser sent a request that this server could not understand.<br />\n";
+            out += detail;
+            out += "</p>\n";
+            break;
+        case 401:
+            out += "<p>This server could not verify that you\nare authorized to access the document\nrequested.  "
+                   "Either you supplied the wrong\ncredentials (e.g., bad password), or your\nbrowser doesn't "
+                   "understand how to supply\nthe credentials required.</p>\n";
+            break;
+        case 403: out += "<p>You don't have permission to access this resource.</p>\n"; break;
+        case 404: out += "<p>The requested URL was not found on this server.</p>\n"; break;
+        case 405:
+            out += "<p>The requested method ";
+            append_escaped(out, method);
+            out += " is not allowed for this URL.</p>\n";
+            break;
+        case 406:
+            out += "<p>An appropriate representation of the requested resource could not be found on this "
+                   "server.</p>\n";
+            break;
+        case 408: out += "<p>Server timeout waiting for the HTTP request from the client.</p>\n"; break;
+        case 410:
+            out += "<p>The requested resource is no longer available on this server and there is no forwarding "
+                   "address.\nPlease remove all references to this resource.</p>\n";
+            break;
+        case 411:
+            out += "<p>A request of the requested method ";
+            append_escaped(out, method);
+            out += " requires a valid Content-length.<br />\n</p>\n";
+            break;
+        case 412: out += "<p>The precondition on the request for this URL evaluated to false.</p>\n"; break;
+        case 413:
+            out += "The requested resource does not allow request data with ";
+            append_escaped(out, method);
+            out += " requests, or the amount of data provided in\nthe request exceeds the capacity limit.\n";
+            break;
+        case 414:
+            out += "<p>The requested URL's length exceeds the capacity\nlimit for this server.<br />\n";
+            out += detail;
+            out += "</p>\n";
+            break;
+        case 415:
+            out += "<p>The supplied request data is not in a format\nacceptable for processing by this "
+                   "resource.</p>\n";
+            break;
+        case 416:
+            out += "<p>None of the range-specifier values in the Range\nrequest-header field overlap the current "
+                   "extent\nof the selected resource.</p>\n";
+            break;
+        case 417:
+            out += "<p>The expectation given in the Expect request-header\nfield could not be met by this "
+                   "server.\nThe client sent<pre>\n    Expect: ";
+            append_escaped(out, detail);
+            out += "\n</pre>\n</p><p>Only the 100-continue expectation is supported.</p>\n";
+            break;
+        case 501:
+            out += "<p>";
+            append_escaped(out, method);
+            out += " not supported for current URL.<br />\n</p>\n";
+            break;
+        case 503:
+            out += "<p>The server is temporarily unable to service your\nrequest due to maintenance downtime or "
+                   "capacity\nproblems. Please try again later.</p>\n";
+            break;
+        case 505:
+            out += "<p>The server does not support the HTTP protocol version used in the request.</p>\n";
+            break;
+        default:
+            out += "<p>The server encountered an internal error or\nmisconfiguration and was unable to "
+                   "complete\nyour request.</p>\n<p>Please contact the server administrator at \n ";
+            append_escaped(out, server_admin.empty() ? std::string_view("[no address given]") : server_admin);
+            out += " to inform them of the time this error occurred,\n and the actions you performed just before "
+                   "this error.</p>\n<p>More information about this error may be available\nin the server error "
+                   "log.</p>\n";
+            break;
+    }
+    out += "</body></html>\n";
+}
+
+}  // namespace sonora::request

@@ -1,0 +1,22 @@
+#pragma once
+// The bodies httpd sends for error and redirect statuses when no ErrorDocument
+// applies: same HTML shape and wording, so that clients and tests that look
+// at them see what Apache sends.
+
+#include "request/request.h"
+
+#include <string>
+#include <string_view>
+
+namespace sonora::request {
+
+// "Not Found" for 404; "Unknown Reason" for codes httpd does not know.
+std::string_view reason_phrase(int status);
+
+// Fills `out` with the canned HTML for `status`. `location` is used by 3xx,
+// `method` by 405/411/501, `detail` adds httpd's error note (400's
+// "Size of a request header field exceeds server limit.").
+void canned_error_body(int status, std::string_view method, std::string_view location, std::string_view detail,
+                       std::string_view server_admin, std::pmr::string& out);
+
+}  // namespace sonora::request

@@ -1,0 +1,53 @@
+#include "request/request.h"
+
+#include "core/strings.h"
+
+#include <cstring>
+
+namespace sonora::request {
+
+Method method_from_name(std::string_view name) {
+    switch (name.size()) {
+        case 3:
+            if (name == "GET") return Method::Get;
+            if (name == "PUT") return Method::Put;
+            break;
+        case 4:
+            if (name == "HEAD") return Method::Head;
+            if (name == "POST") return Method::Post;
+            break;
+        case 5:
+            if (name == "TRACE") return Method::Trace;
+            if (name == "PATCH") return Method::Patch;
+            break;
+        case 6:
+            if (name == "DELETE") return Method::Delete;
+            break;
+        case 7:
+            if (name == "OPTIONS") return Method::Options;
+            if (name == "CONNECT") return Method::Connect;
+            break;
+        default: break;
+    }
+    return Method::Other;
+}
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+    for (const Header& h : headers) {
+        if (equals_nocase(h.name, name)) {
+            return h.value;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view Request::keep(std::string_view s) const {
+    if (s.empty()) {
+        return {};
+    }
+    char* p = static_cast<char*>(arena->allocate(s.size(), 1));
+    std::memcpy(p, s.data(), s.size());
+    return std::string_view(p, s.size());
+}
+
+}  // namespace sonora::request

@@ -1,0 +1,105 @@
+#include "request/static_file.h"
+
+#include "core/strings.h"
+#include "modules/core/core_config.h"
+#include "request/http_metadata.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace sonora::request {
+
+using modules::core::core_module;
+using modules::core::CoreDirConfig;
+
+namespace {
+
+// httpd lists these for a file, in this order.
+constexpr std::string_view kAllow = "POST,OPTIONS,HEAD,GET,TRACE";
+
+void add_default_charset(Request& r, const CoreDirConfig& core) {
+    if (!core.add_default_charset || equals_nocase(*core.add_default_charset, "off")) {
+        return;
+    }
+    std::string_view type = r.content_type;
+    if ((starts_with_nocase(type, "text/plain") || starts_with_nocase(type, "text/html")) &&
+        type.find("charset=") == std::string_view::npos) {
+        r.content_type.append("; charset=").append(*core.add_default_charset);
+    }
+}
+
+}  // namespace
+
+int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
+    switch (r.method) {
+        case Method::Get:
+        case Method::Post:
+            break;
+        case Method::Head:
+            r.header_only = true;
+            break;
+        case Method::Options:
+            r.add_header("Allow", kAllow);
+            r.body.kind = Body::Kind::Memory;
+            r.body.memory = {};
+            return 0;
+        case Method::Put:
+        case Method::Delete:
+        case Method::Connect:
+        case Method::Patch:
+        case Method::Trace:
+            r.add_header("Allow", kAllow);
+            return 405;
+        case Method::Other:
+            r.add_header("Allow", kAllow);
+            return 501;
+    }
+    if (!r.has_finfo || entry == nullptr || S_ISDIR(r.finfo.st_mode)) {
+        return 404;
+    }
+    const CoreDirConfig& core = *r.dir_config->get<CoreDirConfig>(core_module.index);
+    if (!r.path_info.empty() && core.accept_path_info != modules::core::Tristate::On) {
+        return 404;
+    }
+    if (!entry->is_regular() || entry->fd < 0) {
+        return 403;
+    }
+    const std::uint64_t size = static_cast<std::uint64_t>(entry->st.st_size);
+    FileMeta meta = file_meta(entry->st, r.time_s, core.file_etag ? core.file_etag->apply(kETagDefault) : kETagDefault);
+    r.add_header("Last-Modified", r.keep(meta.last_modified));
+    if (!meta.etag.empty()) {
+        r.add_header("ETag", r.keep(meta.etag));
+    }
+    r.add_header("Accept-Ranges", "bytes");
+    add_default_charset(r, core);
+
+    switch (check_preconditions(r, meta)) {
+        case Precondition::NotModified:
+            r.status = 304;
+            r.content_type.clear();
+            r.body.kind = Body::Kind::None;
+            return 0;
+        case Precondition::Failed:
+            r.status = 412;
+            r.body.kind = Body::Kind::Memory;
+            r.body.memory = {};
+            return 0;
+        case Precondition::Proceed:
+            break;
+    }
+
+    r.body.kind = Body::Kind::File;
+    r.body.fd = entry->fd;
+    r.body.mapped = entry->has_content ? entry->content.data() : nullptr;
+    r.body.offset = 0;
+    r.body.length = size;
+    if (r.method == Method::Get) {
+        int status = apply_ranges(r, meta, core, size);
+        if (status != 0) {
+            return status;
+        }
+    }
+    return 0;
+}
+
+}  // namespace sonora::request

@@ -1,0 +1,242 @@
+#include "request/walk.h"
+
+#include "core/strings.h"
+#include "modules/core/core_config.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+namespace sonora::request {
+
+using modules::core::core_module;
+using modules::core::CoreDirConfig;
+using modules::core::Section;
+
+namespace {
+
+std::size_t depth(std::string_view path) { return static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')); }
+
+bool has_wildcard(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+void split_address(const std::string& addr, std::string& ip, int& port) {
+    std::string host = addr;
+    port = 0;
+    if (!addr.empty() && addr.front() == '[') {
+        auto close = addr.find(']');
+        host = addr.substr(1, close - 1);
+        if (close + 1 < addr.size() && addr[close + 1] == ':') {
+            std::string p = addr.substr(close + 2);
+            port = p == "*" ? 0 : std::atoi(p.c_str());
+        }
+    } else if (auto colon = addr.rfind(':'); colon != std::string::npos) {
+        host = addr.substr(0, colon);
+        std::string p = addr.substr(colon + 1);
+        port = p == "*" ? 0 : std::atoi(p.c_str());
+    }
+    ip = (host == "*" || host == "_default_") ? std::string() : host;
+}
+
+bool name_matches(const modules::core::CoreServerConfig& c, std::string_view host) {
+    if (c.server_name && equals_nocase(*c.server_name, host)) {
+        return true;
+    }
+    for (const std::string& a : c.aliases) {
+        if (equals_nocase(a, host)) {
+            return true;
+        }
+    }
+    if (!c.wild_aliases.empty()) {
+        std::string lower = to_lower(host);
+        for (const std::string& a : c.wild_aliases) {
+            if (::fnmatch(to_lower(a).c_str(), lower.c_str(), 0) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool file_section_matches(const Section& s, std::string_view basename) {
+    if (s.is_regex) {
+        return s.regex && s.regex->matches(basename);
+    }
+    std::string name(basename);
+    return ::fnmatch(s.pattern.c_str(), name.c_str(), 0) == 0;
+}
+
+}  // namespace
+
+bool location_matches(std::string_view section, std::string_view uri) {
+    if (section.empty() || !uri.starts_with(section)) {
+        return false;
+    }
+    return uri.size() == section.size() || section.back() == '/' || uri[section.size()] == '/';
+}
+
+bool directory_matches(std::string_view section, std::string_view dir) {
+    if (section == "/") {
+        return true;
+    }
+    if (!has_wildcard(section)) {
+        return dir.starts_with(section);
+    }
+    // Compare the first N components of `dir` with the N components of the pattern.
+    std::size_t n = depth(section);
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < n && pos != std::string_view::npos; ++i) {
+        pos = dir.find('/', pos + 1);
+    }
+    if (pos == std::string_view::npos) {
+        return false;
+    }
+    std::string prefix(dir.substr(0, pos + 1));
+    std::string pattern(section);
+    return ::fnmatch(pattern.c_str(), prefix.c_str(), FNM_PATHNAME) == 0;
+}
+
+std::size_t Walker::KeyHash::operator()(const Key& k) const {
+    std::size_t h = std::hash<const void*>()(k.server);
+    for (const void* p : k.sections) {
+        h = h * 1099511628211u ^ std::hash<const void*>()(p);
+    }
+    return h;
+}
+
+Walker::Walker(const config::Generation& gen) : gen_(gen) {
+    for (const auto& vh : gen.vhosts) {
+        for (const std::string& a : vh->addresses) {
+            VhostEntry e{vh.get(), {}, 0};
+            split_address(a, e.ip, e.port);
+            needs_local_address_ = needs_local_address_ || !e.ip.empty();
+            vhosts_.push_back(std::move(e));
+        }
+    }
+}
+
+const Server& Walker::select_server(int port, std::string_view local_ip, std::string_view host) const {
+    // httpd: vhosts on the exact local address beat wildcard ones; among the
+    // candidates, the first whose ServerName/ServerAlias matches Host, else the
+    // first candidate (the default for that address).
+    const Server* exact_default = nullptr;
+    const Server* wild_default = nullptr;
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const VhostEntry& e : vhosts_) {
+            bool exact = !e.ip.empty();
+            if (exact != (pass == 0)) {
+                continue;
+            }
+            if ((e.port != 0 && e.port != port) || (exact && e.ip != local_ip)) {
+                continue;
+            }
+            const Server*& def = exact ? exact_default : wild_default;
+            if (def == nullptr) {
+                def = e.server;
+            }
+            if (!host.empty() && name_matches(modules::core::server_config(*e.server), host)) {
+                return *e.server;
+            }
+        }
+        if (exact_default != nullptr) {
+            return *exact_default;
+        }
+    }
+    return wild_default != nullptr ? *wild_default : gen_.main;
+}
+
+const Walker::ServerInfo& Walker::info(const Server& s) {
+    auto it = infos_.find(&s);
+    if (it != infos_.end()) {
+        return it->second;
+    }
+    ServerInfo si;
+    for (const auto& sec : modules::core::server_config(s).sec_dir) {
+        (sec->is_regex ? si.regex_dirs : si.plain_dirs).push_back(sec.get());
+    }
+    std::stable_sort(si.plain_dirs.begin(), si.plain_dirs.end(),
+                     [](const Section* a, const Section* b) { return depth(a->pattern) < depth(b->pattern); });
+    return infos_.emplace(&s, std::move(si)).first->second;
+}
+
+const ConfigVector* Walker::dir_config(const Server& s, std::string_view filename, bool is_dir,
+                                       std::string_view uri) {
+    const ServerInfo& si = info(s);
+    scratch_.server = &s;
+    scratch_.sections.clear();
+    // The directory the walk is about, with a trailing slash.
+    std::string_view dir = filename;
+    std::string_view base;
+    if (!is_dir) {
+        auto slash = filename.rfind('/');
+        dir = filename.substr(0, slash + 1);
+        base = filename.substr(slash + 1);
+    }
+    char dirbuf[4096];
+    if (is_dir && (dir.empty() || dir.back() != '/') && dir.size() + 1 < sizeof dirbuf) {
+        std::copy(dir.begin(), dir.end(), dirbuf);
+        dirbuf[dir.size()] = '/';
+        dir = std::string_view(dirbuf, dir.size() + 1);
+    }
+    std::vector<const Section*>& matched_dirs = dir_scratch_;
+    matched_dirs.clear();
+    for (const Section* sec : si.plain_dirs) {
+        if (directory_matches(sec->pattern, dir)) {
+            matched_dirs.push_back(sec);
+        }
+    }
+    for (const Section* sec : si.regex_dirs) {
+        if (sec->regex && sec->regex->matches(dir)) {
+            matched_dirs.push_back(sec);
+        }
+    }
+    for (const Section* sec : matched_dirs) {
+        scratch_.sections.push_back(sec);
+    }
+    if (!base.empty()) {
+        auto files_of = [&](const ConfigVector& v) {
+            if (const auto* core = v.get<CoreDirConfig>(core_module.index)) {
+                for (const auto& f : core->sec_file) {
+                    if (file_section_matches(*f, base)) {
+                        scratch_.sections.push_back(f.get());
+                    }
+                }
+            }
+        };
+        files_of(s.lookup_defaults);
+        for (const Section* sec : matched_dirs) {
+            files_of(sec->config);
+        }
+    }
+    for (const auto& loc : modules::core::server_config(s).sec_url) {
+        bool hit = loc->is_regex ? (loc->regex && loc->regex->matches(uri)) : location_matches(loc->pattern, uri);
+        if (hit) {
+            scratch_.sections.push_back(loc.get());
+        }
+    }
+    if (scratch_.sections.empty()) {
+        return &s.lookup_defaults;
+    }
+    auto it = cache_.find(scratch_);
+    if (it != cache_.end()) {
+        return it->second.get();
+    }
+    return merged(s, scratch_.sections);
+}
+
+const ConfigVector* Walker::merged(const Server& s, const std::vector<const void*>& sections) {
+    auto out = std::make_unique<ConfigVector>(s.lookup_defaults);
+    for (const void* p : sections) {
+        const Section& sec = *static_cast<const Section*>(p);
+        for (const auto& l : gen_.modules.loaded()) {
+            const Module& m = *l.module;
+            if (m.dir_config && sec.config.raw(m.index) != nullptr && out->raw(m.index) != nullptr) {
+                out->set(m.index, m.dir_config.merge(out->raw(m.index), sec.config.raw(m.index)));
+            }
+        }
+    }
+    const ConfigVector* result = out.get();
+    cache_.emplace(Key{&s, sections}, std::move(out));
+    return result;
+}
+
+}  // namespace sonora::request
