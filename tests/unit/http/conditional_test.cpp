@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::string_view kETag = "\"64-59b1f7228d580\"";
 constexpr std::int64_t kMtime = 1577934245;
-constexpr std::int64_t kNow = 1795474113;  // Mon, 23 Nov 2026 22:08:33 GMT
+constexpr std::int64_t kNow = 1795471713;  // Mon, 23 Nov 2026 22:08:33 GMT
 constexpr const char* kLM = "Thu, 02 Jan 2020 03:04:05 GMT";
 constexpr const char* kOld = "Thu, 02 Jan 2020 03:04:04 GMT";
 constexpr const char* kNew = "Thu, 02 Jan 2020 03:04:06 GMT";
