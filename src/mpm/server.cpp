@@ -174,11 +174,8 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
     log_startup(LogLevel::Notice, "mpm_event", "SN00489",
                 "Sonora/" SONORA_VERSION " (Unix) configured -- resuming normal operations");
     worker.run();
-    signalfd_siginfo info{};
-    ssize_t got = ::read(sfd, &info, sizeof info);
-    const char* name = got == sizeof info && info.ssi_signo == SIGWINCH ? "SIGWINCH"
-                       : got == sizeof info && info.ssi_signo == SIGINT ? "SIGINT"
-                                                                        : "SIGTERM";
+    const int sig = worker.stop_signal();
+    const char* name = sig == SIGWINCH ? "SIGWINCH" : sig == SIGINT ? "SIGINT" : "SIGTERM";
     log_startup(LogLevel::Notice, "mpm_event", "SN00491", std::string("caught ") + name + ", shutting down");
     ::close(sfd);
     ::unlink(pid_file.c_str());

@@ -1,6 +1,7 @@
 #include "net/connection.h"
 
 #include "core/strings.h"
+#include "modules/core/core_config.h"
 #include "net/request_head.h"
 #include "net/response_head.h"
 #include "net/worker.h"
@@ -24,6 +25,7 @@ namespace {
 constexpr std::size_t kInitialInput = 8192;
 constexpr std::size_t kMaxBatch = 128;  // pipelined requests answered per write
 constexpr std::int64_t kLingerTotalMs = 30'000;
+constexpr std::uint64_t kDefaultBodyLimit = 1ull << 30;  // httpd 2.4's LimitRequestBody default
 
 bool token_in(std::string_view list, std::string_view token) {
     while (!list.empty()) {
@@ -297,6 +299,7 @@ bool Connection::handle_one(std::size_t& pos) {
     // Request body framing: a body on a request for a file is read and dropped.
     auto te = r.header("Transfer-Encoding");
     auto cl = r.header("Content-Length");
+    std::uint64_t body_length = 0;
     if (te) {
         // Chunked bodies are not decoded yet: refuse rather than misframe.
         r.keep_alive = false;
@@ -309,6 +312,7 @@ bool Connection::handle_one(std::size_t& pos) {
             queue_error(400, {}, true);
             return true;
         }
+        body_length = n;
         std::uint64_t here = std::min<std::uint64_t>(n, in_len_ - pos);
         pos += static_cast<std::size_t>(here);
         body_to_discard_ = n - here;
@@ -342,6 +346,18 @@ bool Connection::handle_one(std::size_t& pos) {
             request::process_request(r, worker_.request_context(), file);
         }
     }
+    // LimitRequestBody is per directory: known once the request is mapped.
+    if (body_length > 0 && r.dir_config != nullptr) {
+        const auto* core = r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index);
+        std::uint64_t limit = core != nullptr ? core->limit_request_body.value_or(kDefaultBodyLimit) : kDefaultBodyLimit;
+        if (limit != 0 && body_length > limit) {
+            file.reset();
+            r.headers_out.clear();
+            r.keep_alive = false;
+            body_to_discard_ = 0;  // the lingering close drains it
+            request::error_response(r, worker_.request_context(), 413);
+        }
+    }
     if (!r.keep_alive) {
         close_after_ = true;
     }
@@ -355,8 +371,20 @@ void Connection::queue_memory(std::string_view bytes) {
     }
 }
 
+// httpd ends the connection after these statuses (ap_status_drops_connection).
+bool drops_connection(int status) {
+    switch (status) {
+        case 400: case 408: case 411: case 413: case 414: case 417: case 500: case 501: case 503: return true;
+        default: return false;
+    }
+}
+
 void Connection::queue_response(request::Request& r, std::shared_ptr<const request::FileEntry> file) {
     const WorkerSettings& ws = worker_.settings();
+    if (drops_connection(r.status)) {
+        r.keep_alive = false;
+        close_after_ = true;
+    }
     std::uint64_t length = 0;
     switch (r.body.kind) {
         case request::Body::Kind::None: break;

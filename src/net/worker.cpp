@@ -3,10 +3,13 @@
 #include "modules/core/core_config.h"
 #include "modules/core/http_core.h"
 #include "net/connection.h"
+#include "core/log.h"
 
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,13 +66,29 @@ private:
     const os::ListenSocket& listener_;
 };
 
+// The signalfd: TERM, INT and WINCH stop the worker; HUP and USR1 (restart,
+// graceful restart) are reported and ignored until the MPM issue brings them.
 class Worker::StopWatcher final : public event::Handler {
 public:
-    explicit StopWatcher(Worker& w) : worker_(w) {}
-    void on_event(std::uint32_t) override { worker_.stop(); }
+    StopWatcher(Worker& w, int fd) : worker_(w), fd_(fd) {}
+    void on_event(std::uint32_t) override {
+        signalfd_siginfo info{};
+        while (::read(fd_, &info, sizeof info) == sizeof info) {
+            if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGUSR1) {
+                log_startup(LogLevel::Warn, "mpm_event", "SN00493",
+                            std::string(info.ssi_signo == SIGHUP ? "SIGHUP" : "SIGUSR1") +
+                                " received: restarting is not supported yet, continuing with the current "
+                                "configuration");
+                continue;
+            }
+            worker_.stop_signal_ = static_cast<int>(info.ssi_signo);
+            worker_.stop();
+        }
+    }
 
 private:
     Worker& worker_;
+    int fd_;
 };
 
 Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> listeners)
@@ -96,7 +115,7 @@ Worker::~Worker() {
 }
 
 void Worker::watch_stop_fd(int fd) {
-    stop_watcher_ = std::make_unique<StopWatcher>(*this);
+    stop_watcher_ = std::make_unique<StopWatcher>(*this, fd);
     loop_.add(fd, EPOLLIN, stop_watcher_.get());
 }
 

@@ -10,6 +10,7 @@
 #include "request/file_cache.h"
 #include "request/walk.h"
 
+#include <csignal>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,6 +45,7 @@ public:
     // Serves until stop() is called (from a signal handler through the loop).
     void run();
     void stop() { stopping_ = true; }
+    int stop_signal() const { return stop_signal_; }
     // Adds a descriptor whose readability stops the loop (a signalfd).
     void watch_stop_fd(int fd);
 
@@ -84,6 +86,7 @@ private:
     std::vector<Connection*> retired_;
     std::size_t open_connections_ = 0;
     bool stopping_ = false;
+    int stop_signal_ = SIGTERM;
     std::int64_t wall_s_ = 0;
     std::int64_t wall_us_ = 0;
     std::int64_t date_s_ = -1;

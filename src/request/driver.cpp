@@ -229,7 +229,8 @@ int dir_fixups(Request& r, Context& ctx) {
 
 }  // namespace
 
-void error_response(Request& r, Context& ctx, int status, std::string_view detail) {
+void error_response(Request& r, Context& ctx, int status, std::string_view detail,
+                    std::shared_ptr<const FileEntry>* file_ref) {
     r.status = status;
     r.body.kind = Body::Kind::None;
     r.body.pieces.clear();
@@ -248,12 +249,17 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
                 std::shared_ptr<const FileEntry> ref;
                 if (internal_redirect(r, doc)) {
                     r.headers_out.clear();
+                    r.status = 200;
                     process_request(r, ctx, ref);
                     r.method = original;
                     if (r.status == 200) {
                         r.status = status;
+                        if (file_ref != nullptr) {
+                            *file_ref = std::move(ref);
+                        }
                         return;
                     }
+                    r.status = status;
                 }
             } else if (doc.find("://") != std::string::npos) {
                 r.status = 302;
@@ -314,7 +320,7 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
             }
         }
         if (status != 0) {
-            error_response(r, ctx, status);
+            error_response(r, ctx, status, {}, &file_ref);
         }
         return;
     }

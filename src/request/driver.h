@@ -34,6 +34,8 @@ struct Context {
 void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& file_ref);
 
 // Fills r with the response for an error status (canned body or ErrorDocument).
-void error_response(Request& r, Context& ctx, int status, std::string_view detail = {});
+// A local ErrorDocument may answer with a file; `file_ref` then keeps it alive.
+void error_response(Request& r, Context& ctx, int status, std::string_view detail = {},
+                    std::shared_ptr<const FileEntry>* file_ref = nullptr);
 
 }  // namespace sonora::request

@@ -2,12 +2,16 @@
 // preconditions. Input layout: 8 bytes little-endian representation size
 // (reduced so small files are common), 1 byte selecting the limits, then the
 // Range header value, '\n', and a value used as every date/ETag header.
-// Checked invariants: ranges lie inside the file, consecutive ranges neither
-// overlap nor touch, limits are honoured, the planned multipart segments add
-// up to the announced Content-Length, and parsed dates survive a round trip.
+// Checked invariants: ranges lie inside the file, limits are honoured, the
+// output covers exactly the bytes the members ask for (small files, checked
+// against an independent bitmap), the planned multipart segments add up to
+// the announced Content-Length, and parsed dates survive a round trip.
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +34,47 @@ RangeLimits limits_from(std::uint8_t b) {
     return {choices[b % 6], choices[(b / 6) % 6], choices[(b / 36) % 6]};
 }
 
+// Independent oracle: the union of all satisfiable members must equal the
+// union of the emitted ranges. Only called for headers the parser accepted.
+void check_coverage(std::string_view header, std::uint64_t size, std::span<const ByteRange> out) {
+    if (size > 4096) {
+        return;
+    }
+    std::vector<bool> wanted(size), got(size);
+    std::string_view rest = header.substr(6);
+    while (!rest.empty()) {
+        const std::size_t comma = std::min(rest.find(','), rest.size());
+        const std::string_view m = rest.substr(0, comma);
+        rest.remove_prefix(std::min(comma + 1, rest.size()));
+        if (m.empty()) {
+            continue;
+        }
+        const std::size_t dash = m.find('-');
+        const std::string a(m.substr(0, dash));
+        const std::string b(m.substr(dash + 1));
+        std::uint64_t first = 0;
+        std::uint64_t last = size - 1;
+        if (a.empty()) {
+            const std::uint64_t n = std::strtoull(b.c_str(), nullptr, 10);
+            first = n >= size ? 0 : size - n;
+        } else {
+            first = std::strtoull(a.c_str(), nullptr, 10);
+            if (!b.empty()) {
+                last = std::min(last, static_cast<std::uint64_t>(std::strtoull(b.c_str(), nullptr, 10)));
+            }
+        }
+        for (std::uint64_t i = first; i <= last && i < size; ++i) {
+            wanted[i] = true;
+        }
+    }
+    for (const ByteRange& r : out) {
+        for (std::uint64_t i = r.first; i <= r.last; ++i) {
+            got[i] = true;
+        }
+    }
+    check(wanted == got);
+}
+
 void check_ranges(std::string_view header, std::uint64_t size, const RangeLimits& limits) {
     std::vector<ByteRange> out(max_range_members(header));
     const RangeResult r = parse_byte_ranges(header, size, limits, out);
@@ -44,12 +89,8 @@ void check_ranges(std::string_view header, std::uint64_t size, const RangeLimits
     for (std::size_t i = 0; i < r.count; ++i) {
         check(out[i].first <= out[i].last && out[i].last < size);
         payload += out[i].length();
-        if (i > 0) {
-            const ByteRange& a = out[i - 1];
-            const ByteRange& b = out[i];
-            check(!(b.first <= a.last + 1 && b.last + 1 >= a.first));
-        }
     }
+    check_coverage(header, size, {out.data(), r.count});
     // A span of exactly the emitted size gives the same answer.
     std::vector<ByteRange> exact(r.count);
     const RangeResult again = parse_byte_ranges(header, size, limits, exact);

@@ -157,6 +157,10 @@ TEST(ByteRanges, MergingRecordedFromApache) {
         {"bytes=0-1,-1", kPartial, {{0, 1}, {99, 99}}},
         {"bytes=0-1,-1,2-3", kPartial, {{0, 1}, {99, 99}, {2, 3}}},
         {"bytes=98-,0-0", kPartial, {{98, 99}, {0, 0}}},
+        // Only the range being built absorbs members, so output neighbours may
+        // touch or even contain one another.
+        {"bytes=0-0,2-2,4-4,3-6", kPartial, {{0, 0}, {2, 2}, {3, 6}}},
+        {"bytes=0-0,5-5,1-4,0-0", kPartial, {{0, 0}, {0, 5}}},
         // Dropped unsatisfiable members do not interrupt a merge.
         {"bytes=0-1,200-300,2-3", kPartial, {{0, 3}}},
         {"bytes=0-1,200-300,3-4", kPartial, {{0, 1}, {3, 4}}},

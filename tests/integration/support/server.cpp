@@ -1,0 +1,211 @@
+#include "support/server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace sonora::test {
+
+namespace {
+
+// A free port chosen by the kernel (bound to port 0, then released).
+int pick_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+        port = ntohs(a.sin_port);
+    }
+    ::close(fd);
+    return port;
+}
+
+int connect_to(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(const std::string& extra, const std::string& preamble) : port_(pick_port()) {
+    root_.mkdir("htdocs");
+    root_.mkdir("logs");
+    conf_ = root_.write("conf/httpd.conf",
+                        preamble + "Listen 127.0.0.1:" + std::to_string(port_) +
+                            "\nServerName localhost\nDocumentRoot htdocs\nErrorLog logs/error_log\n"
+                            "PidFile logs/sonora.pid\nTypesConfig " SONORA_SOURCE_DIR "/conf/mime.types\n" +
+                            extra);
+}
+
+ServerProcess::~ServerProcess() { stop(); }
+
+bool ServerProcess::start() {
+    int err_pipe[2];
+    if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+        return false;
+    }
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        ::dup2(err_pipe[1], 2);
+        std::string root = root_.str();
+        const char* argv[] = {SONORA_BINARY, "-DFOREGROUND", "-d", root.c_str(), "-f", "conf/httpd.conf", nullptr};
+        ::execv(argv[0], const_cast<char* const*>(argv));
+        ::_exit(127);
+    }
+    ::close(err_pipe[1]);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            char buf[4096];
+            ssize_t n = ::read(err_pipe[0], buf, sizeof buf);
+            startup_error.assign(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+            ::close(err_pipe[0]);
+            pid_ = -1;
+            return false;
+        }
+        int fd = connect_to(port_);
+        if (fd >= 0) {
+            ::close(fd);
+            ::close(err_pipe[0]);
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ::close(err_pipe[0]);
+    return false;
+}
+
+bool ServerProcess::running() const { return pid_ > 0 && ::kill(pid_, 0) == 0; }
+
+void ServerProcess::stop() {
+    if (pid_ <= 0) {
+        return;
+    }
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 250; ++i) {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+}
+
+std::string ServerProcess::error_log() const {
+    std::ifstream in(root_.path() / "logs/error_log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string http_exchange(int port, const std::string& request, int timeout_ms) {
+    int fd = connect_to(port);
+    if (fd < 0) {
+        return {};
+    }
+    std::size_t sent = 0;
+    while (sent < request.size()) {
+        ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) {
+            break;
+        }
+        sent += static_cast<std::size_t>(n);
+    }
+    std::string out;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            break;
+        }
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+            break;
+        }
+        char buf[65536];
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) {
+            break;
+        }
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return out;
+}
+
+std::string Response::header(const std::string& name) const {
+    std::string lower_head;
+    for (char c : head) {
+        lower_head += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    std::string key = "\r\n";
+    for (char c : name) {
+        key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    key += ": ";
+    std::string hay = "\r\n" + lower_head;
+    auto at = hay.find(key);
+    if (at == std::string::npos) {
+        return {};
+    }
+    std::size_t start = at + key.size() - 2;
+    std::size_t end = head.find("\r\n", start);
+    return head.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::vector<Response> parse_responses(const std::string& bytes, bool head_only) {
+    std::vector<Response> out;
+    std::size_t pos = 0;
+    while (pos < bytes.size()) {
+        std::size_t end = bytes.find("\r\n\r\n", pos);
+        if (end == std::string::npos) {
+            break;
+        }
+        Response r;
+        std::string block = bytes.substr(pos, end - pos);
+        std::size_t eol = block.find("\r\n");
+        r.status_line = block.substr(0, eol);
+        r.head = eol == std::string::npos ? "" : block.substr(eol + 2);
+        r.status = r.status_line.size() >= 12 ? std::atoi(r.status_line.c_str() + 9) : 0;
+        pos = end + 4;
+        std::string cl = r.header("Content-Length");
+        bool bodyless = head_only || r.status == 304 || r.status == 204 || r.status < 200;
+        if (!bodyless) {
+            std::size_t n = cl.empty() ? bytes.size() - pos : static_cast<std::size_t>(std::stoull(cl));
+            r.body = bytes.substr(pos, n);
+            pos += r.body.size();
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+}  // namespace sonora::test

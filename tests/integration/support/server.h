@@ -1,0 +1,62 @@
+#pragma once
+// A real sonora serving a generated configuration on 127.0.0.1, for tests
+// that talk HTTP to it over sockets.
+
+#include "support/process.h"
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace sonora::test {
+
+class ServerProcess {
+public:
+    // `extra` is appended to a minimal configuration (Listen, ServerName,
+    // DocumentRoot htdocs, ErrorLog, PidFile, TypesConfig).
+    explicit ServerProcess(const std::string& extra = "", const std::string& preamble = "");
+    ~ServerProcess();
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    // Files under htdocs/ must be written before start() or between requests.
+    const TempDir& root() const { return root_; }
+    std::string write_doc(const std::string& relative, const std::string& content) const {
+        return root_.write("htdocs/" + relative, content);
+    }
+    std::string mkdir_doc(const std::string& relative) const { return root_.mkdir("htdocs/" + relative); }
+    // Starts the server and waits until it accepts connections; false (with
+    // stderr in `startup_error`) if it exits or does not listen within 5 s.
+    bool start();
+    void stop();
+    int port() const { return port_; }
+    pid_t pid() const { return pid_; }
+    bool running() const;
+    std::string error_log() const;
+
+    std::string startup_error;
+
+private:
+    TempDir root_;
+    int port_;
+    pid_t pid_ = -1;
+    std::string conf_;
+};
+
+// Connects, sends `request` (possibly many pipelined requests), and reads
+// until the server closes or `timeout_ms` passes.
+std::string http_exchange(int port, const std::string& request, int timeout_ms = 3000);
+
+struct Response {
+    std::string status_line;
+    int status = 0;
+    std::string head;  // header lines, CRLF-separated, without the status line
+    std::string body;
+    std::string header(const std::string& name) const;  // first value, or "" 
+};
+
+// Splits a byte stream into responses (Content-Length framed; a bodiless
+// status or a HEAD response when `head_only`).
+std::vector<Response> parse_responses(const std::string& bytes, bool head_only = false);
+
+}  // namespace sonora::test
