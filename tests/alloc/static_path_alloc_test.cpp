@@ -1,0 +1,131 @@
+// The static path allocates nothing on the heap per request once warm: a
+// connection serving a file through the real worker, request parser, driver,
+// file cache and response writer, with every operator new counted.
+
+#include "../unit/support/config_fixture.h"
+#include "net/connection.h"
+#include "net/worker.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace {
+std::atomic<long> g_allocations{0};
+}
+
+void* operator new(std::size_t n) {
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(n == 0 ? 1 : n)) {
+        return p;
+    }
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, std::align_val_t a) {
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::aligned_alloc(static_cast<std::size_t>(a), (n + static_cast<std::size_t>(a) - 1) /
+                                                                     static_cast<std::size_t>(a) *
+                                                                     static_cast<std::size_t>(a))) {
+        return p;
+    }
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace sonora::test {
+namespace {
+
+std::size_t read_response(int fd, std::string& buf) {
+    char tmp[65536];
+    ssize_t n = ::recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
+    if (n > 0) {
+        buf.append(tmp, static_cast<std::size_t>(n));
+        return static_cast<std::size_t>(n);
+    }
+    return 0;
+}
+
+// Serves `rounds` requests on one keep-alive connection and returns how many
+// heap allocations happened during the last `measured` of them.
+long allocations_for(const std::string& path, int rounds, int measured, std::string& last_response) {
+    ConfigRoot root;
+    root.write("htdocs/small.html", std::string(6144, 's'));
+    root.write("htdocs/large.bin", std::string(200000, 'l'));
+    auto gen = root.load("DocumentRoot htdocs\nTypesConfig " SONORA_SOURCE_DIR "/conf/mime.types\n"
+                         "KeepAlive On\nMaxKeepAliveRequests 0\n");
+    net::Worker worker(*gen, {});
+    int sv[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+    sockaddr_storage peer{};
+    peer.ss_family = AF_INET;
+    new net::Connection(worker, sv[0], peer, 80);  // owned by the worker from here on
+    const std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    long before = 0;
+    std::string response;
+    response.reserve(1 << 20);
+    std::string scratch;
+    scratch.reserve(1 << 20);
+    for (int i = 0; i < rounds; ++i) {
+        if (i == rounds - measured) {
+            before = g_allocations.load();
+        }
+        EXPECT_EQ(::send(sv[1], req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+        response.clear();
+        // Turn the loop until the whole response (head + Content-Length) arrived.
+        for (int turn = 0; turn < 1000; ++turn) {
+            worker.loop().run_once(5);
+            while (read_response(sv[1], response) > 0) {
+            }
+            std::size_t head_end = response.find("\r\n\r\n");
+            if (head_end != std::string::npos) {
+                std::size_t cl = response.find("Content-Length: ");
+                std::size_t len = cl == std::string::npos ? 0 : std::strtoul(response.c_str() + cl + 16, nullptr, 10);
+                if (response.size() >= head_end + 4 + len) {
+                    break;
+                }
+            }
+        }
+    }
+    long after = g_allocations.load();
+    last_response = response.substr(0, response.find("\r\n\r\n"));
+    ::close(sv[1]);
+    return after - before;
+}
+
+TEST(StaticPathAllocations, SmallFileServedFromMemory) {
+    std::string head;
+    long n = allocations_for("/small.html", 300, 200, head);
+    EXPECT_NE(head.find("HTTP/1.1 200 OK"), std::string::npos) << head;
+    EXPECT_EQ(n, 0) << "heap allocations in 200 warm requests";
+}
+
+TEST(StaticPathAllocations, LargeFileServedWithSendfile) {
+    std::string head;
+    long n = allocations_for("/large.bin", 60, 40, head);
+    EXPECT_NE(head.find("Content-Length: 200000"), std::string::npos) << head;
+    EXPECT_EQ(n, 0) << "heap allocations in 40 warm requests";
+}
+
+TEST(StaticPathAllocations, NotFoundIsCheapToo) {
+    std::string head;
+    long n = allocations_for("/missing.html", 300, 200, head);
+    EXPECT_NE(head.find("HTTP/1.1 404"), std::string::npos) << head;
+    EXPECT_LE(n, 0) << "heap allocations in 200 warm 404s";
+}
+
+}  // namespace
+}  // namespace sonora::test
