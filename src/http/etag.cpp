@@ -43,9 +43,8 @@ std::size_t make_file_etag(const FileETagInput& in, std::int64_t now_us, std::sp
     }
     char* p = out.data();
     // Unsigned difference: cannot overflow for any pair with now_us > mtime_us.
-    const bool strong = now_us > in.mtime_us &&
-                        static_cast<std::uint64_t>(now_us) - static_cast<std::uint64_t>(in.mtime_us) >
-                            static_cast<std::uint64_t>(kWeakWindowUs);
+    const auto age = static_cast<std::uint64_t>(now_us) - static_cast<std::uint64_t>(in.mtime_us);
+    const bool strong = now_us > in.mtime_us && age > static_cast<std::uint64_t>(kWeakWindowUs);
     if (!strong) {
         *p++ = 'W';
         *p++ = '/';

@@ -57,6 +57,8 @@ void put2(char* p, unsigned v) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
 // Mask letters: '#' digit, '~' digit or space, '@' A-Z, '$' a-z, '*' rest of
 // the input (possibly empty); any other mask character must match literally.
 bool matches_mask(std::string_view s, std::string_view mask) {
@@ -174,7 +176,7 @@ std::size_t format_http_date(std::int64_t unix_seconds, std::span<char> out) {
 
 std::optional<std::int64_t> parse_http_date(std::string_view text) {
     std::size_t start = 0;
-    while (start < text.size() && (text[start] == ' ' || (text[start] >= '\t' && text[start] <= '\r'))) {
+    while (start < text.size() && is_space(text[start])) {
         ++start;
     }
     const std::size_t space = text.find(' ', start);

@@ -2,8 +2,10 @@
 
 #include "core/strings.h"
 #include "modules/core/core_config.h"
+#include "net/chunked.h"
 #include "net/request_head.h"
 #include "net/response_head.h"
+#include "net/target.h"
 #include "net/worker.h"
 #include "request/driver.h"
 
@@ -125,6 +127,11 @@ void Connection::on_timeout() {
     close();
 }
 
+std::size_t Connection::max_input() const {
+    const WorkerSettings& ws = worker_.settings();
+    return ws.limit_request_line + (ws.limit_request_fieldsize + 2) * (ws.limit_request_fields + 1) + 4;
+}
+
 void Connection::on_readable() {
     if (state_ == State::Lingering) {
         char sink[4096];
@@ -142,9 +149,7 @@ void Connection::on_readable() {
     bool got_any = false;
     for (;;) {
         if (in_len_ == in_.size()) {
-            std::size_t limit = worker_.settings().limit_request_line +
-                                (worker_.settings().limit_request_fieldsize + 2) *
-                                    (worker_.settings().limit_request_fields + 1) + 4;
+            std::size_t limit = max_input();
             if (in_.size() >= limit || state_ == State::Writing) {
                 break;
             }
@@ -193,6 +198,19 @@ void Connection::handle_input() {
     std::size_t pos = 0;
     std::size_t answered = 0;
     while (state_ == State::Reading && answered < kMaxBatch) {
+        if (chunked_active_) {
+            std::size_t used = 0;
+            auto st = chunked_.feed(std::string_view(in_.data() + pos, in_len_ - pos), used);
+            pos += used;
+            if (st == ChunkedDecoder::Status::Error) {
+                close_after_ = true;  // the response already went out; nothing sane can follow
+                break;
+            }
+            if (st == ChunkedDecoder::Status::NeedMore) {
+                break;
+            }
+            chunked_active_ = false;
+        }
         if (body_to_discard_ > 0) {
             std::uint64_t skip = std::min<std::uint64_t>(body_to_discard_, in_len_ - pos);
             pos += static_cast<std::size_t>(skip);
@@ -297,13 +315,40 @@ bool Connection::handle_one(std::size_t& pos) {
     r.keep_alive = keep;
 
     // Request body framing: a body on a request for a file is read and dropped.
-    auto te = r.header("Transfer-Encoding");
-    auto cl = r.header("Content-Length");
     std::uint64_t body_length = 0;
-    if (te) {
-        // Chunked bodies are not decoded yet: refuse rather than misframe.
-        r.keep_alive = false;
-        close_after_ = true;
+    std::optional<std::string_view> cl;
+    for (const request::Header& h : r.headers) {
+        if (equals_nocase(h.name, "Content-Length")) {
+            if (cl && trim(*cl) != trim(h.value)) {
+                queue_error(400, {}, true);  // conflicting lengths: the framing is ambiguous
+                return true;
+            }
+            cl = h.value;
+        }
+    }
+    if (auto te = r.header("Transfer-Encoding")) {
+        if (!equals_nocase(trim(*te), "chunked")) {
+            queue_error(400, {}, true);
+            return true;
+        }
+        if (cl) {
+            close_after_ = true;  // RFC 9112 6.3: chunked wins, and the connection must end
+        }
+        chunked_.reset();
+        std::size_t used = 0;
+        auto st = chunked_.feed(std::string_view(in_.data() + pos, in_len_ - pos), used);
+        if (st == ChunkedDecoder::Status::Error) {
+            queue_error(chunked_.http_status(), {}, true);
+            return true;
+        }
+        if (st == ChunkedDecoder::Status::NeedMore && in_len_ < max_input()) {
+            pos -= head.consumed;  // parse again when the body has arrived
+            --requests_;
+            return false;
+        }
+        pos += used;
+        body_length = chunked_.body_bytes();
+        chunked_active_ = st == ChunkedDecoder::Status::NeedMore;  // too big to hold: drop it as it streams
     } else if (cl) {
         std::uint64_t n = 0;
         std::string_view v = trim(*cl);
@@ -339,7 +384,7 @@ bool Connection::handle_one(std::size_t& pos) {
         r.body.memory = std::string_view(in_.data() + pos - head.consumed, head.consumed - 2);
     } else {
         r.server = &worker_.request_context().walker.select_server(local_port_, {}, r.host);
-        if (!decode_target(r)) {
+        if (!decode_request_target(r.target, r.host, r.uri)) {
             r.dir_config = &r.server->lookup_defaults;
             request::error_response(r, worker_.request_context(), 400);
         } else {
@@ -573,87 +618,3 @@ void Connection::close() {
 
 }  // namespace sonora::net
 
-namespace sonora::net {
-
-namespace {
-
-int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-}  // namespace
-
-// Decodes the request target's path into r.uri: percent-decoding, then
-// removal of "." and ".." segments (a path that climbs above "/" is refused).
-// %00 and an encoded '/' are refused as httpd refuses them by default.
-bool Connection::decode_target(request::Request& r) {
-    std::string_view path = r.target;
-    if (auto q = path.find('?'); q != std::string_view::npos) {
-        path = path.substr(0, q);
-    }
-    if (auto h = path.find("://"); h != std::string_view::npos && path.front() != '/') {
-        std::string_view rest = path.substr(h + 3);
-        auto slash = rest.find('/');
-        if (r.host.empty()) {
-            r.host = rest.substr(0, std::min(slash, rest.find(':')));
-        }
-        path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
-    }
-    if (path.empty() || path.front() != '/') {
-        return false;
-    }
-    std::pmr::string decoded(&arena_);
-    decoded.reserve(path.size());
-    for (std::size_t i = 0; i < path.size(); ++i) {
-        char c = path[i];
-        if (c == '%') {
-            if (i + 2 >= path.size()) {
-                return false;
-            }
-            int hi = hex(path[i + 1]);
-            int lo = hex(path[i + 2]);
-            if (hi < 0 || lo < 0) {
-                return false;
-            }
-            c = static_cast<char>(hi * 16 + lo);
-            if (c == '\0' || c == '/') {
-                return false;
-            }
-            i += 2;
-        }
-        decoded.push_back(c);
-    }
-    // Remove dot segments (RFC 3986 5.2.4), refusing to climb above the root.
-    r.uri.clear();
-    std::size_t i = 0;
-    while (i < decoded.size()) {
-        std::size_t next = decoded.find('/', i + 1);
-        std::string_view seg = std::string_view(decoded).substr(i, next == std::pmr::string::npos ? std::string::npos : next - i);
-        if (seg == "/.") {
-            if (next == std::pmr::string::npos) {
-                r.uri.push_back('/');
-            }
-        } else if (seg == "/..") {
-            auto cut = r.uri.rfind('/');
-            if (cut == std::pmr::string::npos) {
-                return false;
-            }
-            r.uri.resize(cut);
-            if (next == std::pmr::string::npos) {
-                r.uri.push_back('/');
-            }
-        } else {
-            r.uri.append(seg);
-        }
-        i = next == std::pmr::string::npos ? decoded.size() : next;
-    }
-    if (r.uri.empty()) {
-        r.uri.push_back('/');
-    }
-    return true;
-}
-
-}  // namespace sonora::net

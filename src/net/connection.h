@@ -9,6 +9,7 @@
 // have grown to the size the traffic needs.
 
 #include "event/loop.h"
+#include "net/chunked.h"
 #include "request/file_cache.h"
 #include "request/request.h"
 
@@ -59,7 +60,7 @@ private:
     void after_flush();
     void start_lingering();
     void close();
-    bool decode_target(request::Request& r);
+    std::size_t max_input() const;
     void arm_timer(bool keepalive);
     void update_interest(bool want_write);
 
@@ -72,6 +73,8 @@ private:
     std::vector<char> in_;
     std::size_t in_len_ = 0;
     std::uint64_t body_to_discard_ = 0;  // request body bytes still to skip
+    ChunkedDecoder chunked_;
+    bool chunked_active_ = false;        // a chunked body is being dropped as it arrives
     unsigned requests_ = 0;              // served on this connection
     bool close_after_ = false;           // the queued responses end the connection
     bool want_write_ = false;

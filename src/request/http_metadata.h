@@ -13,11 +13,9 @@
 
 namespace sonora::request {
 
-// FileETag bits: INode, MTime, Size, Digest.
-inline constexpr unsigned kETagInode = 1;
-inline constexpr unsigned kETagMtime = 2;
-inline constexpr unsigned kETagSize = 4;
-inline constexpr unsigned kETagDefault = kETagMtime | kETagSize;
+// FileETag bits as core stores them: INode 1, MTime 2, Size 4, Digest 8 (the
+// same values as http/etag.h's kETag* constants).
+inline constexpr unsigned kETagDefault = 2 | 4;
 
 struct FileMeta {
     char last_modified[32] = {};  // IMF-fixdate
@@ -26,7 +24,9 @@ struct FileMeta {
     std::int64_t mtime_s = 0;     // Last-Modified, seconds (never after the request time)
 };
 
-FileMeta file_meta(const struct stat& st, std::int64_t request_time_s, unsigned etag_bits);
+// `request_time_us`: the request's wall-clock time (the ETag is weak while the
+// file is less than a second old, as httpd makes it).
+FileMeta file_meta(const struct stat& st, std::int64_t request_time_us, unsigned etag_bits);
 
 enum class Precondition { Proceed, NotModified, Failed };
 Precondition check_preconditions(const Request& r, const FileMeta& meta);

@@ -65,7 +65,7 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
         return 403;
     }
     const std::uint64_t size = static_cast<std::uint64_t>(entry->st.st_size);
-    FileMeta meta = file_meta(entry->st, r.time_s, core.file_etag ? core.file_etag->apply(kETagDefault) : kETagDefault);
+    FileMeta meta = file_meta(entry->st, r.time_us, core.file_etag ? core.file_etag->apply(kETagDefault) : kETagDefault);
     r.add_header("Last-Modified", r.keep(meta.last_modified));
     if (!meta.etag.empty()) {
         r.add_header("ETag", r.keep(meta.etag));

@@ -60,7 +60,8 @@ void check_coverage(std::string_view header, std::uint64_t size, std::span<const
         } else {
             first = std::strtoull(a.c_str(), nullptr, 10);
             if (!b.empty()) {
-                last = std::min(last, static_cast<std::uint64_t>(std::strtoull(b.c_str(), nullptr, 10)));
+                const std::uint64_t l = std::strtoull(b.c_str(), nullptr, 10);
+                last = std::min(last, l);
             }
         }
         for (std::uint64_t i = first; i <= last && i < size; ++i) {
@@ -158,7 +159,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data + 9), size - 9);
     const std::size_t nl = text.find('\n');
     const std::string_view range = text.substr(0, nl);
-    const std::string_view rest = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    const std::string_view rest =
+        nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     check_ranges(range, file_size, limits);
     check_date(rest);
     check_date(range);

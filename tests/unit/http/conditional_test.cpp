@@ -38,7 +38,8 @@ void run(const Case* begin, const Case* end, const Validators& v, std::int64_t n
     for (const Case* c = begin; c != end; ++c) {
         SCOPED_TRACE(std::string(c->method) + " IM=" + std::string(c->if_match.value_or("-")) +
                      " IUS=" + std::string(c->ius.value_or("-")) + " INM=" +
-                     std::string(c->inm.value_or("-")) + " IMS=" + std::string(c->ims.value_or("-")));
+                     std::string(c->inm.value_or("-")) +
+                     " IMS=" + std::string(c->ims.value_or("-")));
         const ConditionalHeaders h{c->if_match, c->ius, c->inm, c->ims};
         EXPECT_EQ(evaluate_preconditions(c->method, h, v, now), c->expected);
     }
