@@ -466,7 +466,7 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
         if (r.body.mapped != nullptr) {
             out_.push_back(Segment{r.body.mapped + off, static_cast<std::size_t>(len), -1, 0});
         } else {
-            out_.push_back(Segment{nullptr, static_cast<std::size_t>(len), r.body.fd, off});
+            out_.push_back(Segment{nullptr, static_cast<std::size_t>(len), r.body.fd, off, r.body.sendfile});
         }
     };
     if (r.body.pieces.empty()) {
@@ -504,7 +504,16 @@ bool Connection::flush() {
         Segment& s = out_[out_pos_];
         if (s.data == nullptr) {
             off_t off = static_cast<off_t>(s.offset);
-            ssize_t n = ::sendfile(fd_, s.fd, &off, std::min<std::size_t>(s.length, 1u << 30));
+            ssize_t n;
+            if (s.sendfile) {
+                n = ::sendfile(fd_, s.fd, &off, std::min<std::size_t>(s.length, 1u << 30));
+            } else {
+                // EnableSendfile Off: read a piece, write it; a short write
+                // re-reads the rest next time (the offset only moves by what was sent).
+                copy_buffer_.resize(65536);
+                ssize_t got = ::pread(s.fd, copy_buffer_.data(), std::min(s.length, copy_buffer_.size()), off);
+                n = got <= 0 ? got : ::send(fd_, copy_buffer_.data(), static_cast<std::size_t>(got), MSG_NOSIGNAL);
+            }
             if (n < 0) {
                 if (errno == EAGAIN) {
                     update_interest(true);

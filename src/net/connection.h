@@ -48,6 +48,7 @@ private:
         std::size_t length = 0;
         int fd = -1;
         std::uint64_t offset = 0;
+        bool sendfile = true;  // false: EnableSendfile Off, copy through a buffer
     };
 
     void on_readable();
@@ -90,6 +91,7 @@ private:
     alignas(std::max_align_t) std::array<std::byte, 16384> arena_buffer_;
     std::pmr::monotonic_buffer_resource arena_;
     std::vector<request::Header> header_storage_;
+    std::vector<char> copy_buffer_;  // for EnableSendfile Off
 };
 
 }  // namespace sonora::net

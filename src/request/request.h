@@ -41,6 +41,7 @@ struct Body {
     std::uint64_t offset = 0;
     std::uint64_t length = 0;
     const char* mapped = nullptr;  // Kind::File: the file's bytes when they are cached in memory
+    bool sendfile = true;          // Kind::File: EnableSendfile; off means read() and write()
     // Extra segments for multipart/byteranges: memory pieces between file ranges.
     struct Piece {
         std::string_view memory;
@@ -54,7 +55,7 @@ struct Request {
     explicit Request(std::pmr::memory_resource* resource)
         : arena(resource), uri(resource), filename(resource), path_info(resource), content_type(resource),
           handler(resource), headers_out(resource),
-          body{Body::Kind::None, {}, -1, 0, 0, nullptr, std::pmr::vector<Body::Piece>(resource)} {}
+          body{Body::Kind::None, {}, -1, 0, 0, nullptr, true, std::pmr::vector<Body::Piece>(resource)} {}
 
     std::pmr::memory_resource* arena;
 

@@ -90,7 +90,8 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
 
     r.body.kind = Body::Kind::File;
     r.body.fd = entry->fd;
-    r.body.mapped = entry->has_content ? entry->content.data() : nullptr;
+    r.body.mapped = entry->has_content && core.enable_mmap != false ? entry->content.data() : nullptr;
+    r.body.sendfile = core.enable_sendfile != false;
     r.body.offset = 0;
     r.body.length = size;
     if (r.method == Method::Get) {
