@@ -42,9 +42,45 @@ bool token_in(std::string_view list, std::string_view token) {
 
 }  // namespace
 
-Connection::Connection(Worker& worker, int fd, const sockaddr_storage& peer, int local_port)
-    : worker_(worker), fd_(fd), local_port_(local_port), arena_(arena_buffer_.data(), arena_buffer_.size()) {
+Connection::Connection(Worker& worker) : worker_(worker), fd_(-1), local_port_(0),
+    arena_(arena_buffer_.data(), arena_buffer_.size()) {
     timer.owner = this;
+    in_.resize(kInitialInput);
+    header_storage_.resize(worker.settings().limit_request_fields + 1);
+    state_ = State::Closed;
+}
+
+Connection::~Connection() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
+}
+
+void Connection::open(int fd, const sockaddr_storage& peer, int local_port) {
+    fd_ = fd;
+    local_port_ = local_port;
+    state_ = State::Reading;
+    in_len_ = 0;
+    if (in_.size() > 4 * kInitialInput) {
+        in_.resize(kInitialInput);  // a pooled connection keeps a modest buffer
+        in_.shrink_to_fit();
+    }
+    body_to_discard_ = 0;
+    chunked_.reset();
+    chunked_active_ = false;
+    requests_ = 0;
+    close_after_ = false;
+    want_write_ = false;
+    want_read_ = true;
+    peer_closed_ = false;
+    client_asked_close_ = false;
+    peer_error_ = false;
+    consumed_pending_ = 0;
+    out_.clear();
+    out_pos_ = 0;
+    holds_.clear();
+    arena_.release();
+    client_ip_[0] = '\0';
     if (peer.ss_family == AF_INET) {
         ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, client_ip_, sizeof client_ip_);
     } else if (peer.ss_family == AF_INET6) {
@@ -55,17 +91,14 @@ Connection::Connection(Worker& worker, int fd, const sockaddr_storage& peer, int
             ::inet_ntop(AF_INET6, &a6, client_ip_, sizeof client_ip_);
         }
     }
-    in_.resize(kInitialInput);
-    header_storage_.resize(worker.settings().limit_request_fields + 1);
-    worker_.loop().add(fd_, EPOLLIN | EPOLLRDHUP, this);
+    registered_ = false;
     arm_timer(false);
-    // A client usually sends its request with the connection; try at once.
+    // With TCP_DEFER_ACCEPT the request is usually here already: read at once,
+    // and join the epoll set only if the connection has to wait for something.
     on_readable();
-}
-
-Connection::~Connection() {
-    if (fd_ >= 0) {
-        ::close(fd_);
+    if (state_ != State::Closed && !registered_) {
+        registered_ = true;
+        worker_.loop().add(fd_, (want_read_ ? EPOLLIN | EPOLLRDHUP : 0u) | (want_write_ ? EPOLLOUT : 0u), this);
     }
 }
 
@@ -82,6 +115,9 @@ void Connection::update_interest(bool want_write) {
     }
     want_write_ = want_write;
     want_read_ = want_read;
+    if (!registered_) {
+        return;  // open() registers with the final interest
+    }
     worker_.loop().modify(fd_, (want_read ? EPOLLIN | EPOLLRDHUP : 0u) | (want_write ? EPOLLOUT : 0u), this);
 }
 
@@ -309,6 +345,8 @@ bool Connection::handle_one(std::size_t& pos) {
     } else {
         keep = keep && connection && token_in(*connection, "keep-alive");
     }
+    client_asked_close_ = r.version >= 11 ? (connection && token_in(*connection, "close"))
+                                          : !(connection && token_in(*connection, "keep-alive"));
     if (ws.max_keepalive_requests != 0 && requests_ >= ws.max_keepalive_requests) {
         keep = false;
     }
@@ -483,6 +521,7 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
 }
 
 void Connection::queue_error(int status, std::string_view detail, bool close_after) {
+    peer_error_ = true;
     request::Request r(&arena_);
     r.method_name = "GET";
     r.server = &worker_.request_context().walker.select_server(local_port_, {}, {});
@@ -588,6 +627,13 @@ void Connection::after_flush() {
     }
     arena_.release();
     if (close_after_) {
+        // Linger (httpd's lingering close) unless the client itself asked to
+        // close and nothing of its is left unread: then a plain close cannot
+        // reset the response away (nginx decides the same way).
+        if (client_asked_close_ && in_len_ == 0 && body_to_discard_ == 0 && !chunked_active_ && !peer_error_) {
+            close();
+            return;
+        }
         start_lingering();
         return;
     }
@@ -618,8 +664,7 @@ void Connection::close() {
     for (event::TimerList* l : {&worker_.read_timers(), &worker_.keepalive_timers(), &worker_.linger_timers()}) {
         l->cancel(timer);
     }
-    worker_.loop().remove(fd_);
-    ::close(fd_);
+    ::close(fd_);  // also leaves the epoll set: the descriptor is not shared
     fd_ = -1;
     holds_.clear();
     worker_.retire(this);

@@ -28,8 +28,10 @@ class Worker;
 
 class Connection final : public event::Handler {
 public:
-    Connection(Worker& worker, int fd, const sockaddr_storage& peer, int local_port);
+    // Buffers are allocated once; a closed connection is reused by open().
+    explicit Connection(Worker& worker);
     ~Connection();
+    void open(int fd, const sockaddr_storage& peer, int local_port);
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
@@ -80,7 +82,10 @@ private:
     bool close_after_ = false;           // the queued responses end the connection
     bool want_write_ = false;
     bool want_read_ = true;
+    bool registered_ = false;  // in the loop's epoll set
     bool peer_closed_ = false;
+    bool client_asked_close_ = false;  // Connection: close (or HTTP/1.0 without keep-alive)
+    bool peer_error_ = false;          // a malformed request was answered
     std::size_t consumed_pending_ = 0;  // input bytes answered by the queued responses
     std::int64_t linger_deadline_ms_ = 0;
 

@@ -109,9 +109,7 @@ Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> list
 }
 
 Worker::~Worker() {
-    for (Connection* c : retired_) {
-        delete c;
-    }
+    recycle_retired();
 }
 
 void Worker::watch_stop_fd(int fd) {
@@ -149,14 +147,36 @@ void Worker::accept_from(const os::ListenSocket& l) {
         }
         int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        auto* c = new Connection(*this, fd, peer, l.port);
-        ++open_connections_;
-        (void)c;
+        open_connection(fd, peer, l.port);
     }
+}
+
+void Worker::open_connection(int fd, const sockaddr_storage& peer, int local_port) {
+    Connection* c;
+    if (!free_.empty()) {
+        c = free_.back().release();
+        free_.pop_back();
+    } else {
+        c = new Connection(*this);
+    }
+    ++open_connections_;
+    c->open(fd, peer, local_port);
 }
 
 void Worker::retire(Connection* c) {
     retired_.push_back(c);
+}
+
+void Worker::recycle_retired() {
+    for (Connection* c : retired_) {
+        --open_connections_;
+        if (free_.size() < kMaxPooledConnections) {
+            free_.emplace_back(c);
+        } else {
+            delete c;
+        }
+    }
+    retired_.clear();
 }
 
 void Worker::expire_timers() {
@@ -183,11 +203,7 @@ void Worker::run() {
         }
         loop_.run_once(static_cast<int>(wait) + 1);
         expire_timers();
-        for (Connection* c : retired_) {
-            delete c;
-            --open_connections_;
-        }
-        retired_.clear();
+        recycle_retired();
     }
 }
 

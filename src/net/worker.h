@@ -8,6 +8,7 @@
 #include "os/listeners.h"
 #include "request/driver.h"
 #include "request/file_cache.h"
+#include "net/connection.h"
 #include "request/walk.h"
 
 #include <csignal>
@@ -17,8 +18,6 @@
 #include <vector>
 
 namespace sonora::net {
-
-class Connection;
 
 struct WorkerSettings {
     std::int64_t timeout_ms = 60'000;           // Timeout
@@ -61,7 +60,11 @@ public:
     void update_wall_clock();
     std::int64_t wall_seconds() const { return wall_s_; }
     std::int64_t wall_us() const { return wall_us_; }
-    void retire(Connection* c);  // destroyed after the current loop turn
+    // Takes over an accepted socket (a pooled Connection serves it).
+    void open_connection(int fd, const sockaddr_storage& peer, int local_port);
+    void retire(Connection* c);  // returned to the pool after the current loop turn
+    // Ends the current loop turn's bookkeeping (run() does this itself).
+    void recycle_retired();
     const std::vector<os::ListenSocket>& listeners() const { return listeners_; }
 
 private:
@@ -84,6 +87,8 @@ private:
     event::TimerList keepalive_timers_;
     event::TimerList linger_timers_;
     std::vector<Connection*> retired_;
+    static constexpr std::size_t kMaxPooledConnections = 1024;
+    std::vector<std::unique_ptr<Connection>> free_;
     std::size_t open_connections_ = 0;
     bool stopping_ = false;
     int stop_signal_ = SIGTERM;

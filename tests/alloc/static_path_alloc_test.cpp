@@ -72,7 +72,7 @@ long allocations_for(const std::string& path, int rounds, int measured, std::str
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
     sockaddr_storage peer{};
     peer.ss_family = AF_INET;
-    new net::Connection(worker, sv[0], peer, 80);  // owned by the worker from here on
+    worker.open_connection(sv[0], peer, 80);
     const std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
     long before = 0;
     std::string response;
