@@ -154,10 +154,11 @@ void Worker::accept_from(const os::ListenSocket& l) {
 void Worker::open_connection(int fd, const sockaddr_storage& peer, int local_port) {
     Connection* c;
     if (!free_.empty()) {
-        c = free_.back().release();
+        c = free_.back();
         free_.pop_back();
     } else {
-        c = new Connection(*this);
+        owned_.push_back(std::make_unique<Connection>(*this));
+        c = owned_.back().get();
     }
     ++open_connections_;
     c->open(fd, peer, local_port);
@@ -170,11 +171,7 @@ void Worker::retire(Connection* c) {
 void Worker::recycle_retired() {
     for (Connection* c : retired_) {
         --open_connections_;
-        if (free_.size() < kMaxPooledConnections) {
-            free_.emplace_back(c);
-        } else {
-            delete c;
-        }
+        free_.push_back(c);
     }
     retired_.clear();
 }

@@ -87,8 +87,10 @@ private:
     event::TimerList keepalive_timers_;
     event::TimerList linger_timers_;
     std::vector<Connection*> retired_;
-    static constexpr std::size_t kMaxPooledConnections = 1024;
-    std::vector<std::unique_ptr<Connection>> free_;
+    // Every connection object ever made, reused through free_: the pool grows
+    // to the peak number of simultaneous connections and is freed with the worker.
+    std::vector<std::unique_ptr<Connection>> owned_;
+    std::vector<Connection*> free_;
     std::size_t open_connections_ = 0;
     bool stopping_ = false;
     int stop_signal_ = SIGTERM;

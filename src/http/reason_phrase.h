@@ -1,0 +1,18 @@
+#pragma once
+// Apache 2.4's reason phrases (its status_lines table), recorded from the real server.
+
+#include <cstdint>
+#include <string_view>
+
+namespace sonora::http {
+
+// The reason phrase Apache sends for `status`, e.g. 414 -> "Request-URI Too Long";
+// empty if Apache has no entry for the code (418, 499, 600 ...).
+std::string_view reason_phrase(int status);
+
+// The complete status text Apache puts after "HTTP/1.1 ": "404 Not Found". For a code
+// Apache does not know, it uses the first code of the same class ("500 Internal Server
+// Error" for 599); codes outside 100-599 become "500 Internal Server Error".
+std::string_view status_line(int status);
+
+}  // namespace sonora::http

@@ -1,0 +1,40 @@
+#pragma once
+// Parsing of one HTTP/1.x request line, `method SP request-target SP HTTP-version`,
+// with Apache 2.4's `HttpProtocolOptions Strict LenientMethods Allow0.9` rules.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "http/http_error.h"
+#include "http/method.h"
+
+namespace sonora::http {
+
+// RFC 9112 section 3.2 request-target forms.
+enum class TargetForm : std::uint8_t {
+    kOrigin,     // "/path?query"
+    kAbsolute,   // "http://host/path" (Apache serves it, taking the host from it)
+    kAuthority,  // "host:port", only with CONNECT
+    kAsterisk,   // "*", only with OPTIONS
+};
+
+struct RequestLine {
+    std::string_view method;
+    Method method_id = Method::kUnknown;
+    std::string_view target;
+    TargetForm form = TargetForm::kOrigin;
+    std::uint8_t version_major = 1;
+    std::uint8_t version_minor = 1;
+    bool http09 = false;  // "GET /path" with no version: an HTTP/0.9 simple request
+
+    // Apache's r->proto_num: major * 1000 + minor.
+    int proto_num() const { return version_major * 1000 + version_minor; }
+};
+
+// Parses `line` (the request line without its CRLF). On success fills `out` with views
+// into `line` and returns nullopt; otherwise returns the 400 Apache gives. Length limits
+// are the caller's (the parser checks LimitRequestLine before calling this).
+std::optional<HttpError> parse_request_line(std::string_view line, RequestLine& out);
+
+}  // namespace sonora::http
