@@ -331,6 +331,9 @@ bool Connection::handle_one(std::size_t& pos) {
     if (auto host = r.header("Host")) {
         std::string_view h = trim(*host);
         if (!h.empty() && h.front() != '[') {
+            if (auto colon = h.find(':'); colon != std::string_view::npos) {
+                std::from_chars(h.data() + colon + 1, h.data() + h.size(), r.host_port);
+            }
             h = h.substr(0, h.find(':'));
         } else if (!h.empty()) {
             h = h.substr(0, h.find(']') + 1);
@@ -482,7 +485,10 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
             }
             break;
     }
-    ResponseHead head{r.status, worker_.date(), ws.server_header, r.headers_out, r.content_type, length,
+    const bool error_page = r.status >= 300 && r.body.kind == request::Body::Kind::Memory;
+    ResponseHead head{r.status, worker_.date(), ws.server_header, r.headers_out, r.content_type,
+                      error_page ? std::string_view{} : std::string_view(r.content_encoding),
+                      error_page ? std::string_view{} : std::string_view(r.content_language), length,
                       r.body.kind != request::Body::Kind::None || r.status >= 200,
                       r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
                       ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests - requests_};

@@ -29,7 +29,8 @@ struct Writer {
 }  // namespace
 
 std::string_view write_response_head(const ResponseHead& h, std::pmr::memory_resource* arena) {
-    std::size_t size = 256 + h.date.size() + h.server.size() + h.content_type.size();
+    std::size_t size = 300 + h.date.size() + h.server.size() + h.content_type.size() + h.content_encoding.size() +
+                       h.content_language.size();
     for (const auto& hd : h.headers) {
         size += hd.name.size() + hd.value.size() + 4;
     }
@@ -66,6 +67,12 @@ std::string_view write_response_head(const ResponseHead& h, std::pmr::memory_res
     }
     if (!h.content_type.empty() && !bodyless) {
         w.header("Content-Type", h.content_type);
+    }
+    if (!h.content_encoding.empty() && !bodyless) {
+        w.header("Content-Encoding", h.content_encoding);
+    }
+    if (!h.content_language.empty() && !bodyless) {
+        w.header("Content-Language", h.content_language);
     }
     w.put("\r\n");
     return std::string_view(buf, static_cast<std::size_t>(w.p - buf));

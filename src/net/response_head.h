@@ -17,6 +17,8 @@ struct ResponseHead {
     std::string_view server;
     std::span<const request::Header> headers;
     std::string_view content_type;
+    std::string_view content_encoding;
+    std::string_view content_language;
     std::uint64_t content_length;
     bool send_length;
     bool keep_alive;

@@ -97,7 +97,7 @@ Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> list
       listeners_(std::move(listeners)),
       walker_(gen),
       files_(settings_.file_cache_ttl_ms),
-      ctx_{gen, walker_, files_, 0},
+      ctx_{gen, walker_, files_, 0, settings_.server_header},
       read_timers_(settings_.timeout_ms),
       keepalive_timers_(settings_.keepalive_timeout_ms),
       linger_timers_(2'000) {

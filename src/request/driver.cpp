@@ -100,6 +100,8 @@ void type_checker(Request& r) {
     using modules::metadata::MimeServerConfig;
     r.content_type.clear();
     r.handler.clear();
+    r.content_encoding.clear();
+    r.content_language.clear();
     if (r.has_finfo && S_ISDIR(r.finfo.st_mode)) {
         r.content_type.assign("httpd/unix-directory");
     } else {
@@ -133,9 +135,21 @@ void type_checker(Request& r) {
             if (info != nullptr && info->handler) {
                 r.handler.assign(*info->handler);
             }
+            if (info != nullptr && info->encoding) {
+                r.content_encoding.append(r.content_encoding.empty() ? "" : ", ").append(*info->encoding);
+            }
+            if (info != nullptr && info->language) {
+                r.content_language.append(r.content_language.empty() ? "" : ", ").append(*info->language);
+            }
             if (info != nullptr && info->charset && !r.content_type.empty()) {
                 r.content_type.append("; charset=").append(*info->charset);
             }
+        }
+    }
+    if (r.content_language.empty() && !(r.has_finfo && S_ISDIR(r.finfo.st_mode))) {
+        const auto* dir = r.dir_config->get<modules::metadata::MimeDirConfig>(modules::metadata::mime_module.index);
+        if (dir != nullptr && dir->default_language) {
+            r.content_language.assign(*dir->default_language);
         }
     }
     const CoreDirConfig& core = core_dir(r);
@@ -159,6 +173,30 @@ bool internal_redirect(Request& r, std::string_view target) {
         r.query = r.keep(target.substr(q + 1));
     }
     return true;
+}
+
+std::string_view self_host(const Request& r);
+
+// ServerSignature's footer: "<hr>\n<address>BANNER Server at HOST Port N</address>\n".
+std::pmr::string signature(const Request& r, const Context& ctx) {
+    std::pmr::string s(r.arena);
+    if (r.dir_config == nullptr) {
+        return s;
+    }
+    auto mode = core_dir(r).server_signature.value_or(modules::core::Tristate::Off);
+    if (mode == modules::core::Tristate::Off) {
+        return s;
+    }
+    int port = r.host_port != 0 ? r.host_port : 80;
+    s.append("<hr>\n<address>").append(ctx.server_banner).append(" Server at ");
+    const auto& admin = core_server(r).server_admin;
+    if (mode == modules::core::Tristate::Third && admin) {
+        s.append("<a href=\"mailto:").append(*admin).append("\">").append(self_host(r)).append("</a>");
+    } else {
+        s.append(self_host(r));
+    }
+    s.append(" Port ").append(std::to_string(port)).append("</address>\n");
+    return s;
 }
 
 std::string_view self_host(const Request& r) {
@@ -192,8 +230,9 @@ int dir_fixups(Request& r, Context& ctx) {
         }
         std::pmr::string location(r.arena);
         location.append("http://").append(self_host(r));
-        if (r.local_port != 80 && r.local_port != 0 && r.host.empty()) {
-            location.append(":").append(std::to_string(r.local_port));
+        // UseCanonicalName Off: the port is the one the client named in Host.
+        if (r.host_port != 0 && r.host_port != 80) {
+            location.append(":").append(std::to_string(r.host_port));
         }
         location.append(r.uri).append("/");
         if (!r.query.empty()) {
@@ -291,7 +330,8 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
     std::pmr::string body(r.arena);
     const auto* admin = r.server != nullptr ? &core_server(r).server_admin : nullptr;
     canned_error_body(status, r.method_name, location, detail,
-                      admin != nullptr && *admin ? std::string_view(**admin) : std::string_view(), body);
+                      admin != nullptr && *admin ? std::string_view(**admin) : std::string_view(), body,
+                      signature(r, ctx));
     r.content_type.assign("text/html; charset=iso-8859-1");
     r.body.kind = Body::Kind::Memory;
     r.body.memory = r.keep(body);

@@ -25,6 +25,7 @@ struct Context {
     Walker& walker;
     FileCache& files;
     std::int64_t now_ms = 0;  // monotonic, for the file cache
+    std::string_view server_banner;  // the Server header value, for ServerSignature
 };
 
 // Runs every phase for `r` (whose head fields and `uri` are filled) and leaves

@@ -87,7 +87,7 @@ void append_escaped(std::pmr::string& out, std::string_view s) {
 }  // namespace
 
 void canned_error_body(int status, std::string_view method, std::string_view location, std::string_view detail,
-                       std::string_view server_admin, std::pmr::string& out) {
+                       std::string_view server_admin, std::pmr::string& out, std::string_view signature) {
     std::string_view reason = reason_phrase(status);
     out += "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n"
            "<html><head>\n<title>";
@@ -188,6 +188,7 @@ void canned_error_body(int status, std::string_view method, std::string_view loc
                    "log.</p>\n";
             break;
     }
+    out += signature;
     out += "</body></html>\n";
 }
 

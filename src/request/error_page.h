@@ -16,7 +16,8 @@ std::string_view reason_phrase(int status);
 // Fills `out` with the canned HTML for `status`. `location` is used by 3xx,
 // `method` by 405/411/501, `detail` adds httpd's error note (400's
 // "Size of a request header field exceeds server limit.").
+// `signature` is ServerSignature's footer (with its <hr>), or empty.
 void canned_error_body(int status, std::string_view method, std::string_view location, std::string_view detail,
-                       std::string_view server_admin, std::pmr::string& out);
+                       std::string_view server_admin, std::pmr::string& out, std::string_view signature = {});
 
 }  // namespace sonora::request

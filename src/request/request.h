@@ -54,7 +54,7 @@ struct Body {
 struct Request {
     explicit Request(std::pmr::memory_resource* resource)
         : arena(resource), uri(resource), filename(resource), path_info(resource), content_type(resource),
-          handler(resource), headers_out(resource),
+          handler(resource), content_encoding(resource), content_language(resource), headers_out(resource),
           body{Body::Kind::None, {}, -1, 0, 0, nullptr, true, std::pmr::vector<Body::Piece>(resource)} {}
 
     std::pmr::memory_resource* arena;
@@ -81,6 +81,7 @@ struct Request {
     struct stat finfo {};
     bool has_finfo = false;
     int local_port = 0;
+    int host_port = 0;             // the port named in Host, if any
     std::string_view client_ip;    // textual, no port
     int redirects = 0;             // internal redirects so far
 
@@ -88,6 +89,8 @@ struct Request {
     int status = 200;
     std::pmr::string content_type;  // empty = none
     std::pmr::string handler;
+    std::pmr::string content_encoding;  // AddEncoding, comma-separated in extension order
+    std::pmr::string content_language;  // AddLanguage / DefaultLanguage
     bool header_only = false;       // HEAD
     bool keep_alive = true;
     std::pmr::vector<Header> headers_out;  // values in the arena or static

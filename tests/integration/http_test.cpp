@@ -419,3 +419,45 @@ TEST_F(Http, FileTruncatedWhileServedDoesNotHurtTheServer) {
 
 }  // namespace
 }  // namespace sonora::test
+
+namespace sonora::test {
+namespace {
+
+TEST_F(Http, ServerSignatureFooterAndSelfReferencingPort) {
+    start("ServerSignature On\nServerTokens Prod\n");
+    Response r = get("GET /nope HTTP/1.1\r\nHost: x:8080\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_NE(r.body.find("<hr>\n<address>Sonora Server at x Port 8080</address>\n</body></html>\n"),
+              std::string::npos)
+        << r.body;
+    EXPECT_EQ(r.header("Server"), "Sonora");
+    Response slash = get("GET /dir HTTP/1.1\r\nHost: x:8080\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(slash.header("Location"), "http://x:8080/dir/");
+}
+
+TEST_F(Http, EncodingAndLanguageFromExtensions) {
+    start("AddEncoding x-gzip .gz\nAddLanguage de .de\nDefaultLanguage en\n");
+    server->write_doc("f.txt.de.gz", "hi\n");
+    std::string bytes = http_exchange(server->port(), request("/f.txt.de.gz"));
+    auto rs = parse_responses(bytes);
+    ASSERT_EQ(rs.size(), 1u);
+    EXPECT_EQ(rs[0].header("Content-Type"), "application/gzip");
+    EXPECT_EQ(rs[0].header("Content-Encoding"), "x-gzip");
+    EXPECT_EQ(rs[0].header("Content-Language"), "de");
+    EXPECT_LT(bytes.find("Content-Type:"), bytes.find("Content-Encoding:"));
+    EXPECT_LT(bytes.find("Content-Encoding:"), bytes.find("Content-Language:"));
+    EXPECT_EQ(get(request("/hello.txt")).header("Content-Language"), "en");
+}
+
+TEST_F(Http, RequireIpAndNegation) {
+    start("LoadModule authz_core_module x.so\nLoadModule authz_host_module x.so\n"
+          "<Location /hello.txt>\nRequire ip 10.0.0.0/8\n</Location>\n"
+          "<Location /page.html>\n<RequireAll>\nRequire all granted\nRequire not ip 127.0.0.1\n</RequireAll>\n"
+          "</Location>\n<Location /dir>\nRequire local\n</Location>\n");
+    EXPECT_EQ(get(request("/hello.txt")).status, 403);
+    EXPECT_EQ(get(request("/page.html")).status, 403);
+    EXPECT_EQ(get(request("/dir/")).status, 200);
+}
+
+}  // namespace
+}  // namespace sonora::test
