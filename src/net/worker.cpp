@@ -92,8 +92,7 @@ private:
 };
 
 Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> listeners)
-    : gen_(gen),
-      settings_(WorkerSettings::from(gen)),
+    : settings_(WorkerSettings::from(gen)),
       listeners_(std::move(listeners)),
       walker_(gen),
       files_(settings_.file_cache_ttl_ms),

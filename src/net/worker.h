@@ -74,7 +74,6 @@ private:
     void accept_from(const os::ListenSocket& l);
     void expire_timers();
 
-    const config::Generation& gen_;
     WorkerSettings settings_;
     std::vector<os::ListenSocket> listeners_;
     event::Loop loop_;

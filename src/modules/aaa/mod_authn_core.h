@@ -28,7 +28,7 @@
 #include <string_view>
 
 namespace sonora::expr {
-struct Expr;
+class Expr;
 }
 
 namespace sonora::modules::aaa {

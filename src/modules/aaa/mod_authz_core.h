@@ -47,7 +47,7 @@
 #include <vector>
 
 namespace sonora::expr {
-struct Expr;
+class Expr;
 }
 
 namespace sonora::modules::aaa {

@@ -39,7 +39,7 @@
 #include <vector>
 
 namespace sonora::expr {
-struct Expr;
+class Expr;
 }
 
 namespace sonora::modules::loggers {
