@@ -13,7 +13,7 @@ deps:
 
 build: deps
 	cmake --preset release >/dev/null
-	cmake --build --preset release -j $(JOBS)
+	cmake --build --preset release -j $(JOBS) --target sonora
 
 run: build
 	@mkdir -p logs
