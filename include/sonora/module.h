@@ -20,6 +20,8 @@ namespace config {
 class Generation;
 }
 
+class HookRegistry;
+
 // Module ABI version, checked when the module list is assembled (httpd's MMN).
 inline constexpr int kModuleMagic = 20261123;
 
@@ -34,6 +36,8 @@ struct Module {
     // checks that need the final picture (DocumentRoot exists, one MPM...).
     // Returns an error message naming what is wrong, or nullopt.
     CmdResult (*post_config)(config::Generation& gen) = nullptr;
+    // Registers the module's request hooks (sonora/hooks.h).
+    void (*register_hooks)(HookRegistry& hooks) = nullptr;
     int magic = kModuleMagic;
     // Position in the module list, assigned once at startup; indexes ConfigVector.
     std::size_t index = 0;

@@ -96,7 +96,8 @@ Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> list
       listeners_(std::move(listeners)),
       walker_(gen),
       files_(settings_.file_cache_ttl_ms),
-      ctx_{gen, walker_, files_, 0, settings_.server_header},
+      pipeline_(gen),
+      ctx_{gen, walker_, files_, 0, settings_.server_header, &pipeline_},
       read_timers_(settings_.timeout_ms),
       keepalive_timers_(settings_.keepalive_timeout_ms),
       linger_timers_(2'000) {

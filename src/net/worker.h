@@ -79,6 +79,7 @@ private:
     event::Loop loop_;
     request::Walker walker_;
     request::FileCache files_;
+    request::Pipeline pipeline_;
     request::Context ctx_;
     std::vector<std::unique_ptr<Acceptor>> acceptors_;
     std::unique_ptr<StopWatcher> stop_watcher_;

@@ -1,11 +1,7 @@
 #include "request/driver.h"
 
 #include "core/strings.h"
-#include "modules/aaa/mod_authz_core.h"
 #include "modules/core/core_config.h"
-#include "modules/mappers/mod_dir.h"
-#include "modules/metadata/mod_mime.h"
-#include "request/authz.h"
 #include "request/error_page.h"
 #include "request/static_file.h"
 
@@ -81,89 +77,9 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
     return 0;
 }
 
-// access: mod_authz_core's requirement tree (providers all, method, ip,
-// local; others are not evaluated yet and count as not granting).
-int access_checker(Request& r) {
-    using modules::aaa::authz_core_module;
-    const auto* authz = r.dir_config->get<modules::aaa::AuthzCoreDirConfig>(authz_core_module.index);
-    if (authz == nullptr || !authz->section) {
-        return 0;
-    }
-    return authorize(*authz->section, r) == AuthzResult::Granted ? 0 : 403;
-}
-
-// type_checker: mod_mime by extensions (every dot-separated part of the
-// name after the first), then ForceType / SetHandler.
-void type_checker(Request& r) {
-    using modules::metadata::mime_module;
-    using modules::metadata::MimeDirConfig;
-    using modules::metadata::MimeServerConfig;
-    r.content_type.clear();
-    r.handler.clear();
-    r.content_encoding.clear();
-    r.content_language.clear();
-    if (r.has_finfo && S_ISDIR(r.finfo.st_mode)) {
-        r.content_type.assign("httpd/unix-directory");
-    } else {
-        const auto* dir = r.dir_config->get<MimeDirConfig>(mime_module.index);
-        const auto* srv = r.server->module_config.get<MimeServerConfig>(mime_module.index);
-        std::string_view name = r.filename;
-        name = name.substr(name.rfind('/') + 1);
-        std::size_t dot = name.find('.');
-        char lower[64];
-        while (dot != std::string_view::npos) {
-            std::size_t next = name.find('.', dot + 1);
-            std::string_view ext = name.substr(dot + 1, next == std::string_view::npos ? std::string_view::npos
-                                                                                        : next - dot - 1);
-            dot = next;
-            if (ext.empty() || ext.size() >= sizeof lower) {
-                continue;
-            }
-            for (std::size_t i = 0; i < ext.size(); ++i) {
-                char c = ext[i];
-                lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-            }
-            std::string_view key(lower, ext.size());
-            const modules::metadata::ExtensionInfo* info = dir != nullptr ? dir->find(key) : nullptr;
-            if (info != nullptr && info->type) {
-                r.content_type.assign(*info->type);
-            } else if (srv != nullptr && srv->types) {
-                if (const std::string* t = srv->types->find(key)) {
-                    r.content_type.assign(*t);
-                }
-            }
-            if (info != nullptr && info->handler) {
-                r.handler.assign(*info->handler);
-            }
-            if (info != nullptr && info->encoding) {
-                r.content_encoding.append(r.content_encoding.empty() ? "" : ", ").append(*info->encoding);
-            }
-            if (info != nullptr && info->language) {
-                r.content_language.append(r.content_language.empty() ? "" : ", ").append(*info->language);
-            }
-            if (info != nullptr && info->charset && !r.content_type.empty()) {
-                r.content_type.append("; charset=").append(*info->charset);
-            }
-        }
-    }
-    if (r.content_language.empty() && !(r.has_finfo && S_ISDIR(r.finfo.st_mode))) {
-        const auto* dir = r.dir_config->get<modules::metadata::MimeDirConfig>(modules::metadata::mime_module.index);
-        if (dir != nullptr && dir->default_language) {
-            r.content_language.assign(*dir->default_language);
-        }
-    }
-    const CoreDirConfig& core = core_dir(r);
-    if (core.force_type && !equals_nocase(*core.force_type, "none")) {
-        r.content_type.assign(*core.force_type);
-    }
-    if (core.set_handler && !equals_nocase(*core.set_handler, "none")) {
-        r.handler.assign(*core.set_handler);
-    }
-}
-
 // Makes `target` (a local URL path, possibly with a query) the request's URI
 // and runs the phases again, as httpd's internal redirect does.
-bool internal_redirect(Request& r, std::string_view target) {
+bool redirect_internally(Request& r, std::string_view target) {
     if (++r.redirects > kMaxInternalRedirects) {
         return false;
     }
@@ -174,8 +90,6 @@ bool internal_redirect(Request& r, std::string_view target) {
     }
     return true;
 }
-
-std::string_view self_host(const Request& r);
 
 // ServerSignature's footer: "<hr>\n<address>BANNER Server at HOST Port N</address>\n".
 std::pmr::string signature(const Request& r, const Context& ctx) {
@@ -191,80 +105,59 @@ std::pmr::string signature(const Request& r, const Context& ctx) {
     s.append("<hr>\n<address>").append(ctx.server_banner).append(" Server at ");
     const auto& admin = core_server(r).server_admin;
     if (mode == modules::core::Tristate::Third && admin) {
-        s.append("<a href=\"mailto:").append(*admin).append("\">").append(self_host(r)).append("</a>");
+        s.append("<a href=\"mailto:").append(*admin).append("\">").append(r.self_host()).append("</a>");
     } else {
-        s.append(self_host(r));
+        s.append(r.self_host());
     }
     s.append(" Port ").append(std::to_string(port)).append("</address>\n");
     return s;
 }
 
-std::string_view self_host(const Request& r) {
-    if (!r.host.empty()) {
-        return r.host;
+// core's fixup: ForceType and SetHandler override what the type checker found.
+int core_override_type(Request& r, Services&) {
+    const CoreDirConfig& core = core_dir(r);
+    if (core.force_type && !equals_nocase(*core.force_type, "none")) {
+        r.content_type.assign(*core.force_type);
     }
-    const auto& c = core_server(r);
-    return c.server_name ? std::string_view(*c.server_name) : std::string_view("localhost");
+    if (core.set_handler && !equals_nocase(*core.set_handler, "none")) {
+        r.handler.assign(*core.set_handler);
+    }
+    return kOk;
 }
 
-// fixups: mod_dir. Returns a status, 0 to continue, kDone when the request
-// was redirected internally and must be processed again.
-int dir_fixups(Request& r, Context& ctx) {
-    using modules::mappers::dir_module;
-    const auto* dir = r.dir_config->get<modules::mappers::DirConfig>(dir_module.index);
-    if (!r.has_finfo) {
-        if (dir != nullptr && dir->fallback() != nullptr && r.method != Method::Other) {
-            if (!internal_redirect(r, *dir->fallback())) {
-                return 500;
-            }
-            return kDone;
-        }
-        return 0;
-    }
-    if (!S_ISDIR(r.finfo.st_mode)) {
-        return 0;
-    }
-    if (r.uri.empty() || r.uri.back() != '/') {
-        if (dir != nullptr && dir->directory_slash == false) {
-            return 0;
-        }
-        std::pmr::string location(r.arena);
-        location.append("http://").append(self_host(r));
-        // UseCanonicalName Off: the port is the one the client named in Host.
-        if (r.host_port != 0 && r.host_port != 80) {
-            location.append(":").append(std::to_string(r.host_port));
-        }
-        location.append(r.uri).append("/");
-        if (!r.query.empty()) {
-            location.append("?").append(r.query);
-        }
-        r.add_header("Location", r.keep(location));
-        return 301;
-    }
-    static const std::vector<std::string> kDefaultIndex = {"index.html"};
-    const std::vector<std::string>& names =
-        dir != nullptr && dir->index_names ? *dir->index_names : kDefaultIndex;
-    for (const std::string& name : names) {
-        if (equals_nocase(name, "disabled")) {
-            break;
-        }
-        std::pmr::string candidate(r.filename, r.arena);
-        if (candidate.empty() || candidate.back() != '/') {
-            candidate.push_back('/');
-        }
-        candidate.append(name);
-        auto entry = ctx.files.lookup(candidate, ctx.now_ms);
-        if (entry->exists()) {
-            std::pmr::string target(r.uri, r.arena);
-            target.append(name);
-            if (!internal_redirect(r, target)) {
-                return 500;
-            }
-            return kDone;
+int run_first(std::span<const HookFn> hooks, Request& r, Services& s) {
+    for (HookFn fn : hooks) {
+        int rc = fn(r, s);
+        if (rc != kDeclined) {
+            return rc;
         }
     }
-    return 0;
+    return kDeclined;
 }
+
+int run_all(std::span<const HookFn> hooks, Request& r, Services& s) {
+    for (HookFn fn : hooks) {
+        int rc = fn(r, s);
+        if (rc != kOk && rc != kDeclined) {
+            return rc;
+        }
+    }
+    return kOk;
+}
+
+class HookServices final : public Services {
+public:
+    explicit HookServices(Context& ctx) : ctx_(ctx) {}
+    FileProbe probe(std::string_view path) override {
+        auto e = ctx_.files.lookup(path, ctx_.now_ms);
+        return FileProbe{e->exists(), e->is_dir(), e->is_regular()};
+    }
+    bool internal_redirect(Request& r, std::string_view target) override { return redirect_internally(r, target); }
+    std::string_view server_banner() const override { return ctx_.server_banner; }
+
+private:
+    Context& ctx_;
+};
 
 }  // namespace
 
@@ -286,7 +179,7 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
                     r.method = Method::Get;
                 }
                 std::shared_ptr<const FileEntry> ref;
-                if (internal_redirect(r, doc)) {
+                if (redirect_internally(r, doc)) {
                     r.headers_out.clear();
                     r.status = 200;
                     process_request(r, ctx, ref);
@@ -338,31 +231,65 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
 }
 
 void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& file_ref) {
+    HookServices services(ctx);
+    const Pipeline& p = *ctx.pipeline;
+    r.server_name = core_server(r).server_name ? std::string_view(*core_server(r).server_name) : std::string_view();
     for (;;) {
-        translate_name(r, ctx.gen);
-        std::shared_ptr<const FileEntry> entry;
-        int status = map_to_storage(r, ctx, entry);
-        if (status == 0) {
-            status = access_checker(r);
+        r.content_type.clear();
+        r.handler.clear();
+        r.content_encoding.clear();
+        r.content_language.clear();
+        int status = run_first(p.phase(Phase::TranslateName), r, services);
+        if (status == kDeclined) {
+            translate_name(r, ctx.gen);  // core's DocumentRoot mapping comes last
+            status = kOk;
         }
-        if (status == 0) {
-            type_checker(r);
-            status = dir_fixups(r, ctx);
-            if (status == kDone) {
+        std::shared_ptr<const FileEntry> entry;
+        if (status == kOk) {
+            status = map_to_storage(r, ctx, entry);
+        }
+        if (status == kOk) {
+            status = run_all(p.phase(Phase::AccessChecker), r, services);
+        }
+        if (status == kOk) {
+            status = run_first(p.phase(Phase::TypeChecker), r, services);
+            status = status == kDeclined ? kOk : status;
+        }
+        if (status == kOk) {
+            status = run_all(p.phase(Phase::Fixups), r, services);
+        }
+        if (status == kRedirected) {
+            continue;
+        }
+        if (status == kOk) {
+            status = run_first(p.phase(Phase::Handler), r, services);
+            if (status == kDeclined) {
+                status = serve_file(r, entry);  // the default handler comes last
+                if (status == kOk) {
+                    file_ref = std::move(entry);
+                }
+            }
+            if (status == kRedirected) {
                 continue;
             }
         }
-        if (status == 0) {
-            status = serve_file(r, entry);
-            if (status == 0) {
-                file_ref = std::move(entry);
-                return;
-            }
-        }
-        if (status != 0) {
+        if (status != kOk) {
             error_response(r, ctx, status, {}, &file_ref);
         }
         return;
+    }
+}
+
+Pipeline::Pipeline(const config::Generation& gen) {
+    HookRegistry registry;
+    registry.add(Phase::Fixups, core_override_type, HookOrder::ReallyFirst);
+    for (const auto& l : gen.modules.loaded()) {
+        if (l.module->register_hooks != nullptr) {
+            l.module->register_hooks(registry);
+        }
+    }
+    for (std::size_t i = 0; i < phases_.size(); ++i) {
+        phases_[i] = registry.frozen(static_cast<Phase>(i));
     }
 }
 

@@ -4,21 +4,34 @@
 // DirectoryIndex redirects included (as internal redirects); do not add a
 // second path that skips phases.
 //
-// Phases: server selection (virtual host by Host and local address) ->
-// translate_name (DocumentRoot) -> map_to_storage (file lookup, PATH_INFO,
-// per-dir config from the walks) -> access (Require all granted/denied) ->
-// type_checker (mod_mime) -> fixups (mod_dir: DirectorySlash, DirectoryIndex,
-// FallbackResource) -> handler (the default file handler) -> error response.
+// Phases: translate_name (hooks, then core's DocumentRoot) -> map_to_storage
+// (core: file lookup, PATH_INFO, per-dir config from the walks) ->
+// access_checker hooks (mod_authz_core) -> type_checker hooks (mod_mime) ->
+// fixups hooks (core's ForceType/SetHandler, mod_dir) -> handler hooks, then
+// core's default file handler -> error response. Hook arrays come from the
+// enabled modules' register_hooks, frozen per generation (Pipeline).
 
 #include "config/generation.h"
 #include "request/file_cache.h"
 #include "request/request.h"
 #include "request/walk.h"
 
+#include <sonora/hooks.h>
+
 #include <cstdint>
 #include <memory>
 
 namespace sonora::request {
+
+// The hook arrays of one generation, frozen from the enabled modules.
+class Pipeline {
+public:
+    explicit Pipeline(const config::Generation& gen);
+    std::span<const HookFn> phase(Phase p) const { return phases_[static_cast<std::size_t>(p)]; }
+
+private:
+    std::array<std::vector<HookFn>, static_cast<std::size_t>(Phase::Count)> phases_;
+};
 
 struct Context {
     const config::Generation& gen;
@@ -26,6 +39,7 @@ struct Context {
     FileCache& files;
     std::int64_t now_ms = 0;  // monotonic, for the file cache
     std::string_view server_banner;  // the Server header value, for ServerSignature
+    const Pipeline* pipeline = nullptr;
 };
 
 // Runs every phase for `r` (whose head fields and `uri` are filled) and leaves

@@ -370,6 +370,7 @@ Module authz_core_module{
     .dir_config = config_ops<AuthzCoreDirConfig>(),
     .server_config = config_ops<AuthzCoreServerConfig>(),
     .post_config = post_config,
+    .register_hooks = authz_register_hooks,
 };
 
 }  // namespace sonora::modules::aaa

@@ -53,6 +53,7 @@ class Expr;
 namespace sonora::modules::aaa {
 
 extern Module authz_core_module;
+void authz_register_hooks(HookRegistry& hooks);
 
 // A provider's arguments as checked and pre-parsed at configuration time.
 using AuthzArgs = std::variant<std::monostate,

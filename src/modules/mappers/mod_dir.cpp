@@ -96,6 +96,7 @@ Module dir_module{
     .directives = kDirectives,
     .dir_config = config_ops<DirConfig>(),
     .is_static = true,
+    .register_hooks = dir_register_hooks,
 };
 
 }  // namespace sonora::modules::mappers

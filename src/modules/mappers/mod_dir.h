@@ -18,6 +18,7 @@
 namespace sonora::modules::mappers {
 
 extern Module dir_module;
+void dir_register_hooks(HookRegistry& hooks);
 
 struct DirConfig {
     // Index names in order; set but empty = no index files (DirectoryIndex disabled).

@@ -271,6 +271,7 @@ Module mime_module{
     .server_config = config_ops<MimeServerConfig>(),
     .is_static = true,
     .post_config = mime_post_config,
+    .register_hooks = mime_register_hooks,
 };
 
 }  // namespace sonora::modules::metadata

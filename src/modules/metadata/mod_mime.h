@@ -31,6 +31,7 @@ class Generation;
 namespace sonora::modules::metadata {
 
 extern Module mime_module;
+void mime_register_hooks(HookRegistry& hooks);
 
 // Attributes attached to one extension by the Add* directives. Values are
 // stored lowercased, as httpd stores them.

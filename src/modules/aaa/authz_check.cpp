@@ -1,13 +1,23 @@
-#include "request/authz.h"
+// mod_authz_core's access_checker hook: evaluates the merged requirement tree
+// (providers all, method, ip and local; the others are not evaluated yet and
+// neither grant nor deny, so a tree that needs them does not grant).
+
+#include "modules/aaa/mod_authz_core.h"
+
+#include <sonora/hooks.h>
 
 #include "core/strings.h"
 #include "expr/subnet.h"
 
-namespace sonora::request {
+namespace sonora::modules::aaa {
 
 namespace {
 
-using modules::aaa::AuthzNode;
+enum class AuthzResult { Granted, Denied, Neutral };
+
+using request::Request;
+
+AuthzResult authorize(const AuthzNode& n, const Request& r);
 
 AuthzResult provider_result(const AuthzNode& n, const Request& r) {
     if (n.provider == "all") {
@@ -40,8 +50,6 @@ AuthzResult provider_result(const AuthzNode& n, const Request& r) {
     }
     return AuthzResult::Neutral;
 }
-
-}  // namespace
 
 AuthzResult authorize(const AuthzNode& n, const Request& r) {
     AuthzResult result;
@@ -81,4 +89,17 @@ AuthzResult authorize(const AuthzNode& n, const Request& r) {
     return result;
 }
 
-}  // namespace sonora::request
+// access_checker: the merged requirement tree for this request must grant.
+int check_access(Request& r, Services&) {
+    const auto* authz = r.dir_config->get<AuthzCoreDirConfig>(authz_core_module.index);
+    if (authz == nullptr || !authz->section) {
+        return kDeclined;
+    }
+    return authorize(*authz->section, r) == AuthzResult::Granted ? kOk : 403;
+}
+
+}  // namespace
+
+void authz_register_hooks(HookRegistry& hooks) { hooks.add(Phase::AccessChecker, check_access, HookOrder::Middle); }
+
+}  // namespace sonora::modules::aaa

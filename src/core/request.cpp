@@ -1,4 +1,4 @@
-#include "request/request.h"
+#include <sonora/request.h>
 
 #include "core/strings.h"
 

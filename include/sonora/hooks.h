@@ -1,0 +1,82 @@
+#pragma once
+// Request-processing hooks: httpd's phases, as arrays of plain function
+// pointers frozen when a configuration generation starts serving.
+//
+// A module registers the phases it takes part in from Module::register_hooks,
+// with a coarse position (httpd's APR_HOOK_REALLY_FIRST .. REALLY_LAST). The
+// driver (src/request/driver.cpp) runs each phase's array in order:
+//   - run-first phases (translate_name, type_checker, handler): the first hook
+//     that does not return kDeclined decides;
+//   - run-all phases (access_checker, fixups, log_transaction): every hook
+//     runs until one returns something other than kOk or kDeclined.
+// A hook returns kOk, kDeclined, kRedirected (it called
+// Services::internal_redirect and the phases must start again), or an HTTP
+// status (>= 100) that ends processing with that error.
+
+#include <sonora/request.h>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace sonora {
+
+struct Module;
+
+inline constexpr int kOk = 0;
+inline constexpr int kDeclined = -1;
+inline constexpr int kRedirected = -2;
+
+enum class Phase : std::uint8_t {
+    TranslateName,
+    AccessChecker,
+    TypeChecker,
+    Fixups,
+    Handler,
+    LogTransaction,
+    Count
+};
+
+enum class HookOrder : std::uint8_t { ReallyFirst = 0, First = 10, Middle = 20, Last = 30, ReallyLast = 40 };
+
+// What the request layer offers hooks beyond the Request itself.
+class Services {
+public:
+    struct FileProbe {
+        bool exists = false;
+        bool is_dir = false;
+        bool is_regular = false;
+    };
+    // stat() through the server's file cache.
+    virtual FileProbe probe(std::string_view path) = 0;
+    // Makes `target` (a local URL path with optional query) the request's URI;
+    // false once too many redirects happened. Return kRedirected after it.
+    virtual bool internal_redirect(request::Request& r, std::string_view target) = 0;
+    // The Server header value (for ServerSignature-like output).
+    virtual std::string_view server_banner() const = 0;
+
+protected:
+    ~Services() = default;
+};
+
+using HookFn = int (*)(request::Request& r, Services& services);
+
+class HookRegistry {
+public:
+    void add(Phase phase, HookFn fn, HookOrder order = HookOrder::Middle);
+
+    struct Entry {
+        HookFn fn;
+        HookOrder order;
+        std::size_t sequence;  // registration order, to keep sorting stable
+    };
+    // Sorted by order, then registration; the driver copies these into flat arrays.
+    std::vector<HookFn> frozen(Phase phase) const;
+
+private:
+    std::array<std::vector<Entry>, static_cast<std::size_t>(Phase::Count)> entries_;
+    std::size_t sequence_ = 0;
+};
+
+}  // namespace sonora

@@ -1,0 +1,109 @@
+#pragma once
+// One HTTP request as the phases see it (httpd's request_rec, reduced).
+//
+// Lifetime: everything a Request points to lives at least as long as the
+// request: the parsed head is a view into the connection's input buffer, and
+// strings the phases make live in the request's arena (a pmr resource the
+// connection resets between requests), so the static path allocates nothing
+// on the heap once the connection's buffers have grown.
+
+#include <sonora/config.h>
+#include <sonora/module.h>
+#include <sonora/server.h>
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <memory_resource>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sonora::request {
+
+enum class Method : std::uint8_t { Get, Head, Post, Put, Delete, Connect, Options, Trace, Patch, Other };
+
+Method method_from_name(std::string_view name);
+
+struct Header {
+    std::string_view name;
+    std::string_view value;
+};
+
+// What the handler wants sent after the head.
+struct Body {
+    enum class Kind : std::uint8_t { None, Memory, File };
+    Kind kind = Kind::None;
+    std::string_view memory;  // Kind::Memory: arena or static bytes
+    int fd = -1;              // Kind::File: borrowed from the file cache; not closed by the request
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+    const char* mapped = nullptr;  // Kind::File: the file's bytes when they are cached in memory
+    bool sendfile = true;          // Kind::File: EnableSendfile; off means read() and write()
+    // Extra segments for multipart/byteranges: memory pieces between file ranges.
+    struct Piece {
+        std::string_view memory;
+        std::uint64_t offset = 0;
+        std::uint64_t length = 0;  // file bytes after `memory`
+    };
+    std::pmr::vector<Piece> pieces;
+};
+
+struct Request {
+    explicit Request(std::pmr::memory_resource* resource)
+        : arena(resource), uri(resource), filename(resource), path_info(resource), content_type(resource),
+          handler(resource), content_encoding(resource), content_language(resource), headers_out(resource),
+          body{Body::Kind::None, {}, -1, 0, 0, nullptr, true, std::pmr::vector<Body::Piece>(resource)} {}
+
+    std::pmr::memory_resource* arena;
+
+    // ---- the request head (views into the connection buffer) ----
+    std::string_view method_name;
+    Method method = Method::Get;
+    std::string_view target;       // as sent
+    std::string_view query;        // after '?', without it
+    int version = 11;              // 10 for HTTP/1.0, 11 for HTTP/1.1
+    std::span<const Header> headers;
+    std::string_view host;         // Host without port, lowercased by the parser where needed
+    std::int64_t time_us = 0;      // when the request head was complete (wall clock)
+    std::int64_t time_s = 0;
+
+    std::optional<std::string_view> header(std::string_view name) const;
+
+    // ---- processing state ----
+    const Server* server = nullptr;
+    const ConfigVector* dir_config = nullptr;  // merged per-dir config (cached; not owned)
+    std::pmr::string uri;          // decoded, normalised path; changes on internal redirects
+    std::pmr::string filename;
+    std::pmr::string path_info;
+    struct stat finfo {};
+    bool has_finfo = false;
+    int local_port = 0;
+    int host_port = 0;             // the port named in Host, if any
+    std::string_view server_name;  // ServerName of the chosen server
+    std::string_view client_ip;    // textual, no port
+    int redirects = 0;             // internal redirects so far
+
+    // ---- response ----
+    int status = 200;
+    std::pmr::string content_type;  // empty = none
+    std::pmr::string handler;
+    std::pmr::string content_encoding;  // AddEncoding, comma-separated in extension order
+    std::pmr::string content_language;  // AddLanguage / DefaultLanguage
+    bool header_only = false;       // HEAD
+    bool keep_alive = true;
+    std::pmr::vector<Header> headers_out;  // values in the arena or static
+    Body body;
+
+    // The host name for self-referencing URLs (UseCanonicalName Off: Host first).
+    std::string_view self_host() const {
+        return !host.empty() ? host : !server_name.empty() ? server_name : std::string_view("localhost");
+    }
+    // Copies `s` into the arena and returns a view of the copy.
+    std::string_view keep(std::string_view s) const;
+    void add_header(std::string_view name, std::string_view value) { headers_out.push_back({name, value}); }
+};
+
+}  // namespace sonora::request
