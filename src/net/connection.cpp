@@ -448,6 +448,7 @@ bool Connection::handle_one(std::size_t& pos) {
         close_after_ = true;
     }
     queue_response(r, std::move(file));
+    request::log_transaction(r, worker_.request_context());
     return true;
 }
 

@@ -280,6 +280,14 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
     }
 }
 
+void log_transaction(Request& r, Context& ctx) {
+    if (ctx.pipeline == nullptr || ctx.pipeline->phase(Phase::LogTransaction).empty()) {
+        return;
+    }
+    HookServices services(ctx);
+    run_all(ctx.pipeline->phase(Phase::LogTransaction), r, services);
+}
+
 Pipeline::Pipeline(const config::Generation& gen) {
     HookRegistry registry;
     registry.add(Phase::Fixups, core_override_type, HookOrder::ReallyFirst);

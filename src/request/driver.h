@@ -48,6 +48,9 @@ struct Context {
 // while the response is written.
 void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& file_ref);
 
+// Runs the log_transaction hooks once the response has been queued.
+void log_transaction(Request& r, Context& ctx);
+
 // Fills r with the response for an error status (canned body or ErrorDocument).
 // A local ErrorDocument may answer with a file; `file_ref` then keeps it alive.
 void error_response(Request& r, Context& ctx, int status, std::string_view detail = {},
