@@ -96,16 +96,8 @@ std::string_view reason_phrase(int status) {
 }
 
 std::string_view status_line(int status) {
-    if (const Entry* e = lookup(status)) {
-        return e->line;
-    }
-    // Each class's first code is in the table, so index by class.
-    constexpr std::array<std::string_view, 6> kClassLines = {
-        "500 Internal Server Error", "100 Continue", "200 OK", "300 Multiple Choices",
-        "400 Bad Request", "500 Internal Server Error",
-    };
-    const bool in_range = status >= 100 && status < 600;
-    return kClassLines[in_range ? static_cast<std::size_t>(status / 100) : 0];
+    const Entry* e = lookup(status);
+    return e == nullptr ? std::string_view{} : e->line;
 }
 
 }  // namespace sonora::http

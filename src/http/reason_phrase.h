@@ -10,9 +10,9 @@ namespace sonora::http {
 // empty if Apache has no entry for the code (418, 499, 600 ...).
 std::string_view reason_phrase(int status);
 
-// The complete status text Apache puts after "HTTP/1.1 ": "404 Not Found". For a code
-// Apache does not know, it uses the first code of the same class ("500 Internal Server
-// Error" for 599); codes outside 100-599 become "500 Internal Server Error".
+// The complete status text Apache puts after "HTTP/1.1 " for a code it knows:
+// "404 Not Found"; empty for other codes. Apache sends an unknown code in 100-999 with
+// an empty reason ("HTTP/1.1 299 "), which ResponseHeadWriter::status() reproduces.
 std::string_view status_line(int status);
 
 }  // namespace sonora::http

@@ -7,6 +7,9 @@
 namespace sonora::http {
 
 void ResponseHeadWriter::append(std::string_view s) {
+    if (s.empty()) {
+        return;
+    }
     if (!ok_ || s.size() > cap_ - len_) {
         ok_ = false;
         return;
@@ -26,16 +29,25 @@ void ResponseHeadWriter::append_number(std::uint64_t n) {
 }
 
 void ResponseHeadWriter::status(int code) {
+    const std::string_view line = status_line(code);
+    if (line.empty()) {
+        status(code, {});
+        return;
+    }
     append("HTTP/1.1 ");
-    append(status_line(code));
+    append(line);
     append("\r\n");
 }
 
 void ResponseHeadWriter::status(int code, std::string_view reason) {
     append("HTTP/1.1 ");
-    append_number(code >= 100 && code <= 999 ? static_cast<std::uint64_t>(code) : 500);
-    append(" ");
-    append(reason);
+    if (code < 100 || code > 999) {
+        append(status_line(500));
+    } else {
+        append_number(static_cast<std::uint64_t>(code));
+        append(" ");
+        append(reason);
+    }
     append("\r\n");
 }
 

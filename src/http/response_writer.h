@@ -18,7 +18,9 @@ class ResponseHeadWriter {
   public:
     ResponseHeadWriter(char* buffer, std::size_t capacity) : buf_(buffer), cap_(capacity) {}
 
-    // Status line with Apache's reason phrase (see status_line()).
+    // Status line with Apache's reason phrase (see status_line()); a code Apache has no
+    // phrase for is sent as "HTTP/1.1 299 " like Apache does, and a code outside
+    // 100-999 as 500.
     void status(int code);
     // Status line with an explicit reason, as a CGI "Status: 299 Fine" line gives.
     void status(int code, std::string_view reason);

@@ -2,10 +2,10 @@
 
 #include "core/strings.h"
 #include "modules/core/core_config.h"
-#include "net/chunked.h"
-#include "net/request_head.h"
+#include "http/body_framing.h"
+#include "http/request_checks.h"
+#include "http/uri.h"
 #include "net/response_head.h"
-#include "net/target.h"
 #include "net/worker.h"
 #include "request/driver.h"
 
@@ -29,24 +29,20 @@ constexpr std::size_t kMaxBatch = 128;  // pipelined requests answered per write
 constexpr std::int64_t kLingerTotalMs = 30'000;
 constexpr std::uint64_t kDefaultBodyLimit = 1ull << 30;  // httpd 2.4's LimitRequestBody default
 
-bool token_in(std::string_view list, std::string_view token) {
-    while (!list.empty()) {
-        std::size_t comma = list.find(',');
-        if (equals_nocase(trim(list.substr(0, comma)), token)) {
-            return true;
-        }
-        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    }
-    return false;
-}
-
 }  // namespace
 
 Connection::Connection(Worker& worker) : worker_(worker), fd_(-1), local_port_(0),
     arena_(arena_buffer_.data(), arena_buffer_.size()) {
     timer.owner = this;
     in_.resize(kInitialInput);
-    header_storage_.resize(worker.settings().limit_request_fields + 1);
+    const WorkerSettings& ws = worker.settings();
+    limits_.request_line = static_cast<std::uint32_t>(ws.limit_request_line);
+    limits_.field_size = static_cast<std::uint32_t>(ws.limit_request_fieldsize);
+    limits_.fields = static_cast<std::uint32_t>(ws.limit_request_fields);
+    header_storage_.resize(ws.limit_request_fields + 1);
+    slots_.resize(ws.limit_request_fields + 1);
+    parser_.emplace(limits_, slots_);
+    chunked_ = http::ChunkedDecoder(limits_);
     state_ = State::Closed;
 }
 
@@ -67,6 +63,7 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port) {
     }
     body_to_discard_ = 0;
     chunked_.reset();
+    parser_->reset();
     chunked_active_ = false;
     requests_ = 0;
     close_after_ = false;
@@ -163,6 +160,45 @@ void Connection::on_timeout() {
     close();
 }
 
+// Runs the chunked decoder over `in`, dropping the data.
+Connection::Drain Connection::drain_chunked(std::string_view in, std::size_t& used, int& error_status) {
+    used = 0;
+    for (;;) {
+        http::ChunkStep step = chunked_.next(in.substr(used));
+        used += step.consumed;
+        switch (step.status) {
+            case http::ChunkStatus::kData: continue;
+            case http::ChunkStatus::kDone: return Drain::Done;
+            case http::ChunkStatus::kNeedMore: return Drain::NeedMore;
+            case http::ChunkStatus::kError: error_status = step.error.status; return Drain::Error;
+        }
+    }
+}
+
+// The target's path, normalised and decoded into r.uri (Apache's order:
+// normalise, then unescape). Returns 0 or the status Apache answers.
+int Connection::decode_target(request::Request& r, http::TargetForm form) {
+    http::TargetParts parts = http::split_target(r.target, form);
+    if (parts.has_query) {
+        r.query = parts.query;
+    }
+    if (r.host.empty() && !parts.authority.empty()) {
+        std::string_view a = parts.authority;
+        r.host = a.substr(0, a.find(':'));
+    }
+    if (parts.path == "*") {
+        r.uri.assign("*");
+        return 0;
+    }
+    r.uri.resize(parts.path.size() + 1);
+    http::PathResult pr = http::decode_request_path(parts.path, r.uri.data(), r.uri.size());
+    if (pr.status != http::PathStatus::kOk) {
+        return http::http_status(pr.status);
+    }
+    r.uri.resize(pr.length);
+    return 0;
+}
+
 std::size_t Connection::max_input() const {
     const WorkerSettings& ws = worker_.settings();
     return ws.limit_request_line + (ws.limit_request_fieldsize + 2) * (ws.limit_request_fields + 1) + 4;
@@ -236,13 +272,14 @@ void Connection::handle_input() {
     while (state_ == State::Reading && answered < kMaxBatch) {
         if (chunked_active_) {
             std::size_t used = 0;
-            auto st = chunked_.feed(std::string_view(in_.data() + pos, in_len_ - pos), used);
+            int error_status = 0;
+            Drain st = drain_chunked(std::string_view(in_.data() + pos, in_len_ - pos), used, error_status);
             pos += used;
-            if (st == ChunkedDecoder::Status::Error) {
+            if (st == Drain::Error) {
                 close_after_ = true;  // the response already went out; nothing sane can follow
                 break;
             }
-            if (st == ChunkedDecoder::Status::NeedMore) {
+            if (st == Drain::NeedMore) {
                 break;
             }
             chunked_active_ = false;
@@ -291,43 +328,33 @@ void Connection::handle_input() {
 
 bool Connection::handle_one(std::size_t& pos) {
     const WorkerSettings& ws = worker_.settings();
-    HeadLimits limits{ws.limit_request_line, ws.limit_request_fieldsize, ws.limit_request_fields};
-    ParsedHead head;
-    head.headers = header_storage_.data();
-    HeadResult res = parse_request_head(std::string_view(in_.data() + pos, in_len_ - pos), limits, head,
-                                        header_storage_.size());
-    if (res.status == HeadStatus::Incomplete) {
-        if (in_len_ == in_.size() && pos == 0) {
-            std::size_t line_end = std::string_view(in_.data(), in_len_).find('\n');
-            bool line_too_long = line_end == std::string_view::npos || line_end > ws.limit_request_line;
-            queue_error(line_too_long ? 414 : 400,
-                        line_too_long ? std::string_view{} : "Size of a request header field exceeds server limit.",
-                        true);
-            return true;
-        }
+    http::ParseResult res = parser_->parse(in_.data() + pos, in_len_ - pos);
+    if (res.status == http::ParseStatus::kIncomplete) {
         return false;
     }
-    if (res.status == HeadStatus::Error) {
-        queue_error(res.http_status, res.detail, true);
+    if (res.status == http::ParseStatus::kError) {
+        parser_->reset();
+        queue_error(res.error.status, res.error.note, true);
         return true;
     }
-    pos += head.consumed;
+    const http::RequestHead& head = parser_->head();
+    const std::size_t head_bytes = res.consumed;
 
     request::Request r(&arena_);
-    r.method_name = head.method;
-    r.method = request::method_from_name(head.method);
-    r.version = head.version;
-    r.headers = std::span<const request::Header>(head.headers, head.header_count);
+    r.method_name = head.line.method;
+    r.method = request::method_from_name(head.line.method);
+    r.version = head.line.version_major * 10 + head.line.version_minor;
+    std::size_t n = std::min(head.headers.size(), header_storage_.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        http::HeaderField f = head.headers.at(i);
+        header_storage_[i] = request::Header{f.name, f.value};
+    }
+    r.headers = std::span<const request::Header>(header_storage_.data(), n);
     r.time_s = worker_.wall_seconds();
     r.time_us = worker_.wall_us();
     r.local_port = local_port_;
     r.client_ip = client_ip_;
-    std::string_view target = head.target;
-    auto q = target.find('?');
-    r.target = target;
-    if (q != std::string_view::npos) {
-        r.query = target.substr(q + 1);
-    }
+    r.target = head.line.target;
     if (auto host = r.header("Host")) {
         std::string_view h = trim(*host);
         if (!h.empty() && h.front() != '[') {
@@ -341,77 +368,66 @@ bool Connection::handle_one(std::size_t& pos) {
         r.host = h;
     }
     ++requests_;
-    bool keep = ws.keepalive;
-    auto connection = r.header("Connection");
-    if (r.version >= 11) {
-        keep = keep && !(connection && token_in(*connection, "close"));
-    } else {
-        keep = keep && connection && token_in(*connection, "keep-alive");
-    }
-    client_asked_close_ = r.version >= 11 ? (connection && token_in(*connection, "close"))
-                                          : !(connection && token_in(*connection, "keep-alive"));
+    bool keep = ws.keepalive && http::client_allows_keep_alive(head);
+    client_asked_close_ = !http::client_allows_keep_alive(head);
     if (ws.max_keepalive_requests != 0 && requests_ >= ws.max_keepalive_requests) {
         keep = false;
     }
     r.keep_alive = keep;
 
-    // Request body framing: a body on a request for a file is read and dropped.
-    std::uint64_t body_length = 0;
-    std::optional<std::string_view> cl;
-    for (const request::Header& h : r.headers) {
-        if (equals_nocase(h.name, "Content-Length")) {
-            if (cl && trim(*cl) != trim(h.value)) {
-                queue_error(400, {}, true);  // conflicting lengths: the framing is ambiguous
-                return true;
-            }
-            cl = h.value;
-        }
-    }
-    if (auto te = r.header("Transfer-Encoding")) {
-        if (!equals_nocase(trim(*te), "chunked")) {
-            queue_error(400, {}, true);
-            return true;
-        }
-        if (cl) {
-            close_after_ = true;  // RFC 9112 6.3: chunked wins, and the connection must end
-        }
-        chunked_.reset();
-        std::size_t used = 0;
-        auto st = chunked_.feed(std::string_view(in_.data() + pos, in_len_ - pos), used);
-        if (st == ChunkedDecoder::Status::Error) {
-            queue_error(chunked_.http_status(), {}, true);
-            return true;
-        }
-        if (st == ChunkedDecoder::Status::NeedMore && in_len_ < max_input()) {
-            pos -= head.consumed;  // parse again when the body has arrived
-            --requests_;
-            return false;
-        }
-        pos += used;
-        body_length = chunked_.body_bytes();
-        chunked_active_ = st == ChunkedDecoder::Status::NeedMore;  // too big to hold: drop it as it streams
-    } else if (cl) {
-        std::uint64_t n = 0;
-        std::string_view v = trim(*cl);
-        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-        if (ec != std::errc() || p != v.data() + v.size()) {
-            queue_error(400, {}, true);
-            return true;
-        }
-        body_length = n;
-        std::uint64_t here = std::min<std::uint64_t>(n, in_len_ - pos);
-        pos += static_cast<std::size_t>(here);
-        body_to_discard_ = n - here;
+    // Checks that need the parsed head (the parser is reset once the body is framed).
+    int status = 0;
+    bool expects_continue = false;
+    const http::TargetForm target_form = head.line.form;
+    if (auto err = http::check_host(head)) {
+        status = err->status;
+    } else if (auto expect_err = http::check_expect(head, expects_continue)) {
+        status = expect_err->status;
     }
 
-    int status = 0;
-    if (r.version < 10 || r.version >= 20) {
-        status = 505;
-    } else if (r.version >= 11 && !r.header("Host")) {
-        status = 400;
-    } else if (auto expect = r.header("Expect"); expect && !equals_nocase(trim(*expect), "100-continue")) {
-        status = 417;
+    // Request body framing (Apache's rules); a body on a request for a file is
+    // read and dropped, a chunked one decoded first so that its errors answer.
+    std::uint64_t body_length = 0;
+    auto framing = http::decide_body_framing(head, limits_);
+    if (const auto* err = std::get_if<http::HttpError>(&framing)) {
+        parser_->reset();
+        queue_error(err->status, err->note, true);
+        return true;
     }
+    const auto& body = std::get<http::BodyFraming>(framing);
+    if (body.must_close) {
+        close_after_ = true;
+    }
+    std::size_t body_start = pos + head_bytes;
+    if (body.kind == http::BodyFraming::Kind::kChunked) {
+        chunked_.reset();
+        std::size_t used = 0;
+        int error_status = 0;
+        Drain st = drain_chunked(std::string_view(in_.data() + body_start, in_len_ - body_start), used, error_status);
+        if (st == Drain::Error) {
+            parser_->reset();
+            queue_error(error_status, {}, true);
+            return true;
+        }
+        if (st == Drain::NeedMore && in_len_ < max_input()) {
+            --requests_;
+            return false;  // the parser keeps its place; the body is decoded again when complete
+        }
+        parser_->reset();
+        pos = body_start + used;
+        body_length = chunked_.body_bytes();
+        chunked_active_ = st == Drain::NeedMore;  // too big to hold: dropped as it streams
+    } else {
+        parser_->reset();
+        pos = body_start;
+        if (body.kind == http::BodyFraming::Kind::kLength) {
+            body_length = body.length;
+            std::uint64_t here = std::min<std::uint64_t>(body.length, in_len_ - pos);
+            pos += static_cast<std::size_t>(here);
+            body_to_discard_ = body.length - here;
+        }
+    }
+
     std::shared_ptr<const request::FileEntry> file;
     if (status != 0) {
         r.server = &worker_.request_context().walker.select_server(local_port_, {}, r.host);
@@ -422,12 +438,13 @@ bool Connection::handle_one(std::size_t& pos) {
         r.server = &worker_.request_context().walker.select_server(local_port_, {}, r.host);
         r.content_type.assign("message/http");
         r.body.kind = request::Body::Kind::Memory;
-        r.body.memory = std::string_view(in_.data() + pos - head.consumed, head.consumed - 2);
+        r.body.memory = std::string_view(in_.data() + body_start - head_bytes, head_bytes - 2);
     } else {
         r.server = &worker_.request_context().walker.select_server(local_port_, {}, r.host);
-        if (!decode_request_target(r.target, r.host, r.uri)) {
+        int path_status = decode_target(r, target_form);
+        if (path_status != 0) {
             r.dir_config = &r.server->lookup_defaults;
-            request::error_response(r, worker_.request_context(), 400);
+            request::error_response(r, worker_.request_context(), path_status);
         } else {
             request::process_request(r, worker_.request_context(), file);
         }

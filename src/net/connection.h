@@ -9,7 +9,10 @@
 // have grown to the size the traffic needs.
 
 #include "event/loop.h"
-#include "net/chunked.h"
+#include "http/chunked_decoder.h"
+#include "http/limits.h"
+#include "http/request_line.h"
+#include "http/request_parser.h"
 #include "request/file_cache.h"
 #include "request/request.h"
 
@@ -20,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <memory_resource>
+#include <optional>
 #include <vector>
 
 namespace sonora::net {
@@ -64,6 +68,9 @@ private:
     void start_lingering();
     void close();
     std::size_t max_input() const;
+    enum class Drain { NeedMore, Done, Error };
+    Drain drain_chunked(std::string_view in, std::size_t& used, int& error_status);
+    int decode_target(request::Request& r, http::TargetForm form);
     void arm_timer(bool keepalive);
     void update_interest(bool want_write);
 
@@ -76,7 +83,10 @@ private:
     std::vector<char> in_;
     std::size_t in_len_ = 0;
     std::uint64_t body_to_discard_ = 0;  // request body bytes still to skip
-    ChunkedDecoder chunked_;
+    http::Limits limits_;
+    std::vector<http::HeaderSlot> slots_;
+    std::optional<http::RequestParser> parser_;
+    http::ChunkedDecoder chunked_{limits_};
     bool chunked_active_ = false;        // a chunked body is being dropped as it arrives
     unsigned requests_ = 0;              // served on this connection
     bool close_after_ = false;           // the queued responses end the connection

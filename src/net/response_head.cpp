@@ -1,6 +1,6 @@
 #include "net/response_head.h"
 
-#include "request/error_page.h"
+#include "http/reason_phrase.h"
 
 #include <charconv>
 #include <cstring>
@@ -39,7 +39,7 @@ std::string_view write_response_head(const ResponseHead& h, std::pmr::memory_res
     w.put("HTTP/1.1 ");
     w.num(static_cast<std::uint64_t>(h.status));
     w.put(" ");
-    w.put(request::reason_phrase(h.status));
+    w.put(http::reason_phrase(h.status));
     w.put("\r\n");
     w.header("Date", h.date);
     w.header("Server", h.server);

@@ -124,16 +124,7 @@ void Worker::update_wall_clock() {
     wall_us_ = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
-std::string_view Worker::date() {
-    if (wall_s_ != date_s_) {
-        date_s_ = wall_s_;
-        time_t t = static_cast<time_t>(wall_s_);
-        tm g{};
-        gmtime_r(&t, &g);
-        std::strftime(date_, sizeof date_, "%a, %d %b %Y %H:%M:%S GMT", &g);
-    }
-    return date_;
-}
+std::string_view Worker::date() { return date_cache_.get(wall_s_); }
 
 void Worker::accept_from(const os::ListenSocket& l) {
     // Bounded so that one busy listener cannot starve the connections.

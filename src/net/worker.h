@@ -5,6 +5,7 @@
 
 #include "config/generation.h"
 #include "event/loop.h"
+#include "http/date_cache.h"
 #include "os/listeners.h"
 #include "request/driver.h"
 #include "request/file_cache.h"
@@ -96,8 +97,7 @@ private:
     int stop_signal_ = SIGTERM;
     std::int64_t wall_s_ = 0;
     std::int64_t wall_us_ = 0;
-    std::int64_t date_s_ = -1;
-    char date_[40] = {};
+    http::DateCache date_cache_;
 };
 
 }  // namespace sonora::net

@@ -10,9 +10,6 @@
 
 namespace sonora::request {
 
-// "Not Found" for 404; "Unknown Reason" for codes httpd does not know.
-std::string_view reason_phrase(int status);
-
 // Fills `out` with the canned HTML for `status`. `location` is used by 3xx,
 // `method` by 405/411/501, `detail` adds httpd's error note (400's
 // "Size of a request header field exceeds server limit.").
