@@ -110,6 +110,18 @@ def tree_cpu_ticks(root):
     return total, pids
 
 
+def cpu_busy_ticks(cpu):
+    """(busy, total) jiffies of one CPU from /proc/stat."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith(f"cpu{cpu} "):
+                v = [int(x) for x in line.split()[1:]]
+                idle = v[3] + (v[4] if len(v) > 4 else 0)
+                total = sum(v[:8])
+                return total - idle, total
+    return 0, 0
+
+
 def start_time(pid):
     st = proc_stat(pid)
     return st[19] if st else None
@@ -201,6 +213,7 @@ class Server:
         os.chmod(self.logs, 0o777)  # workers may run as www-data
         self.proc = None
         self.pid = None
+        self.access_log = os.path.join(self.logs, "access.log")
         self.as_root = os.geteuid() == 0
 
     # subclasses: write_config(), test_cmd(), start_cmd(), version_cmd()
@@ -296,8 +309,14 @@ def apache_common_conf(s, mime_types, mpm_guard):
         "AddType text/html .html",
         "AddType application/octet-stream .bin",
         f'DocumentRoot "{s.docroot}"',
+        # No .htaccess lookups and no per-component symlink checks: the
+        # usual static-file setup, as the Apache performance notes advise.
+        "<Directory />",
+        "    Options FollowSymLinks",
+        "    AllowOverride None",
+        "</Directory>",
         f'<Directory "{s.docroot}">',
-        "    Options None",
+        "    Options FollowSymLinks",
         "    AllowOverride None",
         "    <IfModule authz_core_module>",
         "        Require all granted",
@@ -328,6 +347,10 @@ def apache_common_conf(s, mime_types, mpm_guard):
 class Apache(Server):
     name = "apache"
     binary = "apache2"
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.access_log = os.path.join(self.logs, "access_log")
     MODULES = "/usr/lib/apache2/modules"
 
     def write_config(self):
@@ -361,6 +384,7 @@ class Sonora(Server):
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.binary = self.args.sonora_bin
+        self.access_log = os.path.join(self.logs, "access_log")
 
     def available(self):
         return os.path.isfile(self.binary) and os.access(self.binary, os.X_OK)
@@ -413,6 +437,8 @@ http {{
     log_format common '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent';
     {acc}
     sendfile on;
+    open_file_cache max=1000 inactive=60s;
+    open_file_cache_valid 60s;
     keepalive_timeout {KEEPALIVE_TIMEOUT}s;
     keepalive_requests {KEEPALIVE_REQUESTS};
     client_body_temp_path {self.root}/tmp/body;
@@ -562,19 +588,38 @@ def run_wrk(args, port, scenario, duration, conns=None):
     return res
 
 
+def file_size(path):
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def measure(args, server, scenario):
     if args.warmup > 0:
         run_wrk(args, server.port, scenario, args.warmup)
+    log_before = file_size(server.access_log)
     before, _ = tree_cpu_ticks(server.pid)
+    cpu_before = cpu_busy_ticks(args.server_cpu)
     res = run_wrk(args, server.port, scenario, args.duration)
+    cpu_after = cpu_busy_ticks(args.server_cpu)
     after, pids = tree_cpu_ticks(server.pid)
+    log_after = file_size(server.access_log)
     if "error" in res:
         return res
+    res["log_bytes_per_req"] = (log_after - log_before) / res["requests"] if res["requests"] else 0.0
+    if not args.no_logs and log_after == log_before:
+        res["errors"].append("access log not written")
     cpu_s = (after - before) / CLK_TCK
     res["cpu_s"] = cpu_s
     res["nprocs"] = len(pids)
     res["cpu_us_per_req"] = cpu_s * 1e6 / res["requests"] if res["requests"] else float("nan")
     res["cpu_util"] = cpu_s / (res["duration_us"] / 1e6) if res["duration_us"] else 0.0
+    # Time CPU 0 spent on anything but this server (other processes, and
+    # interrupts/softirqs not charged to it): a noise indicator.
+    busy = cpu_after[0] - cpu_before[0]
+    total = cpu_after[1] - cpu_before[1]
+    res["other_cpu0"] = max(0.0, (busy - (after - before)) / total) if total > 0 else 0.0
     return res
 
 
@@ -693,7 +738,7 @@ def machine_facts():
     if os.path.exists(gov):
         with open(gov) as f:
             facts["governor"] = f.read().strip()
-    facts["loadavg at start"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    facts["loadavg at start (1/5/15 min)"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     try:
         rev = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"], capture_output=True,
                              text=True, timeout=10).stdout.strip()
@@ -795,18 +840,25 @@ def build_report(args, argv, facts, versions, skipped, results, straces, scenari
     L.append("## Every run")
     L.append("")
     L.append("| scenario | server | run | req/s | requests | CPU s | CPU µs/req | srv CPU | procs | p50 ms | "
-             "p99 ms | errors |")
-    L.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+             "p99 ms | log B/req | other CPU0 | errors |")
+    L.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
     for sc in scenarios:
         for name in servers:
             for i, r in enumerate(results.get((sc, name), []), 1):
                 if "error" in r:
-                    L.append(f"| {sc} | {name} | {i} | — | — | — | — | — | — | — | — | **{r['error'][:120]}** |")
+                    L.append(f"| {sc} | {name} | {i} | — | — | — | — | — | — | — | — | — | — | **{r['error'][:120]}** |")
                     continue
                 L.append(f"| {sc} | {name} | {i} | {fmt_num(r['rps'])} | {r['requests']} | {r['cpu_s']:.2f} | "
                          f"{r['cpu_us_per_req']:.1f} | {r['cpu_util'] * 100:.0f}% | {r['nprocs']} | "
-                         f"{r['p50_us'] / 1000:.2f} | {r['p99_us'] / 1000:.2f} | "
-                         f"{', '.join(r['errors']) or 'none'} |")
+                         f"{r['p50_us'] / 1000:.2f} | {r['p99_us'] / 1000:.2f} | {r['log_bytes_per_req']:.0f} | "
+                         f"{r['other_cpu0'] * 100:.0f}% | {', '.join(r['errors']) or 'none'} |")
+    noisy = [r for rs in results.values() for r in rs if "error" not in r and r["other_cpu0"] > 0.10]
+    if noisy:
+        L.append("")
+        L.append(f"**Noise warning**: in {len(noisy)} run(s) more than 10% of CPU {args.server_cpu} went to "
+                 "something other than the server under test (column 'other CPU0': other processes, or "
+                 "interrupt work not charged to the server). Re-run on a quiet machine before trusting "
+                 "small differences.")
     if straces:
         L.append("")
         L.append(f"Syscall counts: a separate {args.strace_duration} s run per scenario and server with at most "
@@ -878,12 +930,17 @@ def main(argv):
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
+    # Also when started in the background, where the shell leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     t0 = datetime.datetime.now()
     facts = machine_facts()
     tmp = tempfile.mkdtemp(prefix="sonora-macro-")
     os.chmod(tmp, 0o755)
     state_file = os.path.join(args.state_dir, "pids") if args.state_dir else None
+    if args.state_dir and not args.keep_tmp:
+        with open(os.path.join(args.state_dir, "tmpdir"), "w") as f:
+            f.write(tmp + "\n")
     servers = []
     started = []
     skipped = {}
@@ -970,7 +1027,16 @@ def main(argv):
 
     t1 = datetime.datetime.now()
     names = [s.name for s in servers] + [n for n in args.server_list if n in skipped]
-    report = build_report(args, ["bench/macro/run.sh"] + argv, facts, versions, skipped, results, straces,
+    shown = []
+    skip_next = False
+    for a in argv:  # the wrapper's private --state-dir is not part of the user's command
+        if skip_next:
+            skip_next = False
+        elif a == "--state-dir":
+            skip_next = True
+        elif not a.startswith("--state-dir="):
+            shown.append(a)
+    report = build_report(args, ["bench/macro/run.sh"] + shown, facts, versions, skipped, results, straces,
                           args.scenario_list, [n for n in args.server_list if n in names], t0, t1)
     print(report)
     out = args.out

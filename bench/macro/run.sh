@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Macro benchmark: Sonora against nginx, lighttpd, h2o and Apache httpd.
 #   bench/macro/run.sh [--servers sonora,nginx,lighttpd,h2o,apache] [--scenarios ...]
 #                      [--runs 3] [--duration 10] [--no-strace] [--no-logs] [--smoke]
@@ -24,6 +24,13 @@ cleanup() {
       while [ -d "/proc/$pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
       kill -KILL -- "-$pid" 2>/dev/null
     done < "$state/pids"
+  fi
+  # The harness's temp dir (configs, docroot, logs), if it could not remove it.
+  if [ -f "$state/tmpdir" ]; then
+    tmp=$(cat "$state/tmpdir")
+    case "$tmp" in
+      */sonora-macro-*) [ -d "$tmp" ] && rm -rf "$tmp" ;;
+    esac
   fi
   rm -rf "$state"
 }

@@ -559,6 +559,20 @@ void Connection::queue_error(int status, std::string_view detail, bool close_aft
     queue_response(r, nullptr);
 }
 
+// After a failed write: true to retry at once (EINTR); otherwise the
+// connection waits for EPOLLOUT (EAGAIN) or has been closed.
+bool Connection::retry_after_write_error() {
+    if (errno == EINTR) {
+        return true;
+    }
+    if (errno == EAGAIN) {
+        update_interest(true);
+    } else {
+        close();
+    }
+    return false;
+}
+
 // Writes queued segments: memory runs with one writev (sendmsg, MSG_MORE when a
 // file range follows so the head and the file share a segment), file ranges
 // with sendfile. Returns true when everything is written.
@@ -578,14 +592,9 @@ bool Connection::flush() {
                 n = got <= 0 ? got : ::send(fd_, copy_buffer_.data(), static_cast<std::size_t>(got), MSG_NOSIGNAL);
             }
             if (n < 0) {
-                if (errno == EAGAIN) {
-                    update_interest(true);
-                    return false;
-                }
-                if (errno == EINTR) {
+                if (retry_after_write_error()) {
                     continue;
                 }
-                close();
                 return false;
             }
             if (n == 0) {
@@ -612,14 +621,9 @@ bool Connection::flush() {
         int flags = MSG_NOSIGNAL | (i < out_.size() ? MSG_MORE : 0);
         ssize_t n = ::sendmsg(fd_, &msg, flags);
         if (n < 0) {
-            if (errno == EAGAIN) {
-                update_interest(true);
-                return false;
-            }
-            if (errno == EINTR) {
+            if (retry_after_write_error()) {
                 continue;
             }
-            close();
             return false;
         }
         std::size_t left = static_cast<std::size_t>(n);

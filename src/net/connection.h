@@ -64,6 +64,7 @@ private:
     void queue_error(int status, std::string_view detail, bool close_after);
     void queue_memory(std::string_view bytes);
     bool flush();
+    bool retry_after_write_error();
     void after_flush();
     void start_lingering();
     void close();
