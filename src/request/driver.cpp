@@ -16,7 +16,6 @@ using modules::core::CoreServerConfig;
 namespace {
 
 constexpr int kMaxInternalRedirects = 10;
-constexpr int kDone = -1;
 
 const CoreDirConfig& core_dir(const Request& r) { return *r.dir_config->get<CoreDirConfig>(core_module.index); }
 const CoreServerConfig& core_server(const Request& r) { return modules::core::server_config(*r.server); }
