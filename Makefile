@@ -31,8 +31,8 @@ test:
 fuzz-smoke:
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz -j $(JOBS)
-	@set -e; for t in build/fuzz/tests/fuzz/*_fuzz; do \
-	  name=$$(basename $$t _fuzz); scratch=$$(mktemp -d); \
+	@set -e; for src in tests/fuzz/*_fuzz.cpp; do \
+	  name=$$(basename $$src _fuzz.cpp); t=build/fuzz/tests/fuzz/$${name}_fuzz; scratch=$$(mktemp -d); \
 	  echo "fuzz smoke: $$name ($(FUZZ_SECONDS)s)"; \
 	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $$scratch tests/fuzz/$${name}_corpus >/dev/null 2>$$scratch.log \
 	    || { tail -50 $$scratch.log; exit 1; }; \
