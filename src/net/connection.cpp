@@ -427,6 +427,13 @@ bool Connection::handle_one(std::size_t& pos) {
             body_to_discard_ = body.length - here;
         }
     }
+    // A client that expects 100-continue may never send the body once it has
+    // a final answer; end the connection rather than read its next request as body.
+    if (expects_continue && (body_to_discard_ > 0 || chunked_active_)) {
+        r.keep_alive = false;
+        body_to_discard_ = 0;
+        chunked_active_ = false;
+    }
 
     std::shared_ptr<const request::FileEntry> file;
     if (status != 0) {

@@ -462,3 +462,23 @@ TEST_F(Http, RequireIpAndNegation) {
 
 }  // namespace
 }  // namespace sonora::test
+
+namespace sonora::test {
+namespace {
+
+TEST_F(Http, ExpectContinueWithoutTheBodyGetsAnAnswerAndTheEnd) {
+    start();
+    // The client waits for 100 Continue and sends no body: it still gets the
+    // response, and the connection ends instead of waiting for body bytes.
+    std::string bytes = http_exchange(server->port(),
+                                      "POST /hello.txt HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
+                                      "Content-Length: 10\r\n\r\n",
+                                      3000);
+    auto rs = parse_responses(bytes);
+    ASSERT_EQ(rs.size(), 1u) << bytes;
+    EXPECT_EQ(rs[0].status, 200);
+    EXPECT_EQ(rs[0].header("Connection"), "close");
+}
+
+}  // namespace
+}  // namespace sonora::test
