@@ -3,6 +3,7 @@
 #include <sonora/directive.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 
 namespace sonora {
@@ -38,6 +39,32 @@ std::string_view trim(std::string_view s) {
     }
     return s;
 }
+
+std::optional<long long> parse_duration_ms(std::string_view text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+        ++digits;
+    }
+    long long n = 0;
+    if (digits == 0 || std::from_chars(text.data(), text.data() + digits, n).ec != std::errc()) {
+        return std::nullopt;
+    }
+    std::string unit = to_lower(text.substr(digits));
+    if (unit.empty() || unit == "s") {
+        return n * 1000;
+    }
+    if (unit == "ms") {
+        return n;
+    }
+    if (unit == "mi") {
+        return n * 60'000;
+    }
+    if (unit == "h") {
+        return n * 3'600'000;
+    }
+    return std::nullopt;
+}
+
 
 namespace detail {
 bool equals_nocase(std::string_view a, std::string_view b) { return sonora::equals_nocase(a, b); }

@@ -1,6 +1,7 @@
 #pragma once
 // Small string helpers shared by the configuration engine and modules.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,5 +11,9 @@ bool equals_nocase(std::string_view a, std::string_view b);
 bool starts_with_nocase(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
 std::string_view trim(std::string_view s);
+
+// httpd's ap_timeout_parameter_parse: a number with an optional unit (ms, s,
+// mi, h; seconds when none), in milliseconds; nullopt when malformed.
+std::optional<long long> parse_duration_ms(std::string_view text);
 
 }  // namespace sonora

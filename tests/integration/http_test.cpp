@@ -363,11 +363,6 @@ TEST_F(Http, PortInUseIsAStartupError) {
     EXPECT_NE(second.startup_error.find("Address already in use"), std::string::npos) << second.startup_error;
 }
 
-}  // namespace
-}  // namespace sonora::test
-
-namespace sonora::test {
-namespace {
 
 TEST_F(Http, EnableSendfileOffServesTheSameBytes) {
     start("<Directory htdocs>\nEnableSendfile Off\n</Directory>\n");
@@ -418,11 +413,6 @@ TEST_F(Http, FileTruncatedWhileServedDoesNotHurtTheServer) {
     EXPECT_EQ(get(request("/hello.txt")).status, 200);
 }
 
-}  // namespace
-}  // namespace sonora::test
-
-namespace sonora::test {
-namespace {
 
 TEST_F(Http, ServerSignatureFooterAndSelfReferencingPort) {
     start("ServerSignature On\nServerTokens Prod\n");
@@ -460,11 +450,6 @@ TEST_F(Http, RequireIpAndNegation) {
     EXPECT_EQ(get(request("/dir/")).status, 200);
 }
 
-}  // namespace
-}  // namespace sonora::test
-
-namespace sonora::test {
-namespace {
 
 TEST_F(Http, ExpectContinueWithoutTheBodyGetsAnAnswerAndTheEnd) {
     start();

@@ -34,33 +34,6 @@ CmdResult not_yet_effective(Cmd& cmd, Args) {
     return std::nullopt;
 }
 
-// httpd's ap_timeout_parameter_parse: a number with an optional unit
-// (ms, s, mi, h); seconds when none is given.
-std::optional<long long> parse_duration_ms(std::string_view text) {
-    std::size_t digits = 0;
-    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
-        ++digits;
-    }
-    long long n = 0;
-    if (digits == 0 || !parse_number(text.substr(0, digits), n)) {
-        return std::nullopt;
-    }
-    std::string unit = to_lower(text.substr(digits));
-    if (unit.empty() || unit == "s") {
-        return n * 1000;
-    }
-    if (unit == "ms") {
-        return n;
-    }
-    if (unit == "mi") {
-        return n * 60'000;
-    }
-    if (unit == "h") {
-        return n * 3'600'000;
-    }
-    return std::nullopt;
-}
-
 CmdResult set_timeout(Cmd& cmd, Args a) {
     auto ms = parse_duration_ms(a[0]);
     if (!ms) {

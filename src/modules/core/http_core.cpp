@@ -4,7 +4,6 @@
 
 #include "core/strings.h"
 
-#include <charconv>
 
 namespace sonora::modules::core {
 
@@ -13,19 +12,11 @@ namespace {
 using Args = std::span<const std::string>;
 
 CmdResult set_keep_alive_timeout(Cmd& cmd, Args a) {
-    std::string_view t = a[0];
-    std::size_t digits = 0;
-    while (digits < t.size() && t[digits] >= '0' && t[digits] <= '9') {
-        ++digits;
-    }
-    long long n = 0;
-    auto [end, ec] = std::from_chars(t.data(), t.data() + digits, n);
-    std::string unit = to_lower(t.substr(digits));
-    long long scale = unit.empty() || unit == "s" ? 1000 : unit == "ms" ? 1 : unit == "mi" ? 60000 : unit == "h" ? 3600000 : 0;
-    if (digits == 0 || ec != std::errc() || scale == 0) {
+    auto ms = parse_duration_ms(a[0]);
+    if (!ms) {
         return std::string("KeepAliveTimeout has wrong format");
     }
-    cmd.conf<HttpCoreConfig>().keep_alive_timeout_ms = n * scale;
+    cmd.conf<HttpCoreConfig>().keep_alive_timeout_ms = *ms;
     return std::nullopt;
 }
 
