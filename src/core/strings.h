@@ -12,6 +12,20 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
 std::string_view trim(std::string_view s);
 
+// The value of a hexadecimal digit, or -1.
+inline int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
 // httpd's ap_timeout_parameter_parse: a number with an optional unit (ms, s,
 // mi, h; seconds when none), in milliseconds; nullopt when malformed.
 std::optional<long long> parse_duration_ms(std::string_view text);

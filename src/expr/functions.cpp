@@ -32,19 +32,6 @@ constexpr std::array<std::string_view, 4> kNamedOps{"ipmatch", "strmatch", "strc
 
 constexpr char kHex[] = "0123456789abcdef";
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 }  // namespace
 
 bool func_is_restricted(Func f) { return f == Func::File || f == Func::Filesize; }

@@ -1,4 +1,6 @@
 #pragma once
+
+#include "core/strings.h"  // hex_value
 // Byte classes of RFC 9110/9112 as lookup tables, shared by the parsers of this layer.
 
 #include <array>
@@ -53,19 +55,6 @@ inline constexpr std::array<std::uint8_t, 256> kCharTable = make_char_table();
 
 inline bool has_class(char c, std::uint8_t cls) {
     return (kCharTable[static_cast<unsigned char>(c)] & cls) != 0;
-}
-
-inline int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 inline char ascii_lower(char c) {

@@ -76,7 +76,7 @@ bool ChunkedDecoder::step(char c, ChunkStep& err, std::size_t consumed) {
     switch (state_) {
         case State::kSizeStart:
         case State::kSize: {
-            const int d = detail::hex_value(c);
+            const int d = sonora::hex_value(c);
             if (d >= 0) {
                 if (chunk_size_ > (kMaxChunkSize >> 4)) {
                     err = fail(consumed, 413, "chunk size overflow");

@@ -6,7 +6,7 @@ namespace sonora::http {
 namespace {
 
 using detail::has_class;
-using detail::hex_value;
+using sonora::hex_value;
 
 // Decodes the escape at path[i] ('%'); returns -1 if it is not '%' HEX HEX.
 int escape_at(std::string_view path, std::size_t i) {

@@ -2,6 +2,7 @@
 // validated and stored; authentication itself comes with the auth hooks.
 
 #include "modules/aaa/mod_authn_core.h"
+#include "modules/aaa/provider_alias.h"
 
 #include "config/engine.h"
 #include "config/words.h"
@@ -10,7 +11,6 @@
 
 namespace sonora::modules::aaa {
 
-using config::Scope;
 
 namespace {
 
@@ -53,18 +53,12 @@ CmdResult auth_name(Cmd& cmd, Args a) {
 }
 
 CmdResult provider_alias(Cmd& cmd, Args a) {
-    const std::string_view name = cmd.spec().name;
-    std::string_view text = trim(a[0]);
-    std::size_t gt = text.rfind('>');
-    if (gt == std::string_view::npos) {
-        return std::string(name) + "> directive missing closing '>'";
+    ProviderAliasHead head;
+    if (auto err = parse_provider_alias_head(cmd, a[0], head)) {
+        return err;
     }
-    std::string_view rest = text.substr(0, gt);
-    std::string base = config::next_word(rest);
-    std::string alias = config::next_word(rest);
-    if (base.empty() || alias.empty()) {
-        return std::string(name) + "> directive requires additional arguments";
-    }
+    const std::string& base = head.base;
+    const std::string& alias = head.alias;
     if (equals_nocase(base, alias)) {
         return std::string("The alias provider name must be different from the base provider name.");
     }
@@ -73,13 +67,7 @@ CmdResult provider_alias(Cmd& cmd, Args a) {
         return "The alias provider " + alias +
                " has already be registered previously as either a base provider or an alias provider.";
     }
-    auto dir = std::make_shared<ConfigVector>(cmd.engine().generation().new_dir_vector());
-    Scope body = cmd.scope();
-    body.parent = &cmd.scope();
-    body.section = &cmd.node();
-    body.dir = dir.get();
-    body.override = kOrAuthCfg | kAccessConf;
-    cmd.engine().process(cmd.node().children, body);
+    auto dir = apply_provider_alias_body(cmd);
 
     if (!aliases.contains(base) && !authn_provider_exists(cmd, base)) {
         return "Unknown Authn provider: " + base;

@@ -8,6 +8,7 @@
 // also accepts methods that an earlier <Limit> registered).
 
 #include "modules/aaa/mod_authz_core.h"
+#include "modules/aaa/provider_alias.h"
 
 #include "config/engine.h"
 #include "config/words.h"
@@ -230,30 +231,19 @@ CmdResult auth_merging(Cmd& cmd, Args a) {
 
 CmdResult provider_alias(Cmd& cmd, Args a) {
     const std::string_view name = cmd.spec().name;
-    std::string_view text = trim(a[0]);
-    std::size_t gt = text.rfind('>');
-    if (gt == std::string_view::npos) {
-        return std::string(name) + "> directive missing closing '>'";
+    ProviderAliasHead head;
+    if (auto err = parse_provider_alias_head(cmd, a[0], head)) {
+        return err;
     }
-    std::string_view rest = text.substr(0, gt);
-    std::string base = config::next_word(rest);
-    std::string alias = config::next_word(rest);
-    std::string args = config::next_word(rest);
-    std::string extra = config::next_word(rest);
-    if (base.empty() || alias.empty()) {
-        return std::string(name) + "> directive requires additional arguments";
-    }
+    const std::string& base = head.base;
+    const std::string& alias = head.alias;
+    const std::string args = head.rest.empty() ? std::string() : head.rest[0];
+    const std::string extra = head.rest.size() > 1 ? head.rest[1] : std::string();
     if (!extra.empty()) {
         cmd.warn("Only the first Require argument (" + args + ") of " + std::string(name) +
                  "> is used: quote the whole argument list to pass " + args + " " + extra + "...");
     }
-    auto dir = std::make_shared<ConfigVector>(cmd.engine().generation().new_dir_vector());
-    Scope body = cmd.scope();
-    body.parent = &cmd.scope();
-    body.section = &cmd.node();
-    body.dir = dir.get();
-    body.override = kOrAuthCfg | kAccessConf;
-    cmd.engine().process(cmd.node().children, body);
+    auto dir = apply_provider_alias_body(cmd);
 
     AuthzAlias rec;
     rec.base_provider = base;
