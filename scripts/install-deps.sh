@@ -4,8 +4,9 @@
 set -eu
 
 BUILD="build-essential cmake ninja-build pkg-config libpcre2-dev libgtest-dev clang libclang-rt-14-dev"
-# Reference server for differential tests, and peers for the benchmarks.
-REFERENCE="apache2"
+# Reference server for differential tests (apache2-utils: logresolve), a log
+# analyser that must read our logs, and peers for the benchmarks.
+REFERENCE="apache2 apache2-utils goaccess"
 BENCH="nginx lighttpd h2o wrk strace"
 
 want="$BUILD"

@@ -53,6 +53,9 @@ public:
     // Makes `target` (a local URL path with optional query) the request's URI;
     // false once too many redirects happened. Return kRedirected after it.
     virtual bool internal_redirect(request::Request& r, std::string_view target) = 0;
+    // As internal_redirect, but the new URI replaces the original one for
+    // logging too (httpd's ap_internal_fast_redirect, used for DirectoryIndex).
+    virtual bool internal_fast_redirect(request::Request& r, std::string_view target) = 0;
     // The Server header value (for ServerSignature-like output).
     virtual std::string_view server_banner() const = 0;
 

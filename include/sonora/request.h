@@ -51,6 +51,16 @@ struct Body {
     std::pmr::vector<Piece> pieces;
 };
 
+// The connection a request arrived on (httpd's conn_rec, reduced), owned by
+// the connection and valid for as long as its requests.
+struct ConnectionInfo {
+    std::string_view client_ip;    // the peer, textual, no port
+    int client_port = 0;
+    std::string_view local_ip;     // the address the connection was accepted on
+    int local_port = 0;
+    std::string_view remote_host;  // HostnameLookups: the peer's verified name; empty when none
+};
+
 struct Request {
     explicit Request(std::pmr::memory_resource* resource)
         : arena(resource), uri(resource), filename(resource), path_info(resource), content_type(resource),
@@ -84,6 +94,7 @@ struct Request {
     int host_port = 0;             // the port named in Host, if any
     std::string_view server_name;  // ServerName of the chosen server
     std::string_view client_ip;    // textual, no port
+    int client_port = 0;
     int redirects = 0;             // internal redirects so far
 
     // ---- response ----
@@ -96,6 +107,20 @@ struct Request {
     bool keep_alive = true;
     std::pmr::vector<Header> headers_out;  // values in the arena or static
     Body body;
+
+    // ---- what the access log reads beyond the response ----
+    const ConnectionInfo* connection = nullptr;
+    std::string_view the_request;       // the request line as received, without its line end
+    bool redirected = false;            // an internal redirect happened (not DirectoryIndex's)
+    std::string_view original_uri;      // redirected: the URI before the first internal redirect
+    std::string_view original_handler;  // redirected: the handler then
+    int original_status = 0;            // redirected: the status then (the error, for ErrorDocument)
+    std::optional<std::uint64_t> content_length;  // the Content-Length the response declares
+    std::uint64_t bytes_sent = 0;       // response body bytes (%b, %B)
+    std::uint64_t bytes_in = 0;         // request head and body as received (%I)
+    std::uint64_t bytes_out = 0;        // response head and body (%O)
+    unsigned keepalives = 0;            // httpd's keep-alive count as %k prints it
+    bool lookups_wanted = false;        // HostnameLookups applies (set by the driver from the dir config)
 
     // The host name for self-referencing URLs (UseCanonicalName Off: Host first).
     std::string_view self_host() const {

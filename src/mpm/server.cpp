@@ -3,6 +3,8 @@
 #include "core/log.h"
 #include "modules/core/core_config.h"
 #include "modules/core/mod_unixd.h"
+#include "logs/log_writer.h"
+#include "modules/loggers/mod_log_config.h"
 #include "modules/metadata/mod_mime.h"
 #include "net/worker.h"
 #include "os/listeners.h"
@@ -129,6 +131,13 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
         std::cerr << *err << "\nno listening sockets available, shutting down\n";
         return 1;
     }
+    // Detach first: piped loggers must be children of the process that serves,
+    // so that it can restart them. (As with httpd, a log that cannot be opened
+    // after detaching is reported in the error log and by the exit status of
+    // the detached process only; -DFOREGROUND shows it on the terminal.)
+    if (!options.foreground) {
+        detach();
+    }
     // httpd's default accept filter on Linux: wake only when request data came.
     for (const auto& s : sockets) {
         int secs = 30;
@@ -139,8 +148,13 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
         os::close_listeners(sockets);
         return 1;
     }
-    if (!options.foreground) {
-        detach();
+    // Access logs are opened as the user that started the server (root may
+    // write where the User may not).
+    if (auto err = modules::loggers::open_access_logs(*gen)) {
+        std::cerr << *err << "\nSN00015: Unable to open logs\n";
+        logs::access_log_writers().close_all();
+        os::close_listeners(sockets);
+        return 1;
     }
     std::string pid_file = core.pid_file.value_or(gen->server_root + "/logs/sonora.pid");
     {
@@ -166,6 +180,7 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
     sigaddset(&stop_signals, SIGWINCH);
     sigaddset(&stop_signals, SIGHUP);
     sigaddset(&stop_signals, SIGUSR1);
+    sigaddset(&stop_signals, SIGCHLD);  // a piped logger exited
     ::sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
     int sfd = ::signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
 
@@ -178,6 +193,8 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
     const char* name = sig == SIGWINCH ? "SIGWINCH" : sig == SIGINT ? "SIGINT" : "SIGTERM";
     log_startup(LogLevel::Notice, "mpm_event", "SN00491", std::string("caught ") + name + ", shutting down");
     ::close(sfd);
+    // Buffered lines are written and piped loggers see the end of their input.
+    logs::access_log_writers().close_all();
     ::unlink(pid_file.c_str());
     return 0;
 }

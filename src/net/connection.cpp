@@ -29,6 +29,41 @@ constexpr std::size_t kMaxBatch = 128;  // pipelined requests answered per write
 constexpr std::int64_t kLingerTotalMs = 30'000;
 constexpr std::uint64_t kDefaultBodyLimit = 1ull << 30;  // httpd 2.4's LimitRequestBody default
 
+// An address as httpd prints it (IPv4-mapped IPv6 as IPv4); returns the port.
+int format_address(const sockaddr_storage& a, char* out, std::size_t size) {
+    out[0] = '\0';
+    if (a.ss_family == AF_INET) {
+        const auto& a4 = reinterpret_cast<const sockaddr_in&>(a);
+        ::inet_ntop(AF_INET, &a4.sin_addr, out, static_cast<socklen_t>(size));
+        return ntohs(a4.sin_port);
+    }
+    if (a.ss_family == AF_INET6) {
+        const auto& a6 = reinterpret_cast<const sockaddr_in6&>(a);
+        if (IN6_IS_ADDR_V4MAPPED(&a6.sin6_addr)) {
+            ::inet_ntop(AF_INET, &a6.sin6_addr.s6_addr[12], out, static_cast<socklen_t>(size));
+        } else {
+            ::inet_ntop(AF_INET6, &a6.sin6_addr, out, static_cast<socklen_t>(size));
+        }
+        return ntohs(a6.sin6_port);
+    }
+    return 0;
+}
+
+// The first line of `data`, without its line end: the request line as the
+// access log's %r shows it, also for requests too broken to parse.
+std::string_view first_line(const char* data, std::size_t size) {
+    std::string_view s(data, size);
+    // Empty lines before a request line are skipped, as the parser does.
+    while (!s.empty() && (s.front() == '\r' || s.front() == '\n')) {
+        s.remove_prefix(1);
+    }
+    s = s.substr(0, s.find('\n'));
+    if (!s.empty() && s.back() == '\r') {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
 }  // namespace
 
 Connection::Connection(Worker& worker) : worker_(worker), fd_(-1), local_port_(0),
@@ -52,7 +87,7 @@ Connection::~Connection() {
     }
 }
 
-void Connection::open(int fd, const sockaddr_storage& peer, int local_port) {
+void Connection::open(int fd, const sockaddr_storage& peer, int local_port, const sockaddr_storage* local) {
     fd_ = fd;
     local_port_ = local_port;
     state_ = State::Reading;
@@ -77,17 +112,22 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port) {
     out_pos_ = 0;
     holds_.clear();
     arena_.release();
-    client_ip_[0] = '\0';
-    if (peer.ss_family == AF_INET) {
-        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, client_ip_, sizeof client_ip_);
-    } else if (peer.ss_family == AF_INET6) {
-        const auto& a6 = reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr;
-        if (IN6_IS_ADDR_V4MAPPED(&a6)) {
-            ::inet_ntop(AF_INET, &a6.s6_addr[12], client_ip_, sizeof client_ip_);
-        } else {
-            ::inet_ntop(AF_INET6, &a6, client_ip_, sizeof client_ip_);
+    info_ = request::ConnectionInfo{};
+    info_.client_port = format_address(peer, client_ip_, sizeof client_ip_);
+    info_.client_ip = client_ip_;
+    info_.local_port = local_port;
+    local_ip_[0] = '\0';
+    if (local != nullptr) {
+        format_address(*local, local_ip_, sizeof local_ip_);
+    } else if (worker_.settings().need_local_address) {
+        // A wildcard listener: only the kernel knows which address was used.
+        sockaddr_storage self{};
+        socklen_t len = sizeof self;
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&self), &len) == 0) {
+            format_address(self, local_ip_, sizeof local_ip_);
         }
     }
+    info_.local_ip = local_ip_;
     registered_ = false;
     arm_timer(false);
     // With TCP_DEFER_ACCEPT the request is usually here already: read at once,
@@ -148,7 +188,7 @@ void Connection::on_timeout() {
     }
     if (state_ == State::Reading && in_len_ > 0) {
         // A request started but did not complete in time: 408, as httpd.
-        queue_error(408, {}, true);
+        queue_error(408, {}, true, 0);
         if (flush()) {
             after_flush();
         }
@@ -193,6 +233,7 @@ int Connection::decode_target(request::Request& r, http::TargetForm form) {
     r.uri.resize(parts.path.size() + 1);
     http::PathResult pr = http::decode_request_path(parts.path, r.uri.data(), r.uri.size());
     if (pr.status != http::PathStatus::kOk) {
+        r.uri.assign(parts.path);  // httpd keeps (and logs) the undecodable path as sent
         return http::http_status(pr.status);
     }
     r.uri.resize(pr.length);
@@ -334,7 +375,7 @@ bool Connection::handle_one(std::size_t& pos) {
     }
     if (res.status == http::ParseStatus::kError) {
         parser_->reset();
-        queue_error(res.error.status, res.error.note, true);
+        queue_error(res.error.status, res.error.note, true, pos);
         return true;
     }
     const http::RequestHead& head = parser_->head();
@@ -354,6 +395,9 @@ bool Connection::handle_one(std::size_t& pos) {
     r.time_us = worker_.wall_us();
     r.local_port = local_port_;
     r.client_ip = client_ip_;
+    r.client_port = info_.client_port;
+    r.connection = &info_;
+    r.the_request = first_line(head.line.method.data(), in_len_ - static_cast<std::size_t>(head.line.method.data() - in_.data()));
     r.target = head.line.target;
     if (auto host = r.header("Host")) {
         std::string_view h = trim(*host);
@@ -388,10 +432,11 @@ bool Connection::handle_one(std::size_t& pos) {
     // Request body framing (Apache's rules); a body on a request for a file is
     // read and dropped, a chunked one decoded first so that its errors answer.
     std::uint64_t body_length = 0;
+    std::uint64_t wire_body = 0;  // body bytes as sent (chunk framing included), for %I
     auto framing = http::decide_body_framing(head, limits_);
     if (const auto* err = std::get_if<http::HttpError>(&framing)) {
         parser_->reset();
-        queue_error(err->status, err->note, true);
+        queue_error(err->status, err->note, true, pos);
         return true;
     }
     const auto& body = std::get<http::BodyFraming>(framing);
@@ -406,7 +451,7 @@ bool Connection::handle_one(std::size_t& pos) {
         Drain st = drain_chunked(std::string_view(in_.data() + body_start, in_len_ - body_start), used, error_status);
         if (st == Drain::Error) {
             parser_->reset();
-            queue_error(error_status, {}, true);
+            queue_error(error_status, {}, true, pos);
             return true;
         }
         if (st == Drain::NeedMore && in_len_ < max_input()) {
@@ -415,6 +460,7 @@ bool Connection::handle_one(std::size_t& pos) {
         }
         parser_->reset();
         pos = body_start + used;
+        wire_body = used;
         body_length = chunked_.body_bytes();
         chunked_active_ = st == Drain::NeedMore;  // too big to hold: dropped as it streams
     } else {
@@ -422,6 +468,7 @@ bool Connection::handle_one(std::size_t& pos) {
         pos = body_start;
         if (body.kind == http::BodyFraming::Kind::kLength) {
             body_length = body.length;
+            wire_body = body.length;
             std::uint64_t here = std::min<std::uint64_t>(body.length, in_len_ - pos);
             pos += static_cast<std::size_t>(here);
             body_to_discard_ = body.length - here;
@@ -471,9 +518,28 @@ bool Connection::handle_one(std::size_t& pos) {
     if (!r.keep_alive) {
         close_after_ = true;
     }
+    if (r.server_name.empty() && r.server != nullptr) {
+        // Requests answered before the phases ran still name their server.
+        if (const auto& name = modules::core::server_config(*r.server).server_name) {
+            r.server_name = *name;
+        }
+    }
+    r.bytes_in = head_bytes + wire_body;
     queue_response(r, std::move(file));
-    request::log_transaction(r, worker_.request_context());
+    finish_request(r);
     return true;
+}
+
+// What the access log needs once the response is queued, then the
+// log_transaction hooks.
+void Connection::finish_request(request::Request& r) {
+    // httpd counts a connection's keep-alive responses, this one included
+    // when it keeps the connection open, and logs that count less one.
+    const unsigned earlier = requests_ > 0 ? requests_ - 1 : 0;
+    const bool kept = r.keep_alive && !close_after_;
+    r.keep_alive = kept;
+    r.keepalives = kept ? earlier : (earlier > 0 ? earlier - 1 : 0);
+    request::log_transaction(r, worker_.request_context());
 }
 
 void Connection::queue_memory(std::string_view bytes) {
@@ -517,10 +583,17 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
                       r.body.kind != request::Body::Kind::None || r.status >= 200,
                       r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
                       ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests - requests_};
-    queue_memory(write_response_head(head, &arena_));
+    std::string_view head_bytes = write_response_head(head, &arena_);
+    queue_memory(head_bytes);
+    r.bytes_out = head_bytes.size();
+    r.content_length = r.body.kind != request::Body::Kind::None && r.status != 304 && r.status != 204
+                           ? std::optional<std::uint64_t>(length)
+                           : std::nullopt;
     if (r.header_only || r.status == 304 || r.status == 204) {
         return;
     }
+    r.bytes_sent = length;
+    r.bytes_out += length;
     if (r.body.kind == request::Body::Kind::Memory) {
         queue_memory(r.body.memory);
         return;
@@ -551,12 +624,32 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
     }
 }
 
-void Connection::queue_error(int status, std::string_view detail, bool close_after) {
+// An answer to input that is not a request Sonora can process; logged with
+// the first line at `pos` as its request line, as httpd does.
+void Connection::queue_error(int status, std::string_view detail, bool close_after, std::size_t pos) {
     peer_error_ = true;
     request::Request r(&arena_);
     r.method_name = "GET";
+    r.the_request = first_line(in_.data() + pos, in_len_ - std::min(pos, in_len_));
+    // httpd logs the line's first word as the method and reads no further.
+    r.method_name = r.the_request.substr(0, r.the_request.find(' '));
+    r.version = 10;
+    {
+        std::string_view rest(in_.data() + pos, in_len_ - std::min(pos, in_len_));
+        std::size_t eol = rest.find('\n');
+        r.bytes_in = eol == std::string_view::npos ? rest.size() : eol + 1;
+    }
+    r.client_ip = client_ip_;
+    r.client_port = info_.client_port;
+    r.connection = &info_;
+    r.local_port = local_port_;
+    r.time_us = worker_.wall_us();
+    r.uri.assign("/");
     r.server = &worker_.request_context().walker.select_server(local_port_, {}, {});
     r.dir_config = &r.server->lookup_defaults;
+    if (const auto& name = modules::core::server_config(*r.server).server_name) {
+        r.server_name = *name;
+    }
     r.time_s = worker_.wall_seconds();
     r.keep_alive = !close_after;
     if (close_after) {
@@ -564,6 +657,7 @@ void Connection::queue_error(int status, std::string_view detail, bool close_aft
     }
     request::error_response(r, worker_.request_context(), status, detail);
     queue_response(r, nullptr);
+    finish_request(r);
 }
 
 // After a failed write: true to retry at once (EINTR); otherwise the

@@ -35,7 +35,9 @@ public:
     // Buffers are allocated once; a closed connection is reused by open().
     explicit Connection(Worker& worker);
     ~Connection();
-    void open(int fd, const sockaddr_storage& peer, int local_port);
+    // `local`: the listener's address when it is a specific one, else null
+    // (the connection then asks the kernel, when the logs need it).
+    void open(int fd, const sockaddr_storage& peer, int local_port, const sockaddr_storage* local = nullptr);
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
@@ -61,7 +63,8 @@ private:
     void handle_input();
     bool handle_one(std::size_t& pos);
     void queue_response(request::Request& r, std::shared_ptr<const request::FileEntry> file);
-    void queue_error(int status, std::string_view detail, bool close_after);
+    void queue_error(int status, std::string_view detail, bool close_after, std::size_t pos);
+    void finish_request(request::Request& r);
     void queue_memory(std::string_view bytes);
     bool flush();
     bool retry_after_write_error();
@@ -80,6 +83,8 @@ private:
     State state_ = State::Reading;
     int local_port_;
     char client_ip_[64] = {};
+    char local_ip_[64] = {};
+    request::ConnectionInfo info_;
 
     std::vector<char> in_;
     std::size_t in_len_ = 0;

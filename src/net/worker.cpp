@@ -4,6 +4,8 @@
 #include "modules/core/http_core.h"
 #include "net/connection.h"
 #include "core/log.h"
+#include "logs/log_writer.h"
+#include "modules/loggers/mod_log_config.h"
 
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
@@ -53,6 +55,25 @@ WorkerSettings WorkerSettings::from(const config::Generation& gen) {
     s.limit_request_fields = static_cast<std::size_t>(core.limit_request_fields.value_or(100));
     s.trace_enable = core.trace_enable.value_or(modules::core::Tristate::On) != modules::core::Tristate::Off;
     s.server_header = server_header_for(core.server_tokens);
+    auto prints_local_address = [](const Server& server) {
+        const auto* logs = server.module_config.get<modules::loggers::LogConfigServer>(
+            modules::loggers::log_config_module.index);
+        if (logs == nullptr) {
+            return false;
+        }
+        for (const auto& opened : logs->opened) {
+            for (const auto& item : opened.format.items) {
+                if (item.field == modules::loggers::LogField::LocalAddr) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    };
+    s.need_local_address = prints_local_address(gen.main);
+    for (const auto& vhost : gen.vhosts) {
+        s.need_local_address = s.need_local_address || prints_local_address(*vhost);
+    }
     return s;
 }
 
@@ -67,13 +88,18 @@ private:
 };
 
 // The signalfd: TERM, INT and WINCH stop the worker; HUP and USR1 (restart,
-// graceful restart) are reported and ignored until the MPM issue brings them.
+// graceful restart) are reported and ignored until the MPM issue brings them;
+// CHLD means a piped logger may have died and is restarted at once.
 class Worker::StopWatcher final : public event::Handler {
 public:
     StopWatcher(Worker& w, int fd) : worker_(w), fd_(fd) {}
     void on_event(std::uint32_t) override {
         signalfd_siginfo info{};
         while (::read(fd_, &info, sizeof info) == sizeof info) {
+            if (info.ssi_signo == SIGCHLD) {
+                worker_.tick_logs(true);
+                continue;
+            }
             if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGUSR1) {
                 log_startup(LogLevel::Warn, "mpm_event", "SN00493",
                             std::string(info.ssi_signo == SIGHUP ? "SIGHUP" : "SIGUSR1") +
@@ -119,7 +145,9 @@ void Worker::watch_stop_fd(int fd) {
 
 void Worker::update_wall_clock() {
     timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    // The precise clock (vDSO, no system call): %D and %{usec}t need better
+    // than the coarse clock's few milliseconds.
+    ::clock_gettime(CLOCK_REALTIME, &ts);
     wall_s_ = ts.tv_sec;
     wall_us_ = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
@@ -138,11 +166,12 @@ void Worker::accept_from(const os::ListenSocket& l) {
         }
         int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        open_connection(fd, peer, l.port);
+        open_connection(fd, peer, l.port, l.specific_address() ? &l.addr : nullptr);
     }
 }
 
-void Worker::open_connection(int fd, const sockaddr_storage& peer, int local_port) {
+void Worker::open_connection(int fd, const sockaddr_storage& peer, int local_port,
+                             const sockaddr_storage* local) {
     Connection* c;
     if (!free_.empty()) {
         c = free_.back();
@@ -152,7 +181,7 @@ void Worker::open_connection(int fd, const sockaddr_storage& peer, int local_por
         c = owned_.back().get();
     }
     ++open_connections_;
-    c->open(fd, peer, local_port);
+    c->open(fd, peer, local_port, local);
 }
 
 void Worker::retire(Connection* c) {
@@ -181,6 +210,18 @@ void Worker::expire_timers() {
     }
 }
 
+// Buffered access-log lines leave within about a second; piped loggers that
+// died are started again.
+void Worker::tick_logs(bool now) {
+    const std::int64_t ms = loop_.now_ms();
+    if (!now && ms - last_log_tick_ms_ < 250) {
+        return;
+    }
+    last_log_tick_ms_ = ms;
+    update_wall_clock();
+    logs::access_log_writers().tick(wall_us_ / 1000);
+}
+
 void Worker::run() {
     while (!stopping_) {
         std::int64_t wait = 1000;
@@ -192,7 +233,9 @@ void Worker::run() {
         loop_.run_once(static_cast<int>(wait) + 1);
         expire_timers();
         recycle_retired();
+        tick_logs(false);
     }
+    logs::access_log_writers().flush_all();
 }
 
 }  // namespace sonora::net

@@ -31,6 +31,7 @@ struct WorkerSettings {
     bool trace_enable = true;
     std::string server_header;                  // per ServerTokens
     std::int64_t file_cache_ttl_ms = 1000;
+    bool need_local_address = false;            // a log prints %A: ask the kernel on wildcard listeners
 
     static WorkerSettings from(const config::Generation& gen);
 };
@@ -62,7 +63,8 @@ public:
     std::int64_t wall_seconds() const { return wall_s_; }
     std::int64_t wall_us() const { return wall_us_; }
     // Takes over an accepted socket (a pooled Connection serves it).
-    void open_connection(int fd, const sockaddr_storage& peer, int local_port);
+    void open_connection(int fd, const sockaddr_storage& peer, int local_port,
+                         const sockaddr_storage* local = nullptr);
     void retire(Connection* c);  // returned to the pool after the current loop turn
     // Ends the current loop turn's bookkeeping (run() does this itself).
     void recycle_retired();
@@ -74,6 +76,7 @@ private:
 
     void accept_from(const os::ListenSocket& l);
     void expire_timers();
+    void tick_logs(bool now);
 
     WorkerSettings settings_;
     std::vector<os::ListenSocket> listeners_;
@@ -97,6 +100,7 @@ private:
     int stop_signal_ = SIGTERM;
     std::int64_t wall_s_ = 0;
     std::int64_t wall_us_ = 0;
+    std::int64_t last_log_tick_ms_ = 0;
     http::DateCache date_cache_;
 };
 

@@ -114,4 +114,14 @@ void close_listeners(std::vector<ListenSocket>& sockets) {
     sockets.clear();
 }
 
+bool ListenSocket::specific_address() const {
+    if (addr.ss_family == AF_INET) {
+        return reinterpret_cast<const sockaddr_in&>(addr).sin_addr.s_addr != htonl(INADDR_ANY);
+    }
+    if (addr.ss_family == AF_INET6) {
+        return !IN6_IS_ADDR_UNSPECIFIED(&reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr);
+    }
+    return false;
+}
+
 }  // namespace sonora::os

@@ -21,6 +21,9 @@ struct ListenSocket {
     socklen_t addr_len = 0;
     std::string name;  // "127.0.0.1:8080", "[::1]:80", "*:80"
     int port = 0;
+
+    // Bound to one address rather than the wildcard one.
+    bool specific_address() const;
 };
 
 // Opens every listener or none: on failure closes what it opened and returns

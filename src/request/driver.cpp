@@ -77,15 +77,25 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
 }
 
 // Makes `target` (a local URL path, possibly with a query) the request's URI
-// and runs the phases again, as httpd's internal redirect does.
-bool redirect_internally(Request& r, std::string_view target) {
+// and runs the phases again, as httpd's internal redirect does. The first
+// redirect that is not a fast one remembers what the access log calls the
+// original request.
+bool redirect_internally(Request& r, std::string_view target, bool fast = false) {
     if (++r.redirects > kMaxInternalRedirects) {
         return false;
+    }
+    if (!fast && !r.redirected) {
+        r.redirected = true;
+        r.original_uri = r.keep(r.uri);
+        r.original_handler = r.keep(r.handler);
+        r.original_status = r.status;
     }
     auto q = target.find('?');
     r.uri.assign(target.substr(0, q));
     if (q != std::string_view::npos) {
         r.query = r.keep(target.substr(q + 1));
+    } else if (!fast) {
+        r.query = {};  // the new request has the target's query, here none
     }
     return true;
 }
@@ -152,6 +162,9 @@ public:
         return FileProbe{e->exists(), e->is_dir(), e->is_regular()};
     }
     bool internal_redirect(Request& r, std::string_view target) override { return redirect_internally(r, target); }
+    bool internal_fast_redirect(Request& r, std::string_view target) override {
+        return redirect_internally(r, target, true);
+    }
     std::string_view server_banner() const override { return ctx_.server_banner; }
 
 private:

@@ -1,17 +1,24 @@
 // httpd's mod_log_config: LogFormat, CustomLog, TransferLog, GlobalLog,
-// BufferedLogs. Parsed, validated and stored; writing the logs comes with the
-// request pipeline. Formats are compiled by log_format.cpp.
+// BufferedLogs, parsed, validated and stored. Formats are compiled by
+// log_format.cpp; the logs are opened and written by access_log.cpp.
 
 #include "modules/loggers/mod_log_config.h"
 
 #include "config/engine.h"
+#include "config/generation.h"
 #include "core/strings.h"
 #include "expr/parser.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 namespace sonora::modules::loggers {
+
+void log_config_register_hooks(HookRegistry& hooks);
 
 namespace {
 
@@ -121,6 +128,40 @@ CmdResult buffered_logs(Cmd& cmd, Args a) {
     return std::nullopt;
 }
 
+// httpd refuses a configuration whose log files' directories are missing
+// (also under -t), naming the directive's place.
+CmdResult check_log_directories(config::Generation& gen) {
+    auto check = [](const Server& server) -> CmdResult {
+        const auto* conf = server.module_config.get<LogConfigServer>(log_config_module.index);
+        if (conf == nullptr) {
+            return std::nullopt;
+        }
+        for (const LogTarget& t : conf->logs) {
+            if (t.is_pipe) {
+                continue;
+            }
+            std::string dir = t.path.substr(0, t.path.rfind('/') + 1);
+            struct stat st {};
+            if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+                int e = ::stat(dir.c_str(), &st) != 0 ? errno : ENOTDIR;
+                return "(" + std::to_string(e) + ")" + std::strerror(e) + ": SN02297: Cannot access directory '" +
+                       dir + "' for log file '" + t.path + "' defined at " + (t.file ? *t.file : std::string()) +
+                       ":" + std::to_string(t.line);
+            }
+        }
+        return std::nullopt;
+    };
+    if (auto err = check(gen.main)) {
+        return err;
+    }
+    for (const auto& vhost : gen.vhosts) {
+        if (auto err = check(*vhost)) {
+            return err;
+        }
+    }
+    return std::nullopt;
+}
+
 const DirectiveSpec kDirectives[] = {
     {"CustomLog", ArgForm::Take23, kRsrcConf, 0, ConfLevel::Server, custom_log,
      "where to log (file or |program), the format string or nickname, and an optional "
@@ -153,6 +194,7 @@ LogConfigServer LogConfigServer::merge(const LogConfigServer& base, const LogCon
         out.formats.try_emplace(name, fmt);
     }
     out.buffered_logs = add.buffered_logs ? add.buffered_logs : base.buffered_logs;
+    // `opened` is filled after merging, per server.
     return out;
 }
 
@@ -194,6 +236,8 @@ Module log_config_module{
     .directives = kDirectives,
     .server_config = config_ops<LogConfigServer>(),
     .is_static = true,
+    .post_config = check_log_directories,
+    .register_hooks = log_config_register_hooks,
 };
 
 }  // namespace sonora::modules::loggers

@@ -42,6 +42,14 @@ namespace sonora::expr {
 class Expr;
 }
 
+namespace sonora::config {
+class Generation;
+}
+
+namespace sonora::logs {
+class LogWriter;
+}
+
 namespace sonora::modules::loggers {
 
 extern Module log_config_module;
@@ -80,12 +88,22 @@ struct NocaseLess {
     bool operator()(const std::string& a, const std::string& b) const;
 };
 
+// A log as a server writes to it once the logs are open: the destination,
+// the format resolved against this server's nicknames, and the condition.
+struct OpenedLog {
+    logs::LogWriter* writer = nullptr;
+    LogFormat format;
+    const LogCondition* condition = nullptr;
+};
+
 struct LogConfigServer {
     std::vector<LogTarget> logs;          // this server's own, in order
     std::vector<LogTarget> parent_logs;   // the main server's (set on vhosts by merge)
     std::optional<LogFormatRef> default_format;
     std::map<std::string, std::string, NocaseLess> formats;  // nickname -> format string
     std::optional<bool> buffered_logs;
+    // Filled by open_access_logs(), never by the configuration.
+    std::vector<OpenedLog> opened;
 
     static LogConfigServer merge(const LogConfigServer& base, const LogConfigServer& add);
 
@@ -97,5 +115,10 @@ struct LogConfigServer {
     // The format TransferLog (and CustomLog without a resolvable format) uses.
     LogFormat default_log_format() const;
 };
+
+// Opens every server's logs (httpd's open_logs hook): files are created,
+// piped programs started; targets named by several servers share one writer.
+// Returns httpd's message for the first log that cannot be opened.
+std::optional<std::string> open_access_logs(config::Generation& gen);
 
 }  // namespace sonora::modules::loggers

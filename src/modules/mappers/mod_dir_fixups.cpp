@@ -55,7 +55,7 @@ int dir_fixups(request::Request& r, Services& services) {
         if (services.probe(candidate).exists) {
             std::pmr::string target(r.uri, r.arena);
             target.append(name);
-            return services.internal_redirect(r, target) ? kRedirected : 500;
+            return services.internal_fast_redirect(r, target) ? kRedirected : 500;
         }
     }
     return kDeclined;

@@ -19,22 +19,6 @@ namespace sonora::test {
 
 namespace {
 
-// A free port chosen by the kernel (bound to port 0, then released).
-int pick_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-        port = ntohs(a.sin_port);
-    }
-    ::close(fd);
-    return port;
-}
-
 int connect_to(int port) {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
@@ -50,7 +34,23 @@ int connect_to(int port) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(const std::string& extra, const std::string& preamble) : port_(pick_port()) {
+int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+        port = ntohs(a.sin_port);
+    }
+    ::close(fd);
+    return port;
+}
+
+ServerProcess::ServerProcess(const std::string& extra, const std::string& preamble)
+    : port_(free_port()), process_(SONORA_BINARY, root_.str(), "conf/httpd.conf", port_) {
     root_.mkdir("htdocs");
     root_.mkdir("logs");
     conf_ = root_.write("conf/httpd.conf",
@@ -63,6 +63,14 @@ ServerProcess::ServerProcess(const std::string& extra, const std::string& preamb
 ServerProcess::~ServerProcess() { stop(); }
 
 bool ServerProcess::start() {
+    bool ok = process_.start();
+    startup_error = process_.startup_error;
+    return ok;
+}
+
+void ServerProcess::stop() { process_.stop(); }
+
+bool BinaryServer::start() {
     int err_pipe[2];
     if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
         return false;
@@ -70,8 +78,7 @@ bool ServerProcess::start() {
     pid_ = ::fork();
     if (pid_ == 0) {
         ::dup2(err_pipe[1], 2);
-        std::string root = root_.str();
-        const char* argv[] = {SONORA_BINARY, "-DFOREGROUND", "-d", root.c_str(), "-f", "conf/httpd.conf", nullptr};
+        const char* argv[] = {binary_.c_str(), "-DFOREGROUND", "-d", root_.c_str(), "-f", conf_.c_str(), nullptr};
         ::execv(argv[0], const_cast<char* const*>(argv));
         ::_exit(127);
     }
@@ -99,9 +106,9 @@ bool ServerProcess::start() {
     return false;
 }
 
-bool ServerProcess::running() const { return pid_ > 0 && ::kill(pid_, 0) == 0; }
+bool BinaryServer::running() const { return pid_ > 0 && ::kill(pid_, 0) == 0; }
 
-void ServerProcess::stop() {
+void BinaryServer::stop() {
     if (pid_ <= 0) {
         return;
     }

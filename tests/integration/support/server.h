@@ -7,8 +7,42 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sonora::test {
+
+// A free TCP port on 127.0.0.1, chosen by the kernel.
+int free_port();
+
+// A server binary (sonora, or Apache's httpd for comparisons) run as tools
+// run httpd: BINARY -DFOREGROUND -d ROOT -f CONF, serving 127.0.0.1:port.
+class BinaryServer {
+public:
+    BinaryServer(std::string binary, std::string root, std::string conf, int port)
+        : binary_(std::move(binary)), root_(std::move(root)), conf_(std::move(conf)), port_(port) {}
+    ~BinaryServer() { stop(); }
+    BinaryServer(const BinaryServer&) = delete;
+    BinaryServer& operator=(const BinaryServer&) = delete;
+
+    // Starts it and waits until it accepts connections; false (with stderr
+    // in `startup_error`) if it exits or does not listen within 5 s.
+    bool start();
+    // SIGTERM, then waits (SIGKILL after 5 s).
+    void stop();
+    bool running() const;
+    pid_t pid() const { return pid_; }
+    int port() const { return port_; }
+
+    std::string startup_error;
+
+private:
+    std::string binary_;
+    std::string root_;
+    std::string conf_;
+    int port_;
+    pid_t pid_ = -1;
+};
 
 class ServerProcess {
 public:
@@ -30,8 +64,8 @@ public:
     bool start();
     void stop();
     int port() const { return port_; }
-    pid_t pid() const { return pid_; }
-    bool running() const;
+    pid_t pid() const { return process_.pid(); }
+    bool running() const { return process_.running(); }
     std::string error_log() const;
 
     std::string startup_error;
@@ -39,8 +73,8 @@ public:
 private:
     TempDir root_;
     int port_;
-    pid_t pid_ = -1;
     std::string conf_;
+    BinaryServer process_;
 };
 
 // Connects, sends `request` (possibly many pipelined requests), and reads

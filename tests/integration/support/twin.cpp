@@ -1,0 +1,68 @@
+#include "support/twin.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace sonora::test {
+
+namespace {
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+    for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+        s.replace(at, from.size(), to);
+    }
+    return s;
+}
+
+}  // namespace
+
+bool apache_available() { return ::access(kApacheBinary, X_OK) == 0; }
+
+TwinSite::TwinSite(const std::string& extra) : port_(free_port()) {
+    // Apache's children run as www-data and must reach the documents.
+    ::chmod(root_.str().c_str(), 0755);
+    root_.mkdir("htdocs");
+    root_.mkdir("logs-sonora");
+    root_.mkdir("logs-apache");
+    const std::string modules = "/usr/lib/apache2/modules/";
+    std::string conf = "Listen 127.0.0.1:" + std::to_string(port_) +
+                       "\nLoadModule mpm_event_module " + modules + "mod_mpm_event.so\n"
+                       "LoadModule authz_core_module " + modules + "mod_authz_core.so\n"
+                       "LoadModule mime_module " + modules + "mod_mime.so\n"
+                       "LoadModule dir_module " + modules + "mod_dir.so\n"
+                       "LoadModule env_module " + modules + "mod_env.so\n"
+                       "LoadModule setenvif_module " + modules + "mod_setenvif.so\n"
+                       "ServerName localhost\nServerTokens Prod\nDocumentRoot htdocs\n"
+                       "TypesConfig " SONORA_SOURCE_DIR "/conf/mime.types\n"
+                       "ErrorLog @LOGS@/error_log\nPidFile @LOGS@/httpd.pid\n"
+                       "<Directory />\nAllowOverride None\n</Directory>\n";
+    if (::geteuid() == 0) {
+        conf += "User www-data\nGroup www-data\n";
+    }
+    conf += extra;
+    root_.write("conf/sonora.conf", replace_all(conf, "@LOGS@", "logs-sonora"));
+    root_.write("conf/apache.conf", replace_all(conf, "@LOGS@", "logs-apache"));
+}
+
+BinaryServer TwinSite::server(const std::string& which) const {
+    return BinaryServer(which == "apache" ? kApacheBinary : SONORA_BINARY, root_.str(), "conf/" + which + ".conf",
+                        port_);
+}
+
+std::string TwinSite::read_log(const std::string& which, const std::string& name) const {
+    std::ifstream in(root_.path() / ("logs-" + which) / name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string mask_times(const std::string& log) {
+    static const std::regex clf(R"(\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\])");
+    return std::regex_replace(log, clf, "[TIME]");
+}
+
+}  // namespace sonora::test

@@ -1,0 +1,44 @@
+#pragma once
+// One configuration served by Sonora and by Apache's httpd in turn, for tests
+// that compare what the two write (access logs, responses). Both read the
+// same httpd.conf: a stock Apache 2.4 configuration with Debian's module
+// paths, as tools hand it to either server.
+
+#include "support/process.h"
+#include "support/server.h"
+
+#include <string>
+
+namespace sonora::test {
+
+inline constexpr const char* kApacheBinary = "/usr/sbin/apache2";
+
+// True when Apache 2.4 from Debian is installed here.
+bool apache_available();
+
+class TwinSite {
+public:
+    // `extra` is appended to a minimal Apache configuration listening on
+    // 127.0.0.1:port() with DocumentRoot htdocs; "@LOGS@" in it becomes the
+    // log directory of the server that reads it (logs-sonora/, logs-apache/).
+    explicit TwinSite(const std::string& extra);
+
+    const TempDir& root() const { return root_; }
+    int port() const { return port_; }
+    std::string write_doc(const std::string& relative, const std::string& content) const {
+        return root_.write("htdocs/" + relative, content);
+    }
+    // A server for this site: "sonora" or "apache". Start it, send requests,
+    // stop it; the logs stay in its log directory.
+    BinaryServer server(const std::string& which) const;
+    std::string read_log(const std::string& which, const std::string& name) const;
+
+private:
+    TempDir root_;
+    int port_;
+};
+
+// Replaces every "[dd/Mon/yyyy:hh:mm:ss +zzzz]" by "[TIME]".
+std::string mask_times(const std::string& log);
+
+}  // namespace sonora::test
