@@ -4,7 +4,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
+#include <optional>
 #include <ctime>
 
 namespace sonora {
@@ -13,6 +15,42 @@ namespace {
 std::function<void(LogLevel, std::string_view)>& sink() {
     static std::function<void(LogLevel, std::string_view)> s;
     return s;
+}
+
+LogLevelSetting& level_setting() {
+    static LogLevelSetting setting;
+    return setting;
+}
+
+std::optional<LogLevel> level_from_name(std::string_view name) {
+    static constexpr std::pair<std::string_view, LogLevel> kNames[] = {
+        {"emerg", LogLevel::Emerg}, {"alert", LogLevel::Alert}, {"crit", LogLevel::Crit},
+        {"error", LogLevel::Error}, {"warn", LogLevel::Warn},   {"notice", LogLevel::Notice},
+        {"info", LogLevel::Info},   {"debug", LogLevel::Debug}};
+    std::string lower;
+    for (char c : name) {
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (lower.starts_with("trace")) {
+        return LogLevel::Debug;
+    }
+    for (const auto& [n, l] : kNames) {
+        if (n == lower) {
+            return l;
+        }
+    }
+    return std::nullopt;
+}
+
+// "ssl", "ssl_module" and "mod_ssl.c" name the same module.
+std::string module_key(std::string_view m) {
+    if (m.starts_with("mod_") && m.ends_with(".c")) {
+        m = m.substr(4, m.size() - 6);
+    }
+    if (m.ends_with("_module")) {
+        m.remove_suffix(7);
+    }
+    return std::string(m);
 }
 }  // namespace
 
@@ -60,7 +98,45 @@ std::string format_log_line(LogLevel level, std::string_view module, std::string
     return line;
 }
 
+bool LogLevelSetting::enabled(LogLevel message_level, std::string_view module) const {
+    if (message_level == LogLevel::Notice) {
+        return true;
+    }
+    LogLevel limit = level;
+    for (const auto& [name, l] : modules) {
+        if (name == module) {
+            limit = l;
+        }
+    }
+    return static_cast<int>(message_level) <= static_cast<int>(limit);
+}
+
+LogLevelSetting LogLevelSetting::parse(std::string_view words) {
+    LogLevelSetting s;
+    while (!words.empty()) {
+        std::size_t sp = words.find(' ');
+        std::string_view w = words.substr(0, sp);
+        words = sp == std::string_view::npos ? std::string_view() : words.substr(sp + 1);
+        if (w.empty()) {
+            continue;
+        }
+        if (auto colon = w.find(':'); colon != std::string_view::npos) {
+            if (auto l = level_from_name(w.substr(colon + 1))) {
+                s.modules.emplace_back(module_key(w.substr(0, colon)), *l);
+            }
+        } else if (auto l = level_from_name(w)) {
+            s.level = *l;
+        }
+    }
+    return s;
+}
+
+void set_log_level(LogLevelSetting setting) { level_setting() = std::move(setting); }
+
 void log_startup(LogLevel level, std::string_view module, std::string_view id, std::string_view message) {
+    if (!level_setting().enabled(level, module)) {
+        return;
+    }
     std::string line = format_log_line(level, module, id, message);
     if (sink()) {
         sink()(level, line);

@@ -8,6 +8,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sonora {
 
@@ -20,6 +22,22 @@ std::string format_log_line(LogLevel level, std::string_view module, std::string
                             std::string_view message);
 
 void log_startup(LogLevel level, std::string_view module, std::string_view id, std::string_view message);
+
+// LogLevel: a default level and per-module ones ("LogLevel info ssl:warn").
+// trace1..trace8 count as debug (Sonora has no trace messages). As httpd,
+// notice messages (startup, shutdown) are written whatever the level.
+struct LogLevelSetting {
+    LogLevel level = LogLevel::Warn;
+    std::vector<std::pair<std::string, LogLevel>> modules;  // module name without "_module"
+
+    bool enabled(LogLevel message_level, std::string_view module) const;
+    // Parses the words of a LogLevel directive (already validated by the
+    // configuration); unknown words are ignored.
+    static LogLevelSetting parse(std::string_view words);
+};
+
+// The process's LogLevel for messages not tied to a request.
+void set_log_level(LogLevelSetting setting);
 
 // Tests capture startup messages instead of stderr. Pass an empty function to restore.
 void set_startup_log_sink(std::function<void(LogLevel, std::string_view line)> sink);

@@ -56,6 +56,8 @@ LogWriter::~LogWriter() {
     }
 }
 
+int LogWriter::pipe_fd() const { return pipe_ ? pipe_->write_fd() : -1; }
+
 void LogWriter::write_now(std::string_view bytes) {
     if (bytes.empty()) {
         return;

@@ -49,6 +49,8 @@ public:
     // The program's target ("|...") or the file's absolute path.
     const std::string& target() const { return target_; }
     std::uint64_t dropped_lines() const { return dropped_total_; }
+    // The pipe's write end for a piped program, else -1.
+    int pipe_fd() const;
 
 private:
     LogWriter(std::string target, int fd, std::unique_ptr<PipedLog> pipe, bool buffered);

@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "modules/core/core_config.h"
 #include "modules/core/mod_unixd.h"
+#include "logs/error_log.h"
 #include "logs/log_writer.h"
 #include "modules/loggers/mod_log_config.h"
 #include "modules/metadata/mod_mime.h"
@@ -76,20 +77,10 @@ std::optional<std::string> drop_privileges(const config::Generation& gen) {
     return std::nullopt;
 }
 
-std::optional<std::string> open_error_log(const config::Generation& gen) {
+std::optional<std::string> open_error_log(const config::Generation& gen, const std::string& program) {
     const auto& core = gen.main_conf<CoreServerConfig>(core_module);
-    std::string path = core.error_log.value_or(gen.server_root + "/logs/error_log");
-    if (path.starts_with("|") || path.starts_with("syslog")) {
-        return std::nullopt;  // piped and syslog error logs arrive with the logging issue
-    }
-    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        return "(" + std::to_string(errno) + ")" + std::strerror(errno) + ": could not open error log file " + path +
-               ".";
-    }
-    ::dup2(fd, STDERR_FILENO);
-    ::close(fd);
-    return std::nullopt;
+    set_log_level(LogLevelSetting::parse(core.log_level.value_or("warn")));
+    return logs::open_error_log(core.error_log.value_or(gen.server_root + "/logs/error_log"), program);
 }
 
 void detach() {
@@ -143,8 +134,8 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
         int secs = 30;
         ::setsockopt(s.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
     }
-    if (auto err = open_error_log(*gen)) {
-        std::cerr << *err << "\n";
+    if (auto err = open_error_log(*gen, options.program.empty() ? "sonora" : options.program)) {
+        std::cerr << *err << "\nSN00015: Unable to open logs\n";
         os::close_listeners(sockets);
         return 1;
     }
