@@ -113,6 +113,10 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
     holds_.clear();
     arena_.release();
     info_ = request::ConnectionInfo{};
+    ++serial_;
+    name_mode_ = 0;
+    remote_host_[0] = '\0';
+    suspended_ = false;
     info_.client_port = format_address(peer, client_ip_, sizeof client_ip_);
     info_.client_ip = client_ip_;
     info_.local_port = local_port;
@@ -146,7 +150,7 @@ void Connection::arm_timer(bool keepalive) {
 // Level-triggered: input is read once per event, and interest in input is
 // dropped while the buffer is full and a response is still being written.
 void Connection::update_interest(bool want_write) {
-    bool want_read = !(state_ == State::Writing && in_len_ == in_.size());
+    bool want_read = !((state_ == State::Writing || suspended_) && in_len_ == in_.size());
     if (want_write == want_write_ && want_read == want_read_) {
         return;
     }
@@ -263,7 +267,8 @@ void Connection::on_readable() {
     for (;;) {
         if (in_len_ == in_.size()) {
             std::size_t limit = max_input();
-            if (in_.size() >= limit || state_ == State::Writing) {
+            // Parked requests point into the buffer: it must not move.
+            if (in_.size() >= limit || state_ == State::Writing || suspended_) {
                 break;
             }
             in_.resize(std::min(in_.size() * 2, limit));
@@ -295,7 +300,7 @@ void Connection::on_readable() {
         }
         break;
     }
-    if (state_ == State::Writing) {
+    if (state_ == State::Writing || suspended_) {
         // Keep what arrived for after the queued responses; stop reading when full.
         update_interest(want_write_);
         return;
@@ -305,10 +310,10 @@ void Connection::on_readable() {
     }
 }
 
-void Connection::handle_input() {
+void Connection::handle_input(std::size_t start) {
     worker_.update_wall_clock();
     worker_.request_context().now_ms = worker_.loop().now_ms();
-    std::size_t pos = 0;
+    std::size_t pos = start;
     std::size_t answered = 0;
     while (state_ == State::Reading && answered < kMaxBatch) {
         if (chunked_active_) {
@@ -339,6 +344,15 @@ void Connection::handle_input() {
         std::size_t before = pos;
         if (!handle_one(pos)) {
             break;
+        }
+        if (suspended_) {
+            // Waiting for the client's name: no timer runs out meanwhile (the
+            // resolver always answers), and nothing is written or compacted.
+            resume_pos_ = pos;
+            for (event::TimerList* l : {&worker_.read_timers(), &worker_.keepalive_timers()}) {
+                l->cancel(timer);
+            }
+            return;
         }
         ++answered;
         if (pos == before || close_after_) {
@@ -525,9 +539,67 @@ bool Connection::handle_one(std::size_t& pos) {
         }
     }
     r.bytes_in = head_bytes + wire_body;
+    if (!name_known(r)) {
+        pending_.emplace(std::move(r));
+        pending_file_ = std::move(file);
+        suspended_ = true;
+        return true;
+    }
     queue_response(r, std::move(file));
     finish_request(r);
     return true;
+}
+
+// HostnameLookups for this request's directory: true when nothing needs to
+// be looked up or the answer is known (cached); false when the resolver is
+// working and will call on_resolved().
+bool Connection::name_known(request::Request& r) {
+    if (r.dir_config == nullptr) {
+        return true;
+    }
+    const auto* core = r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index);
+    auto mode = core != nullptr ? core->hostname_lookups.value_or(modules::core::Tristate::Off)
+                                : modules::core::Tristate::Off;
+    if (mode == modules::core::Tristate::Off) {
+        return true;
+    }
+    r.lookups_wanted = true;
+    const std::uint8_t wanted = mode == modules::core::Tristate::Third ? 2 : 1;
+    if (name_mode_ == wanted) {
+        return true;
+    }
+    Resolver::Answer a = worker_.resolver().lookup(client_ip_, wanted == 2 ? Resolver::Mode::Double
+                                                                           : Resolver::Mode::Single,
+                                                   &Connection::on_resolved, this, serial_);
+    if (a.status == Resolver::Answer::Status::Pending) {
+        return false;
+    }
+    std::size_t n = std::min(a.name.size(), sizeof remote_host_ - 1);
+    std::memcpy(remote_host_, a.name.data(), n);
+    remote_host_[n] = '\0';
+    info_.remote_host = std::string_view(remote_host_, n);
+    name_mode_ = wanted;
+    return true;
+}
+
+void Connection::on_resolved(void* owner, std::uint64_t ticket) {
+    auto* c = static_cast<Connection*>(owner);
+    if (c->serial_ == ticket && c->suspended_) {
+        c->resume();
+    }
+}
+
+// The parked request's name is known now: answer it, then go on with the input.
+void Connection::resume() {
+    request::Request& r = *pending_;
+    if (!name_known(r)) {
+        return;  // the answer expired in between: waiting again
+    }
+    suspended_ = false;
+    queue_response(r, std::move(pending_file_));
+    finish_request(r);
+    pending_.reset();
+    handle_input(resume_pos_);
 }
 
 // What the access log needs once the response is queued, then the
@@ -790,6 +862,12 @@ void Connection::close() {
         return;
     }
     state_ = State::Closed;
+    if (suspended_) {
+        worker_.resolver().cancel(this, serial_);
+        suspended_ = false;
+        pending_.reset();
+        pending_file_.reset();
+    }
     for (event::TimerList* l : {&worker_.read_timers(), &worker_.keepalive_timers(), &worker_.linger_timers()}) {
         l->cancel(timer);
     }

@@ -60,7 +60,10 @@ private:
     };
 
     void on_readable();
-    void handle_input();
+    void handle_input(std::size_t start = 0);
+    bool name_known(request::Request& r);
+    static void on_resolved(void* owner, std::uint64_t ticket);
+    void resume();
     bool handle_one(std::size_t& pos);
     void queue_response(request::Request& r, std::shared_ptr<const request::FileEntry> file);
     void queue_error(int status, std::string_view detail, bool close_after, std::size_t pos);
@@ -85,6 +88,16 @@ private:
     char client_ip_[64] = {};
     char local_ip_[64] = {};
     request::ConnectionInfo info_;
+
+    // HostnameLookups: the peer's name, once looked up, and a request parked
+    // while the resolver works (the connection reads no further meanwhile).
+    char remote_host_[1025] = {};
+    std::uint8_t name_mode_ = 0;  // 0: not looked up, 1: On, 2: Double
+    std::uint64_t serial_ = 0;    // tells this connection's lookups from a previous one's
+    bool suspended_ = false;
+    std::size_t resume_pos_ = 0;
+    std::optional<request::Request> pending_;
+    std::shared_ptr<const request::FileEntry> pending_file_;
 
     std::vector<char> in_;
     std::size_t in_len_ = 0;

@@ -10,6 +10,7 @@
 #include "request/driver.h"
 #include "request/file_cache.h"
 #include "net/connection.h"
+#include "net/resolver.h"
 #include "request/walk.h"
 
 #include <csignal>
@@ -57,6 +58,13 @@ public:
     event::TimerList& read_timers() { return read_timers_; }
     event::TimerList& keepalive_timers() { return keepalive_timers_; }
     event::TimerList& linger_timers() { return linger_timers_; }
+    // Started on first use: only HostnameLookups On/Double needs it.
+    Resolver& resolver() {
+        if (!resolver_) {
+            resolver_ = std::make_unique<Resolver>(loop_);
+        }
+        return *resolver_;
+    }
     // The current Date header value (IMF-fixdate), formatted once per second.
     std::string_view date();
     void update_wall_clock();
@@ -87,6 +95,7 @@ private:
     request::Context ctx_;
     std::vector<std::unique_ptr<Acceptor>> acceptors_;
     std::unique_ptr<StopWatcher> stop_watcher_;
+    std::unique_ptr<Resolver> resolver_;
     event::TimerList read_timers_;
     event::TimerList keepalive_timers_;
     event::TimerList linger_timers_;
