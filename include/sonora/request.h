@@ -65,6 +65,7 @@ struct Request {
     explicit Request(std::pmr::memory_resource* resource)
         : arena(resource), uri(resource), filename(resource), path_info(resource), content_type(resource),
           handler(resource), content_encoding(resource), content_language(resource), headers_out(resource),
+          env(resource),
           body{Body::Kind::None, {}, -1, 0, 0, nullptr, true, std::pmr::vector<Body::Piece>(resource)} {}
 
     std::pmr::memory_resource* arena;
@@ -106,6 +107,9 @@ struct Request {
     bool header_only = false;       // HEAD
     bool keep_alive = true;
     std::pmr::vector<Header> headers_out;  // values in the arena or static
+    // httpd's subprocess_env: set by mod_setenvif and mod_env, read by %{VAR}e,
+    // CustomLog env=, and expressions. Names compare case-insensitively.
+    std::pmr::vector<Header> env;
     Body body;
 
     // ---- what the access log reads beyond the response ----
@@ -129,6 +133,10 @@ struct Request {
     // Copies `s` into the arena and returns a view of the copy.
     std::string_view keep(std::string_view s) const;
     void add_header(std::string_view name, std::string_view value) { headers_out.push_back({name, value}); }
+    std::optional<std::string_view> env_get(std::string_view name) const;
+    // Copies name and value into the arena; replaces an earlier value.
+    void env_set(std::string_view name, std::string_view value);
+    void env_unset(std::string_view name);
 };
 
 }  // namespace sonora::request

@@ -39,4 +39,23 @@ bool Regex::matches(std::string_view subject) const {
     return rc >= 0;
 }
 
+bool Regex::match(std::string_view subject, std::vector<std::string_view>& groups) const {
+    pcre2_match_data* md = pcre2_match_data_create_from_pattern(code_->code, nullptr);
+    int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
+                         md, nullptr);
+    groups.clear();
+    if (rc >= 0) {
+        const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
+        for (std::size_t i = 0; i <= captures_; ++i) {
+            if (ov[2 * i] == PCRE2_UNSET) {
+                groups.emplace_back();
+            } else {
+                groups.push_back(subject.substr(ov[2 * i], ov[2 * i + 1] - ov[2 * i]));
+            }
+        }
+    }
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
 }  // namespace sonora

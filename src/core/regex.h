@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sonora {
 
@@ -20,6 +21,9 @@ public:
                                         std::string* error = nullptr);
 
     bool matches(std::string_view subject) const;
+    // Matches and fills `groups` with $0..$N (empty views for groups that
+    // did not take part). Allocates: for configuration-driven paths only.
+    bool match(std::string_view subject, std::vector<std::string_view>& groups) const;
     const std::string& pattern() const { return pattern_; }
     std::size_t capture_count() const { return captures_; }
 

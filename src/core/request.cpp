@@ -50,4 +50,28 @@ std::string_view Request::keep(std::string_view s) const {
     return std::string_view(p, s.size());
 }
 
+std::optional<std::string_view> Request::env_get(std::string_view name) const {
+    for (const Header& h : env) {
+        if (equals_nocase(h.name, name)) {
+            return h.value;
+        }
+    }
+    return std::nullopt;
+}
+
+void Request::env_set(std::string_view name, std::string_view value) {
+    std::string_view v = keep(value);
+    for (Header& h : env) {
+        if (equals_nocase(h.name, name)) {
+            h.value = v;
+            return;
+        }
+    }
+    env.push_back({keep(name), v});
+}
+
+void Request::env_unset(std::string_view name) {
+    std::erase_if(env, [&](const Header& h) { return equals_nocase(h.name, name); });
+}
+
 }  // namespace sonora::request

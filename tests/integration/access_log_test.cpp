@@ -366,3 +366,64 @@ TEST(AccessLogTest, GoaccessParsesTheCombinedLog) {
 
 }  // namespace
 }  // namespace sonora::test
+
+namespace sonora::test {
+namespace {
+
+// ---- request environment: SetEnvIf, BrowserMatch, SetEnvIfExpr, SetEnv ----
+
+const char* const kEnvConfig = R"cfg(
+SetEnvIf Request_URI "\.gif$" dontlog
+SetEnvIfNoCase User-Agent "^curl/([0-9]+)" client=curl$1
+BrowserMatch "Mozilla" moz
+SetEnvIfExpr "%{QUERY_STRING} =~ /debug/" debug=yes
+SetEnv site main
+<Location /private>
+SetEnvIf Remote_Addr "^127\." local
+SetEnvIf dontlog "1" !dontlog
+UnsetEnv site
+</Location>
+LogFormat "%U %{dontlog}e %{client}e %{moz}e %{debug}e %{site}e %{local}e" envfmt
+CustomLog @LOGS@/env_log envfmt
+CustomLog @LOGS@/kept_log "%U %>s" env=!dontlog
+CustomLog @LOGS@/errors_log "%U %>s" "expr=%{REQUEST_STATUS} -ge 400"
+)cfg";
+
+TEST(AccessLogTest, RequestEnvironmentAndConditionsMatchApache) {
+    if (!apache_available()) {
+        GTEST_SKIP() << "Apache 2.4 is not installed (scripts/install-deps.sh --test installs it)";
+    }
+    TwinSite site(kEnvConfig);
+    site.write_doc("a.txt", "hello\n");
+    site.write_doc("a.gif", "GIF89a");
+    site.write_doc("private/p.gif", "GIF89a");
+    const char* const requests[] = {
+        "GET /a.gif HTTP/1.0\r\n\r\n",
+        "GET /a.txt HTTP/1.0\r\nUser-Agent: CURL/8.1\r\n\r\n",
+        "GET /a.txt?debug=1 HTTP/1.0\r\nUser-Agent: Mozilla/5.0\r\n\r\n",
+        "GET /private/p.gif HTTP/1.0\r\n\r\n",
+        "GET /private/none HTTP/1.0\r\n\r\n",
+        "GET /none.gif HTTP/1.0\r\n\r\n",
+    };
+    for (const char* which : {"apache", "sonora"}) {
+        BinaryServer server = site.server(which);
+        ASSERT_TRUE(server.start()) << which << ": " << server.startup_error;
+        for (const char* request : requests) {
+            http_exchange(site.port(), request, 3000);
+        }
+        server.stop();
+    }
+    for (const char* log : {"env_log", "kept_log", "errors_log"}) {
+        std::string apache = site.read_log("apache", log);
+        EXPECT_FALSE(apache.empty()) << log;
+        EXPECT_EQ(site.read_log("sonora", log), apache) << log;
+    }
+    // The variables really took values ($1 back-reference, SetEnv, BrowserMatch).
+    EXPECT_NE(site.read_log("sonora", "env_log").find("/a.txt - curl8 - - main -\n"), std::string::npos)
+        << site.read_log("sonora", "env_log");
+    EXPECT_NE(site.read_log("sonora", "env_log").find("/a.txt - - 1 yes main -\n"), std::string::npos)
+        << site.read_log("sonora", "env_log");
+}
+
+}  // namespace
+}  // namespace sonora::test

@@ -8,6 +8,7 @@
 #include "config/generation.h"
 #include "core/strings.h"
 #include "expr/eval.h"
+#include "expr/request_context.h"
 #include "logs/log_writer.h"
 #include "modules/loggers/log_record.h"
 #include "modules/loggers/log_render.h"
@@ -89,86 +90,23 @@ void fill_record(const request::Request& r, LogRecord& rec) {
     thread_local const long tid = static_cast<long>(::syscall(SYS_gettid));
     rec.pid = pid;
     rec.tid = tid;
+    rec.env = [](const void* ctx, std::string_view name, bool& found) -> std::string_view {
+        auto v = static_cast<const request::Request*>(ctx)->env_get(name);
+        found = v.has_value();
+        return v.value_or(std::string_view());
+    };
+    rec.env_ctx = &r;
 }
-
-std::optional<std::string> header_value(std::span<const request::Header> headers, std::string_view name) {
-    for (const request::Header& h : headers) {
-        if (equals_nocase(h.name, name)) {
-            return std::string(h.value);
-        }
-    }
-    return std::nullopt;
-}
-
-// What a CustomLog expr= condition can ask about the finished request. The
-// request environment and notes are empty until a module fills them.
-class LogExprContext final : public expr::Context {
-public:
-    explicit LogExprContext(const request::Request& r) : r_(r) {}
-
-    std::string variable(expr::Var v) override {
-        using expr::Var;
-        auto header = [&](std::string_view name) { return header_value(r_.headers, name).value_or(""); };
-        switch (v) {
-            case Var::HttpAccept: return header("Accept");
-            case Var::HttpCookie: return header("Cookie");
-            case Var::HttpForwarded: return header("Forwarded");
-            case Var::HttpHost: return header("Host");
-            case Var::HttpProxyConnection: return header("Proxy-Connection");
-            case Var::HttpReferer: return header("Referer");
-            case Var::HttpUserAgent: return header("User-Agent");
-            case Var::RequestMethod: return std::string(r_.method_name);
-            case Var::RequestScheme: return "http";
-            case Var::RequestUri:
-            case Var::DocumentUri: return std::string(r_.uri);
-            case Var::RequestFilename:
-            case Var::ScriptFilename: return std::string(r_.filename);
-            case Var::PathInfo: return std::string(r_.path_info);
-            case Var::QueryString: return std::string(r_.query);
-            case Var::TheRequest: return std::string(r_.the_request);
-            case Var::RemoteAddr:
-            case Var::ConnRemoteAddr: return std::string(r_.client_ip);
-            case Var::RemotePort: return std::to_string(r_.client_port);
-            case Var::RemoteHost:
-                return std::string(r_.lookups_wanted && r_.connection != nullptr && !r_.connection->remote_host.empty()
-                                       ? r_.connection->remote_host
-                                       : r_.client_ip);
-            case Var::ServerName: return std::string(r_.self_host());
-            case Var::ServerPort: return std::to_string(r_.host_port != 0 ? r_.host_port : r_.local_port);
-            case Var::ServerProtocol: return protocol_name(r_.version) == "HTTP/1.0" ? "HTTP/1.0" : "HTTP/1.1";
-            case Var::ContentType: return std::string(r_.content_type);
-            case Var::Handler: return std::string(r_.handler);
-            case Var::Https: return "off";
-            case Var::Ipv6: return r_.client_ip.find(':') != std::string_view::npos ? "on" : "off";
-            case Var::RequestStatus: return std::to_string(r_.status);
-            default: return {};
-        }
-    }
-    std::optional<std::string> request_header(std::string_view name, bool) override {
-        return header_value(r_.headers, name);
-    }
-    std::optional<std::string> response_header(std::string_view name) override {
-        if (equals_nocase(name, "Content-Type") && !r_.content_type.empty()) {
-            return std::string(r_.content_type);
-        }
-        return header_value(r_.headers_out, name);
-    }
-    std::optional<std::string> request_env(std::string_view) override { return std::nullopt; }
-    std::optional<std::string> note(std::string_view) override { return std::nullopt; }
-    bool subrequest_allowed(std::string_view, bool) override { return true; }
-
-private:
-    const request::Request& r_;
-};
 
 bool condition_holds(const LogCondition& c, const request::Request& r) {
     switch (c.kind) {
         case LogCondition::Kind::Always: return true;
-        case LogCondition::Kind::Env:
-            // No module sets request environment variables yet: none is set.
-            return c.negate;
+        case LogCondition::Kind::Env: {
+            bool set = r.env_get(c.env_var).has_value();
+            return c.negate ? !set : set;
+        }
         case LogCondition::Kind::Expr: {
-            LogExprContext ctx(r);
+            expr::RequestContext ctx(r);
             return expr::evaluate(*c.expr, ctx);
         }
     }

@@ -1,5 +1,5 @@
-// httpd's mod_env: SetEnv, UnsetEnv, PassEnv. Parsed and stored here; the
-// variables reach CGI/SSI environments with the request pipeline.
+// httpd's mod_env: SetEnv, UnsetEnv, PassEnv, parsed and stored here; the
+// request environment is filled at fixups (mod_setenvif_hooks.cpp).
 
 #include "modules/metadata/mod_env.h"
 
@@ -101,11 +101,14 @@ EnvDirConfig EnvDirConfig::merge(const EnvDirConfig& base, const EnvDirConfig& a
     return c;
 }
 
+void env_register_hooks(HookRegistry& hooks);
+
 Module env_module{
     .name = "env_module",
     .source = "mod_env.c",
     .directives = kDirectives,
     .dir_config = config_ops<EnvDirConfig>(),
+    .register_hooks = env_register_hooks,
 };
 
 }  // namespace sonora::modules::metadata

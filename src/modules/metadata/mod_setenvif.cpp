@@ -1,6 +1,6 @@
 // httpd's mod_setenvif: SetEnvIf, SetEnvIfNoCase, BrowserMatch,
 // BrowserMatchNoCase, SetEnvIfExpr. Parsed, compiled (PCRE2, ap_expr) and
-// stored here; evaluation comes with the request pipeline.
+// stored here; evaluated per request by mod_setenvif_hooks.cpp.
 
 #include "modules/metadata/mod_setenvif.h"
 
@@ -182,12 +182,15 @@ SetEnvIfConfig SetEnvIfConfig::merge(const SetEnvIfConfig& base, const SetEnvIfC
     return c;
 }
 
+void setenvif_register_hooks(HookRegistry& hooks);
+
 Module setenvif_module{
     .name = "setenvif_module",
     .source = "mod_setenvif.c",
     .directives = kDirectives,
     .dir_config = config_ops<SetEnvIfConfig>(),
     .server_config = config_ops<SetEnvIfConfig>(),
+    .register_hooks = setenvif_register_hooks,
 };
 
 }  // namespace sonora::modules::metadata
