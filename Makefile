@@ -34,7 +34,7 @@ fuzz-smoke:
 	@set -e; for src in tests/fuzz/*_fuzz.cpp; do \
 	  name=$$(basename $$src _fuzz.cpp); t=build/fuzz/tests/fuzz/$${name}_fuzz; scratch=$$(mktemp -d); \
 	  echo "fuzz smoke: $$name ($(FUZZ_SECONDS)s)"; \
-	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $$scratch tests/fuzz/$${name}_corpus >/dev/null 2>$$scratch.log \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=$$scratch/ $$scratch tests/fuzz/$${name}_corpus >/dev/null 2>$$scratch.log \
 	    || { tail -50 $$scratch.log; exit 1; }; \
 	  rm -rf $$scratch $$scratch.log; \
 	done

@@ -69,7 +69,7 @@ std::string_view log_level_name(LogLevel level) {
 }
 
 std::string format_log_line(LogLevel level, std::string_view module, std::string_view id,
-                            std::string_view message) {
+                            std::string_view message, std::string_view client) {
     timeval tv{};
     gettimeofday(&tv, nullptr);
     tm local{};
@@ -90,6 +90,11 @@ std::string format_log_line(LogLevel level, std::string_view module, std::string
     line += ":tid ";
     line += std::to_string(static_cast<long>(syscall(SYS_gettid)));
     line += "] ";
+    if (!client.empty()) {
+        line += "[client ";
+        line += client;
+        line += "] ";
+    }
     if (!id.empty()) {
         line += id;
         line += ": ";
@@ -137,13 +142,18 @@ void log_startup(LogLevel level, std::string_view module, std::string_view id, s
     if (!level_setting().enabled(level, module)) {
         return;
     }
-    std::string line = format_log_line(level, module, id, message);
+    write_log_line(level, format_log_line(level, module, id, message));
+}
+
+void write_log_line(LogLevel level, std::string line) {
     if (sink()) {
         sink()(level, line);
         return;
     }
+    // One write per line: O_APPEND keeps lines from several processes whole.
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
 }
 
 void set_startup_log_sink(std::function<void(LogLevel, std::string_view)> s) { sink() = std::move(s); }

@@ -18,8 +18,13 @@ enum class LogLevel { Emerg, Alert, Crit, Error, Warn, Notice, Info, Debug };
 std::string_view log_level_name(LogLevel level);
 
 // Formats one line in Apache's layout (no trailing newline).
+// `client` ("127.0.0.1:41544") adds httpd's "[client ...]" field for
+// messages about a request.
 std::string format_log_line(LogLevel level, std::string_view module, std::string_view id,
-                            std::string_view message);
+                            std::string_view message, std::string_view client = {});
+
+// Writes a formatted line to the error log (or the test sink), unfiltered.
+void write_log_line(LogLevel level, std::string line);
 
 void log_startup(LogLevel level, std::string_view module, std::string_view id, std::string_view message);
 

@@ -39,8 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // written, strftime patterns.)
         literal_newline = literal_newline || item.text.find('\n') != std::string::npos ||
                           item.arg.find('\n') != std::string::npos ||
+                          // strftime's %n, also with flags and widths ("%4n")
                           item.time.pattern.find('\n') != std::string::npos ||
-                          item.time.pattern.find("%n") != std::string::npos;
+                          (item.time.pattern.find('%') != std::string::npos &&
+                           item.time.pattern.find('n') != std::string::npos);
     }
     if (!literal_newline && out.find('\n') != out.size() - 1) {
         std::abort();

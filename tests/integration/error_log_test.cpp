@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -84,6 +85,25 @@ TEST(ErrorLogTest, LogLevelFiltersByLevelAndModule) {
     EXPECT_NE(per_module.find("[mpm_event:warn]"), std::string::npos) << per_module;
     std::string other_module = log_after_sighup("LogLevel warn mpm_event:crit\n");
     EXPECT_EQ(other_module.find("[mpm_event:warn]"), std::string::npos) << other_module;
+}
+
+TEST(ErrorLogTest, DenialsAreLoggedWithTheClientUnderTheDirectorysLogLevel) {
+    ServerProcess server(
+        "LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n"
+        "<Location /secret>\nRequire all denied\n</Location>\n"
+        "<Location /quiet>\nRequire all denied\nLogLevel crit\n</Location>\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    EXPECT_NE(http_exchange(server.port(), "GET /secret HTTP/1.0\r\n\r\n").find(" 403 "), std::string::npos);
+    EXPECT_NE(http_exchange(server.port(), "GET /quiet/x HTTP/1.0\r\n\r\n").find(" 403 "), std::string::npos);
+    server.stop();
+    const std::string log = server.error_log();
+    // httpd's layout: [time] [authz_core:error] [pid N:tid N] [client IP:PORT] id: message
+    static const std::regex denial(R"(\[authz_core:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] )"
+                                   R"(SN01630: client denied by server configuration: (\S+)\n)");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(log, m, denial)) << log;
+    EXPECT_EQ(m[1].str(), server.root().str() + "/htdocs/secret");
+    EXPECT_EQ(log.find("/htdocs/quiet"), std::string::npos) << "LogLevel crit in <Location /quiet> silences it";
 }
 
 }  // namespace

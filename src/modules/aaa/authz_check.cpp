@@ -3,6 +3,7 @@
 // neither grant nor deny, so a tree that needs them does not grant).
 
 #include "modules/aaa/mod_authz_core.h"
+#include "modules/core/request_log.h"
 
 #include <sonora/hooks.h>
 
@@ -95,7 +96,12 @@ int check_access(Request& r, Services&) {
     if (authz == nullptr || !authz->section) {
         return kDeclined;
     }
-    return authorize(*authz->section, r) == AuthzResult::Granted ? kOk : 403;
+    if (authorize(*authz->section, r) == AuthzResult::Granted) {
+        return kOk;
+    }
+    modules::core::log_request_error(r, LogLevel::Error, "authz_core", "SN01630",
+                                     "client denied by server configuration: " + std::string(r.filename));
+    return 403;
 }
 
 }  // namespace

@@ -1,0 +1,17 @@
+#pragma once
+// Error-log messages about a request (httpd's ap_log_rerror): written with
+// "[client IP:PORT]" and filtered by the LogLevel that applies to the
+// request's directory (<Directory>/<Location> LogLevel, else the server's).
+
+#include "core/log.h"
+
+#include <sonora/request.h>
+
+#include <string_view>
+
+namespace sonora::modules::core {
+
+void log_request_error(const request::Request& r, LogLevel level, std::string_view module, std::string_view id,
+                       std::string_view message);
+
+}  // namespace sonora::modules::core
