@@ -66,24 +66,44 @@ TEST(PipedLogTest, AProgramThatCannotStartIsAnError) {
     EXPECT_NE(error.find("Couldn't start piped log process '/nonexistent/logger -x'."), std::string::npos) << error;
 }
 
+// True once `pid` has exited (a zombie until the PipedLog reaps it).
+bool has_exited(pid_t pid) {
+    std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    auto paren = stat.rfind(')');
+    return stat.empty() || (paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z');
+}
+
 TEST(PipedLogTest, KilledProgramIsRestartedAndNoLineIsLost) {
     const std::string out = temp_file("restart");
     std::string error;
     auto log = PipedLog::open("|$cat >> " + out, error);
     ASSERT_TRUE(log) << error;
     std::string want;
-    for (int i = 0; i < 50; ++i) {
-        std::string line = "line " + std::to_string(i) + "\n";
-        log->write(line);
-        want += line;
-        if (i == 20) {
-            pid_t first = log->pid();
-            ::kill(first, SIGKILL);
-            // Lines written while it is dead stay in the pipe for the next one.
+    auto write_lines = [&](int from, int to) {
+        for (int i = from; i < to; ++i) {
+            std::string line = "line " + std::to_string(i) + "\n";
+            log->write(line);
+            want += line;
         }
+    };
+    write_lines(0, 20);
+    ASSERT_EQ(wait_for(*log, out, want), want);
+    const pid_t first = log->pid();
+    ::kill(first, SIGKILL);
+    for (int i = 0; i < 250 && !has_exited(first); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    ASSERT_TRUE(has_exited(first));
+    // Written while nobody reads: they wait in the pipe for the next program.
+    write_lines(20, 40);
+    for (int i = 0; i < 250 && log->restarts() == 0; ++i) {
+        log->maintain();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(log->restarts(), 1u);
+    EXPECT_NE(log->pid(), first);
+    write_lines(40, 50);
     EXPECT_EQ(wait_for(*log, out, want), want);
-    EXPECT_EQ(log->restarts(), 1u);
     ::unlink(out.c_str());
 }
 
