@@ -1,24 +1,42 @@
 #pragma once
-// Reverse DNS for HostnameLookups, off the event loop.
+// Reverse DNS for HostnameLookups On|Double, off the event loop.
 //
 // httpd resolves a client's name with a blocking getnameinfo() in the thread
-// serving the request; in an event loop that would stall every other
-// connection for as long as a DNS server takes to answer. Here one resolver
-// thread makes the getnameinfo() (and, for Double, the getaddrinfo() that
-// must lead back to the address) calls — the libc resolver, so /etc/hosts and
-// nsswitch.conf apply as for httpd — and hands results back to the loop
-// through an eventfd. Names are lowercased, as httpd does.
+// serving the request; in an event loop that would stall every connection for
+// as long as a DNS server takes to answer. Here a small pool of resolver
+// threads (one, a second when lookups queue up; started on the first miss)
+// makes the libc calls, so /etc/hosts and nsswitch.conf apply exactly as for
+// httpd's apr_getnameinfo(), and hands results back to the loop thread through
+// an eventfd the loop watches.
 //
-// Results, names and failures alike, are cached (names 60 s, failures 30 s,
-// at most 4096 addresses), and concurrent lookups of one address share one
-// resolution. Lookups happen only when HostnameLookups is On or Double for a
-// request; nothing here runs, and no thread exists, otherwise.
+// What is resolved, as httpd does it:
+//   - getnameinfo(NI_NAMEREQD) on the peer; an IPv4-mapped IPv6 peer is looked
+//     up as the IPv4 address it carries. The name is lowercased.
+//   - Double: the name is looked up forward (getaddrinfo, any family,
+//     AI_ADDRCONFIG as APR asks) and one of its addresses must equal the peer
+//     (IPv4-mapped equals IPv4); otherwise the answer is NoName, as httpd then
+//     treats the client as nameless.
+//
+// Cache: keyed by (address, mode); names are kept 60 s, failures 30 s by
+// default, at most 4096 entries (the one closest to expiring goes first).
+// httpd itself caches nothing across connections, so every answer here is a
+// little stale by design: 60 s bounds how long a changed PTR record goes
+// unseen (shorter than common DNS TTLs) while a client opening many
+// connections costs one lookup a minute; failures are kept for less so a
+// transient DNS error or a newly added record is retried soon, yet a client
+// without a PTR record does not send every connection through a resolver
+// timeout. Concurrent lookups of one (address, mode) share one resolution.
+//
+// Threading: every member function runs on the loop thread. The cache hit path
+// (lookup() of a known, unexpired address) does not allocate.
 
 #include "event/loop.h"
 
 #include <sys/socket.h>
 
+#include <array>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -38,25 +56,64 @@ public:
         Status status = Status::Pending;
         std::string_view name;  // Status::Name: valid until the next call into the Resolver
     };
-    // Runs on the loop thread when a lookup the caller waited for has ended;
-    // the caller then calls lookup() again and gets the cached answer.
+    // Runs on the loop thread (from on_event) when a lookup the caller waited
+    // for has ended; the caller then calls lookup() again and gets the cached
+    // answer. It may call lookup() and cancel() itself.
     using Done = void (*)(void* owner, std::uint64_t ticket);
+    // getnameinfo(NI_NAMEREQD) as the resolver threads call it; 0 on success
+    // with a NUL-terminated name in `host`. Replaceable for tests.
+    using NameFn = int (*)(const sockaddr* sa, socklen_t len, char* host, socklen_t host_len);
 
-    explicit Resolver(event::Loop& loop, std::int64_t name_ttl_ms = 60'000, std::int64_t failure_ttl_ms = 30'000);
+    static constexpr std::size_t kMaxThreads = 2;
+
+    // Registers with `loop` (which must outlive the Resolver). Should the
+    // eventfd not be available, every lookup answers NoName, as a failed
+    // lookup does in httpd.
+    explicit Resolver(event::Loop& loop, std::int64_t name_ttl_ms = 60'000,
+                      std::int64_t failure_ttl_ms = 30'000, std::size_t max_entries = 4096);
+    // Stops and joins the threads (waiting for a getnameinfo() in progress to
+    // return); callbacks still pending are dropped.
     ~Resolver();
     Resolver(const Resolver&) = delete;
     Resolver& operator=(const Resolver&) = delete;
 
-    // `address`: the peer as text (no port), as the connection prints it.
-    Answer lookup(std::string_view address, Mode mode, Done done, void* owner, std::uint64_t ticket);
-    // The owner went away: its pending callbacks must not run.
+    // The cached answer for `peer` (AF_INET or AF_INET6; the port is ignored),
+    // or Pending after starting or joining a lookup: `done(owner, ticket)`
+    // then runs once, later, on the loop thread, unless cancelled. Other
+    // address families answer NoName at once.
+    Answer lookup(const sockaddr_storage& peer, Mode mode, Done done, void* owner,
+                  std::uint64_t ticket);
+    // The same for a numeric address in text ("192.0.2.1", "::1"); text that
+    // is not an address answers NoName at once.
+    Answer lookup(std::string_view address, Mode mode, Done done, void* owner,
+                  std::uint64_t ticket);
+    // The owner went away (connection closed): callbacks for (owner, ticket)
+    // still pending will not run. Costs a walk over lookups in flight only.
     void cancel(void* owner, std::uint64_t ticket);
     void on_event(std::uint32_t events) override;
 
-    // For tests: resolutions started (cache misses that reached the thread).
+    // ---- for tests ----
+    // Resolutions started (cache misses handed to the threads).
     std::uint64_t resolutions() const { return resolutions_; }
+    // Threads started so far (at most kMaxThreads).
+    std::size_t threads() const { return threads_.size(); }
+    std::size_t size() const { return cache_.size(); }
+    // Replaces getnameinfo(); call before the first lookup.
+    void set_name_function(NameFn fn) { name_fn_ = fn; }
 
 private:
+    // An address as httpd compares them: IPv4-mapped IPv6 is IPv4; the IPv6
+    // scope is kept so that link-local peers are asked about on their link.
+    struct Key {
+        std::array<std::uint8_t, 16> addr{};
+        std::uint32_t scope = 0;
+        std::uint8_t family = 0;  // AF_INET or AF_INET6
+        Mode mode = Mode::Single;
+        bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key& k) const noexcept;
+    };
     struct Waiter {
         Done done;
         void* owner;
@@ -65,37 +122,49 @@ private:
     struct Entry {
         Answer::Status status = Answer::Status::Pending;
         std::string name;
-        std::int64_t expires_ms = 0;
+        // Unlinked while resolving (the entry is in in_flight_), then in
+        // names_ or failures_, whose deadline is the expiry.
+        event::TimerNode node;
         std::vector<Waiter> waiters;
-    };
-    struct Job {
-        std::string key;
-        std::string address;
-        Mode mode;
+        Key key;
     };
     struct Result {
-        std::string key;
+        Key key;
         bool found = false;
         std::string name;
     };
 
+    static bool make_key(const sockaddr_storage& peer, Mode mode, Key& out);
+    static Result resolve(const Key& key, NameFn name_fn);
+    static int system_name(const sockaddr* sa, socklen_t len, char* host, socklen_t host_len);
+
+    void start(Entry& e, Waiter w);
+    void make_room(std::int64_t now);
+    void erase(Entry& e);
+    void complete(Result& r, std::int64_t now);
+    void spawn_locked();
     void thread_main();
-    static Result resolve(const Job& job);
 
     event::Loop& loop_;
-    std::int64_t name_ttl_ms_;
-    std::int64_t failure_ttl_ms_;
+    std::size_t max_entries_;
     int event_fd_ = -1;
-    std::unordered_map<std::string, Entry> cache_;
-    std::string key_;  // reused for lookups
+    NameFn name_fn_ = &Resolver::system_name;
+    std::unordered_map<Key, Entry, KeyHash> cache_;
+    std::vector<Entry*> in_flight_;  // entries being resolved: never evicted
+    event::TimerList names_;
+    event::TimerList failures_;
+    std::vector<Waiter> firing_;  // callbacks being run by on_event; cancel() clears here too
+    std::vector<Result> arrived_;  // reused by on_event
     std::uint64_t resolutions_ = 0;
 
+    // Shared with the threads.
     std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<Job> jobs_;
+    std::deque<Key> jobs_;
     std::vector<Result> results_;
+    std::size_t idle_ = 0;  // threads waiting for a job
     bool stopping_ = false;
-    std::thread thread_;
+    std::vector<std::thread> threads_;
 };
 
 }  // namespace sonora::net
