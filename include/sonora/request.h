@@ -27,6 +27,11 @@ enum class Method : std::uint8_t { Get, Head, Post, Put, Delete, Connect, Option
 
 Method method_from_name(std::string_view name);
 
+struct Header;
+// The first value of `name` (case-insensitive) in a header-like table:
+// request or response headers, or the request environment.
+std::optional<std::string_view> find_header(std::span<const Header> table, std::string_view name);
+
 struct Header {
     std::string_view name;
     std::string_view value;

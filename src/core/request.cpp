@@ -32,14 +32,16 @@ Method method_from_name(std::string_view name) {
     return Method::Other;
 }
 
-std::optional<std::string_view> Request::header(std::string_view name) const {
-    for (const Header& h : headers) {
+std::optional<std::string_view> find_header(std::span<const Header> table, std::string_view name) {
+    for (const Header& h : table) {
         if (equals_nocase(h.name, name)) {
             return h.value;
         }
     }
     return std::nullopt;
 }
+
+std::optional<std::string_view> Request::header(std::string_view name) const { return find_header(headers, name); }
 
 std::string_view Request::keep(std::string_view s) const {
     if (s.empty()) {
@@ -50,14 +52,7 @@ std::string_view Request::keep(std::string_view s) const {
     return std::string_view(p, s.size());
 }
 
-std::optional<std::string_view> Request::env_get(std::string_view name) const {
-    for (const Header& h : env) {
-        if (equals_nocase(h.name, name)) {
-            return h.value;
-        }
-    }
-    return std::nullopt;
-}
+std::optional<std::string_view> Request::env_get(std::string_view name) const { return find_header(env, name); }
 
 void Request::env_set(std::string_view name, std::string_view value) {
     std::string_view v = keep(value);

@@ -9,12 +9,8 @@ namespace sonora::expr {
 namespace {
 
 std::optional<std::string> header_value(std::span<const request::Header> headers, std::string_view name) {
-    for (const request::Header& h : headers) {
-        if (equals_nocase(h.name, name)) {
-            return std::string(h.value);
-        }
-    }
-    return std::nullopt;
+    auto v = request::find_header(headers, name);
+    return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
 }
 
 }  // namespace

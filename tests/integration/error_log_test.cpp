@@ -16,18 +16,11 @@
 namespace sonora::test {
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // Polls `path` until it contains `needle` (at most `timeout_ms`).
 bool wait_for_text(const std::string& path, const std::string& needle, int timeout_ms = 5000) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (std::chrono::steady_clock::now() < deadline) {
-        if (slurp(path).find(needle) != std::string::npos) {
+        if (read_file(path).find(needle) != std::string::npos) {
             return true;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -40,9 +33,9 @@ TEST(ErrorLogTest, PipedErrorLogReceivesTheServersMessages) {
     const std::string file = out.str() + "/errors";
     ServerProcess server("ErrorLog \"|$cat >> " + file + "\"\n");
     ASSERT_TRUE(server.start()) << server.startup_error;
-    EXPECT_TRUE(wait_for_text(file, "SN00489: Sonora/")) << slurp(file);
+    EXPECT_TRUE(wait_for_text(file, "SN00489: Sonora/")) << read_file(file);
     server.stop();
-    EXPECT_TRUE(wait_for_text(file, "caught SIGTERM, shutting down")) << slurp(file);
+    EXPECT_TRUE(wait_for_text(file, "caught SIGTERM, shutting down")) << read_file(file);
 }
 
 TEST(ErrorLogTest, UnknownSyslogFacilityStopsStartup) {

@@ -21,13 +21,6 @@
 namespace sonora::test {
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // GET `path` from source address `from` (any 127/8 address is ours on loopback).
 std::string get_from(const std::string& from, int port, const std::string& path) {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -64,7 +57,7 @@ TEST(HostnameLookupsTest, OffLogsAddressesOnLogsNames) {
         ASSERT_NE(get_from("127.0.0.1", server.port(), "/a.txt").find("200 OK"), std::string::npos);
         server.stop();
         // 127.0.0.1 is "localhost" in /etc/hosts, and "localhost" leads back to it.
-        EXPECT_EQ(slurp(server.root().str() + "/logs/access_log"),
+        EXPECT_EQ(read_file(server.root().str() + "/logs/access_log"),
                   std::string(mode == std::string("Off") ? "127.0.0.1" : "localhost") + " /a.txt\n")
             << mode;
     }
@@ -80,7 +73,7 @@ TEST(HostnameLookupsTest, ScopedToFilesSectionsAsTheSeedsShow) {
         ASSERT_NE(get_from("127.0.0.1", server.port(), path).find("200 OK"), std::string::npos) << path;
     }
     server.stop();
-    EXPECT_EQ(slurp(server.root().str() + "/logs/access_log"),
+    EXPECT_EQ(read_file(server.root().str() + "/logs/access_log"),
               "127.0.0.1 /a.txt\nlocalhost /b.html\n127.0.0.1 /a.txt\nlocalhost /b.html\n");
 }
 
@@ -95,14 +88,14 @@ public:
         root_.write("conf/httpd.conf", "Listen 127.0.0.1:" + std::to_string(port_) +
                                            "\nServerName localhost\nDocumentRoot htdocs\nErrorLog logs/error_log\n"
                                            "PidFile logs/sonora.pid\nTypesConfig " SONORA_SOURCE_DIR "/conf/mime.types\n" + extra);
-        std::string stub = root_.write("hosts", hosts + slurp("/etc/hosts"));
+        std::string stub = root_.write("hosts", hosts + read_file("/etc/hosts"));
         wrapper_ = root_.write("stub-sonora", "#!/bin/sh\nexec unshare -m sh -c 'mount --bind " + stub +
                                                   " /etc/hosts && exec \"$0\" \"$@\"' " SONORA_BINARY " \"$@\"\n");
         ::chmod(wrapper_.c_str(), 0755);
     }
     BinaryServer server() const { return BinaryServer(wrapper_, root_.str(), "conf/httpd.conf", port_); }
     int port() const { return port_; }
-    std::string log() const { return slurp(root_.str() + "/logs/access_log"); }
+    std::string log() const { return read_file(root_.str() + "/logs/access_log"); }
 
 private:
     TempDir root_;

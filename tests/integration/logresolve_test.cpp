@@ -14,13 +14,6 @@
 namespace sonora::test {
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // Runs `shell_command` (bounded by timeout(1)); returns its exit status.
 int sh(const std::string& shell_command) {
     return std::system(("timeout 20 sh -c '" + shell_command + "'").c_str());
@@ -51,9 +44,9 @@ TEST(LogresolveTest, SameOutputAndStatisticsAsApaches) {
         ASSERT_EQ(sh(std::string("/usr/bin/logresolve ") + flags + " -s " + d + "apache.stats < " + in + " > " + d +
                      "apache.out"),
                   0);
-        EXPECT_EQ(slurp(d + "ours.out"), slurp(d + "apache.out")) << flags;
-        EXPECT_EQ(slurp(d + "ours.stats"), slurp(d + "apache.stats")) << flags;
-        EXPECT_NE(slurp(d + "ours.out").find("localhost - - [24/Nov"), std::string::npos) << slurp(d + "ours.out");
+        EXPECT_EQ(read_file(d + "ours.out"), read_file(d + "apache.out")) << flags;
+        EXPECT_EQ(read_file(d + "ours.stats"), read_file(d + "apache.stats")) << flags;
+        EXPECT_NE(read_file(d + "ours.out").find("localhost - - [24/Nov"), std::string::npos) << read_file(d + "ours.out");
     }
 }
 
@@ -68,7 +61,7 @@ TEST(LogresolveTest, BadOptionsAreRefusedAsApacheRefusesThem) {
         int theirs = sh(std::string("/usr/bin/logresolve ") + flags + " < /dev/null 2> " + d + "apache.err");
         EXPECT_EQ(ours, theirs) << flags;
         EXPECT_NE(ours, 0) << flags;
-        EXPECT_EQ(slurp(d + "ours.err"), slurp(d + "apache.err")) << flags;
+        EXPECT_EQ(read_file(d + "ours.err"), read_file(d + "apache.err")) << flags;
     }
 }
 
@@ -77,13 +70,13 @@ TEST(LogresolveTest, ResolvesAStubHostsEntry) {
         GTEST_SKIP() << "needs root and mount namespaces to stub /etc/hosts";
     }
     TempDir dir;
-    const std::string hosts = dir.write("hosts", "127.0.0.5 stubhost.example\n" + slurp("/etc/hosts"));
+    const std::string hosts = dir.write("hosts", "127.0.0.5 stubhost.example\n" + read_file("/etc/hosts"));
     const std::string in = dir.write("in.log", "127.0.0.5 - - [x] \"GET / HTTP/1.0\" 200 1\n");
     const std::string out = dir.str() + "/out.log";
     ASSERT_EQ(sh("unshare -m sh -c \"mount --bind " + hosts + " /etc/hosts && exec " + SONORA_LOGRESOLVE + " -c < " +
                  in + " > " + out + "\""),
               0);
-    EXPECT_EQ(slurp(out), "stubhost.example - - [x] \"GET / HTTP/1.0\" 200 1\n");
+    EXPECT_EQ(read_file(out), "stubhost.example - - [x] \"GET / HTTP/1.0\" 200 1\n");
 }
 
 }  // namespace

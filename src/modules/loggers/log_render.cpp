@@ -36,14 +36,9 @@ void append_item(std::string& out, std::string_view s, bool present = true) {
 }
 
 std::string_view find_header(std::span<const request::Header> headers, std::string_view name, bool& found) {
-    for (const request::Header& h : headers) {
-        if (equals_nocase(h.name, name)) {
-            found = true;
-            return h.value;
-        }
-    }
-    found = false;
-    return {};
+    auto v = request::find_header(headers, name);
+    found = v.has_value();
+    return v.value_or(std::string_view());
 }
 
 // A response header as httpd's r->headers_out has it: Content-Type comes

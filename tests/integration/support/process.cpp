@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace sonora::test {
@@ -99,6 +100,13 @@ std::string TempDir::mkdir(const std::string& relative) const {
     auto p = path_ / relative;
     std::filesystem::create_directories(p);
     return p.string();
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 
 }  // namespace sonora::test

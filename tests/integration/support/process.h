@@ -14,6 +14,9 @@ struct RunResult {
     std::string err;
 };
 
+// The whole content of a file ("" when it cannot be read).
+std::string read_file(const std::string& path);
+
 // Runs SONORA_BINARY with `args`; kills it after `timeout_ms`.
 RunResult run_sonora(const std::vector<std::string>& args, int timeout_ms = 10000);
 

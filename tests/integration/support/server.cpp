@@ -126,12 +126,7 @@ void BinaryServer::stop() {
     pid_ = -1;
 }
 
-std::string ServerProcess::error_log() const {
-    std::ifstream in(root_.path() / "logs/error_log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string ServerProcess::error_log() const { return read_file((root_.path() / "logs/error_log").string()); }
 
 std::string http_exchange(int port, const std::string& request, int timeout_ms) {
     int fd = connect_to(port);

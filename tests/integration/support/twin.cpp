@@ -3,9 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 namespace sonora::test {
 
@@ -54,10 +52,7 @@ BinaryServer TwinSite::server(const std::string& which) const {
 }
 
 std::string TwinSite::read_log(const std::string& which, const std::string& name) const {
-    std::ifstream in(root_.path() / ("logs-" + which) / name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return read_file((root_.path() / ("logs-" + which) / name).string());
 }
 
 std::string mask_times(const std::string& log) {
