@@ -5,10 +5,15 @@
 // A module registers the phases it takes part in from Module::register_hooks,
 // with a coarse position (httpd's APR_HOOK_REALLY_FIRST .. REALLY_LAST). The
 // driver (src/request/driver.cpp) runs each phase's array in order:
-//   - run-first phases (translate_name, type_checker, handler): the first hook
-//     that does not return kDeclined decides;
-//   - run-all phases (access_checker, fixups, log_transaction): every hook
-//     runs until one returns something other than kOk or kDeclined.
+//   - run-first phases (translate_name, satisfies, type_checker, handler): the
+//     first hook that does not return kDeclined decides;
+//   - run-all phases (post_read_request, header_parser, access_checker,
+//     access_checker_ex, fixups, log_transaction): every hook runs until one
+//     returns something other than kOk or kDeclined.
+// Access is httpd's: access_checker hooks (host-based rules, mod_access_compat)
+// and access_checker_ex hooks (Require, mod_authz_core) combine as the
+// satisfies hook says: kSatisfyAll (the default, when every hook declines)
+// needs both to pass, kSatisfyAny lets a passing access_checker suffice.
 // A hook returns kOk, kDeclined, kRedirected (it called
 // Services::internal_redirect and the phases must start again), or an HTTP
 // status (>= 100) that ends processing with that error.
@@ -28,9 +33,16 @@ inline constexpr int kOk = 0;
 inline constexpr int kDeclined = -1;
 inline constexpr int kRedirected = -2;
 
+inline constexpr int kSatisfyAll = 0;
+inline constexpr int kSatisfyAny = 1;
+
 enum class Phase : std::uint8_t {
+    PostReadRequest,  // once per request, before the first translate_name
     TranslateName,
+    HeaderParser,     // after the walks (and <If>), each time the phases run
+    Satisfies,
     AccessChecker,
+    AccessCheckerEx,
     TypeChecker,
     Fixups,
     Handler,

@@ -50,6 +50,9 @@ struct Scope {
     const ConfigNode* section = nullptr;   // the section this scope is the body of
     const std::string* path = nullptr;     // that section's path or pattern
     bool limited = false;                  // inside <Limit> / <LimitExcept>
+    // The methods the directives here apply to: httpd's cmd->limited, one bit
+    // per method number (http/method.h); all bits outside <Limit>.
+    std::uint64_t methods = ~std::uint64_t{0};
     // Read phase only.
     Source* source = nullptr;
     std::vector<ConfigNode>* out = nullptr;

@@ -1,7 +1,9 @@
 #include "request/driver.h"
 
 #include "core/strings.h"
+#include "expr/request_context.h"
 #include "modules/core/core_config.h"
+#include "request/dir_checks.h"
 #include "request/error_page.h"
 #include "request/static_file.h"
 
@@ -41,7 +43,8 @@ void translate_name(Request& r, const config::Generation& gen) {
 }
 
 // map_to_storage: find the longest existing prefix of the filename; what
-// follows a regular file is PATH_INFO. Then the per-dir config.
+// follows a regular file is PATH_INFO. Then the per-dir config, and what
+// httpd's directory walk refuses (symlinks, .htaccess files: dir_checks.h).
 int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& entry) {
     r.path_info.clear();
     entry = ctx.files.lookup(r.filename, ctx.now_ms);
@@ -70,6 +73,11 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
         r.finfo = entry->st;
     }
     r.dir_config = ctx.walker.dir_config(*r.server, r.filename, entry->is_dir(), r.uri);
+    // httpd's directory walk refuses symlinks and (here, until they are read)
+    // .htaccess files before any access check can grant.
+    if (int status = check_directory_walk(r, ctx.walker, *entry); status != 0) {
+        return status;
+    }
     if (!entry->exists() && entry->error == EACCES) {
         return 403;
     }
@@ -152,6 +160,21 @@ int run_all(std::span<const HookFn> hooks, Request& r, Services& s) {
         }
     }
     return kOk;
+}
+
+// httpd's access phases under Satisfy: with All (the default) the host-based
+// checks and the requirements must both pass; with Any, passing the host-based
+// checks is enough, and failing them leaves the decision to the requirements.
+int check_access(const Pipeline& p, Request& r, Services& s) {
+    const bool any = run_first(p.phase(Phase::Satisfies), r, s) == kSatisfyAny;
+    int host_based = run_all(p.phase(Phase::AccessChecker), r, s);
+    if (host_based == kOk && any) {
+        return kOk;
+    }
+    if (host_based != kOk && !any) {
+        return host_based;
+    }
+    return run_all(p.phase(Phase::AccessCheckerEx), r, s);
 }
 
 class HookServices final : public Services {
@@ -246,6 +269,9 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
     HookServices services(ctx);
     const Pipeline& p = *ctx.pipeline;
     r.server_name = core_server(r).server_name ? std::string_view(*core_server(r).server_name) : std::string_view();
+    if (r.redirects == 0) {
+        run_all(p.phase(Phase::PostReadRequest), r, services);
+    }
     for (;;) {
         r.content_type.clear();
         r.handler.clear();
@@ -261,7 +287,13 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
             status = map_to_storage(r, ctx, entry);
         }
         if (status == kOk) {
-            status = run_all(p.phase(Phase::AccessChecker), r, services);
+            // httpd's ap_if_walk: <If> sections merge last, after the walks.
+            expr::RequestContext expr_ctx(r);
+            r.dir_config = ctx.walker.if_config(*r.server, r.dir_config, expr_ctx);
+            status = run_all(p.phase(Phase::HeaderParser), r, services);
+        }
+        if (status == kOk) {
+            status = check_access(p, r, services);
         }
         if (status == kOk) {
             status = run_first(p.phase(Phase::TypeChecker), r, services);

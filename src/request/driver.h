@@ -5,7 +5,8 @@
 // second path that skips phases.
 //
 // Phases: translate_name (hooks, then core's DocumentRoot) -> map_to_storage
-// (core: file lookup, PATH_INFO, per-dir config from the walks) ->
+// (core: file lookup, PATH_INFO, per-dir config from the walks, the walk's
+// symlink and .htaccess refusals: dir_checks.h) ->
 // access_checker hooks (mod_authz_core) -> type_checker hooks (mod_mime) ->
 // fixups hooks (core's ForceType/SetHandler, mod_dir) -> handler hooks, then
 // core's default file handler -> error response. Hook arrays come from the

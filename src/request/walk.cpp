@@ -1,6 +1,7 @@
 #include "request/walk.h"
 
 #include "core/strings.h"
+#include "expr/eval.h"
 #include "modules/core/core_config.h"
 
 #include <fnmatch.h>
@@ -223,8 +224,9 @@ const ConfigVector* Walker::dir_config(const Server& s, std::string_view filenam
     return merged(s, scratch_.sections);
 }
 
-const ConfigVector* Walker::merged(const Server& s, const std::vector<const void*>& sections) {
-    auto out = std::make_unique<ConfigVector>(s.lookup_defaults);
+std::unique_ptr<ConfigVector> Walker::merge_over(const ConfigVector& start,
+                                                 const std::vector<const void*>& sections) const {
+    auto out = std::make_unique<ConfigVector>(start);
     for (const void* p : sections) {
         const Section& sec = *static_cast<const Section*>(p);
         for (const auto& l : gen_.modules.loaded()) {
@@ -234,9 +236,135 @@ const ConfigVector* Walker::merged(const Server& s, const std::vector<const void
             }
         }
     }
+    return out;
+}
+
+const ConfigVector* Walker::merged(const Server& s, const std::vector<const void*>& sections) {
+    auto out = merge_over(s.lookup_defaults, sections);
     const ConfigVector* result = out.get();
     cache_.emplace(Key{&s, sections}, std::move(out));
     return result;
+}
+
+void Walker::collect_ifs(const ConfigVector& v, expr::Context& ctx, std::vector<const void*>& out) const {
+    const auto* core = v.get<CoreDirConfig>(core_module.index);
+    if (core == nullptr) {
+        return;
+    }
+    // A chain is an <If> followed by its <ElseIf>s and <Else>: the first
+    // branch that holds is taken, the rest of the chain is skipped.
+    bool taken = false;
+    for (const auto& sec : core->sec_if) {
+        if (sec->kind == Section::Kind::If) {
+            taken = false;
+        } else if (taken) {
+            continue;
+        }
+        if (sec->kind != Section::Kind::Else && !(sec->expr && expr::evaluate(*sec->expr, ctx))) {
+            continue;
+        }
+        taken = true;
+        out.push_back(sec.get());
+        collect_ifs(sec->config, ctx, out);  // nested <If> sections
+    }
+}
+
+const ConfigVector* Walker::if_config(const Server&, const ConfigVector* base, expr::Context& ctx) {
+    const auto* core = base->get<CoreDirConfig>(core_module.index);
+    if (core == nullptr || core->sec_if.empty()) {
+        return base;
+    }
+    if_scratch_.server = base;
+    if_scratch_.sections.clear();
+    collect_ifs(*base, ctx, if_scratch_.sections);
+    if (if_scratch_.sections.empty()) {
+        return base;
+    }
+    auto it = if_cache_.find(if_scratch_);
+    if (it != if_cache_.end()) {
+        return it->second.get();
+    }
+    auto out = merge_over(*base, if_scratch_.sections);
+    const ConfigVector* result = out.get();
+    if_cache_.emplace(if_scratch_, std::move(out));
+    return result;
+}
+
+namespace {
+
+// Whether an Options setting can leave a directory without FollowSymLinks or
+// with SymLinksIfOwnerMatch, starting from httpd's default (FollowSymLinks).
+bool may_check_symlinks(const std::optional<modules::core::BitsSetting>& options) {
+    using namespace modules::core;
+    if (!options) {
+        return false;
+    }
+    if (options->absolute) {
+        return (options->value & (kOptSymLinks | kOptSymOwner)) != kOptSymLinks;
+    }
+    return (options->remove & kOptSymLinks) != 0 || (options->add & kOptSymOwner) != 0;
+}
+
+bool may_allow_htaccess(const CoreDirConfig& c) {
+    return (c.allow_override && c.allow_override->classes != 0) ||
+           (c.allow_override_list && !c.allow_override_list->empty());
+}
+
+const CoreDirConfig& no_core_config() {
+    static const CoreDirConfig empty;
+    return empty;
+}
+
+}  // namespace
+
+Walker::DirectoryCores& Walker::directory_cores(const Server& s) {
+    auto it = directory_cores_.find(&s);
+    if (it != directory_cores_.end()) {
+        return it->second;
+    }
+    DirectoryCores d;
+    const auto* defaults = s.lookup_defaults.get<CoreDirConfig>(core_module.index);
+    d.checks_needed = defaults != nullptr && (may_check_symlinks(defaults->options) || may_allow_htaccess(*defaults));
+    for (const Section* sec : info(s).plain_dirs) {
+        if (const auto* c = sec->config.get<CoreDirConfig>(core_module.index)) {
+            d.checks_needed = d.checks_needed || may_check_symlinks(c->options) || may_allow_htaccess(*c);
+        }
+    }
+    return directory_cores_.emplace(&s, std::move(d)).first->second;
+}
+
+bool Walker::directory_checks_needed(const Server& s) { return directory_cores(s).checks_needed; }
+
+const CoreDirConfig& Walker::directory_core(const Server& s, std::string_view dir) {
+    DirectoryCores& d = directory_cores(s);
+    dir_key_.assign(dir);
+    if (auto it = d.by_dir.find(dir_key_); it != d.by_dir.end()) {
+        return *it->second;
+    }
+    core_scratch_.server = &s;
+    core_scratch_.sections.clear();
+    for (const Section* sec : info(s).plain_dirs) {
+        if (directory_matches(sec->pattern, dir)) {
+            core_scratch_.sections.push_back(sec);
+        }
+    }
+    auto merged_it = core_merges_.find(core_scratch_);
+    if (merged_it == core_merges_.end()) {
+        const auto* defaults = s.lookup_defaults.get<CoreDirConfig>(core_module.index);
+        auto out = std::make_shared<CoreDirConfig>(defaults != nullptr ? *defaults : no_core_config());
+        for (const void* p : core_scratch_.sections) {
+            if (const auto* c = static_cast<const Section*>(p)->config.get<CoreDirConfig>(core_module.index)) {
+                *out = CoreDirConfig::merge(*out, *c);
+            }
+        }
+        merged_it = core_merges_.emplace(core_scratch_, std::move(out)).first;
+    }
+    if (d.by_dir.size() >= kMaxDirectoryCores) {
+        d.by_dir.clear();
+    }
+    const CoreDirConfig* result = merged_it->second.get();
+    d.by_dir.emplace(dir_key_, result);
+    return *result;
 }
 
 }  // namespace sonora::request

@@ -7,7 +7,8 @@
 // without regexes from the shortest path to the longest, then <DirectoryMatch>
 // (and <Directory ~>) in file order, then <Files>/<FilesMatch> from the
 // server level and from every matched directory section, then <Location> and
-// <LocationMatch> in file order. <If> sections are not applied yet.
+// <LocationMatch> in file order. Then, per request, the <If>/<ElseIf>/<Else>
+// sections of the result whose conditions hold (if_config), merged last.
 //
 // Threading: one Walker per event-loop thread; it caches merged vectors.
 
@@ -15,12 +16,17 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace sonora::modules::core {
 struct Section;
+struct CoreDirConfig;
+}
+namespace sonora::expr {
+class Context;
 }
 
 namespace sonora::request {
@@ -41,7 +47,30 @@ public:
     // the Walker.
     const ConfigVector* dir_config(const Server& s, std::string_view filename, bool is_dir, std::string_view uri);
 
-    std::size_t cached_merges() const { return cache_.size(); }
+    // httpd's ap_if_walk: the <If> chains listed in `base` (a dir_config()
+    // result) evaluated against `ctx` in order, nested ones inside each that
+    // holds, and those that hold merged over `base`. `base` itself when none
+    // holds. Cached by base and matched sections, as dir_config() is.
+    const ConfigVector* if_config(const Server& s, const ConfigVector* base, expr::Context& ctx);
+
+    std::size_t cached_merges() const { return cache_.size() + if_cache_.size(); }
+
+    // The core per-dir config in effect for directory `dir` (absolute, with a
+    // trailing slash) as httpd's directory walk sees it while it descends:
+    // the server's defaults merged with the <Directory> sections without
+    // regexes that match `dir`, shortest first. <DirectoryMatch> and
+    // <Directory ~> take no part (httpd merges them after the descent), nor do
+    // <Files>, <Location> and <If>. Pure configuration, so cached per server
+    // and directory (at most kMaxDirectoryCores directories, then the cache
+    // starts again); the result lives as long as the Walker.
+    const modules::core::CoreDirConfig& directory_core(const Server& s, std::string_view dir);
+    // False when no directory of `s` can refuse a symlink or allow a
+    // .htaccess file (every Options keeps FollowSymLinks and adds no
+    // SymLinksIfOwnerMatch, AllowOverride is None and AllowOverrideList empty
+    // everywhere): the directory checks then need neither directory_core()
+    // nor a system call.
+    bool directory_checks_needed(const Server& s);
+    static constexpr std::size_t kMaxDirectoryCores = 4096;
 
 private:
     struct ServerInfo {
@@ -54,7 +83,7 @@ private:
         int port;        // 0 for any
     };
     struct Key {
-        const Server* server;
+        const void* server;  // the Server, or for <If> merges the vector merged over
         std::vector<const void*> sections;
         bool operator==(const Key&) const = default;
     };
@@ -64,14 +93,30 @@ private:
 
     const ServerInfo& info(const Server& s);
     const ConfigVector* merged(const Server& s, const std::vector<const void*>& sections);
+    std::unique_ptr<ConfigVector> merge_over(const ConfigVector& start, const std::vector<const void*>& sections) const;
+    void collect_ifs(const ConfigVector& v, expr::Context& ctx, std::vector<const void*>& out) const;
 
     const config::Generation& gen_;
     std::vector<VhostEntry> vhosts_;
     bool needs_local_address_ = false;
     std::unordered_map<const Server*, ServerInfo> infos_;
     std::unordered_map<Key, std::unique_ptr<ConfigVector>, KeyHash> cache_;
+    // <If> merges, keyed by the base vector and the sections that held.
+    std::unordered_map<Key, std::unique_ptr<ConfigVector>, KeyHash> if_cache_;
+    Key if_scratch_;
     Key scratch_;  // reused for lookups
     std::vector<const modules::core::Section*> dir_scratch_;
+    // directory_core(): per server, whether the checks are needed and the
+    // directories seen; the merged configs by their matched sections.
+    struct DirectoryCores {
+        bool checks_needed = false;
+        std::unordered_map<std::string, const modules::core::CoreDirConfig*> by_dir;
+    };
+    DirectoryCores& directory_cores(const Server& s);
+    std::unordered_map<const Server*, DirectoryCores> directory_cores_;
+    std::unordered_map<Key, std::shared_ptr<const modules::core::CoreDirConfig>, KeyHash> core_merges_;
+    Key core_scratch_;
+    std::string dir_key_;  // reused for lookups
 };
 
 // Whether `<Location path>` applies to `uri`: a prefix that ends at a path

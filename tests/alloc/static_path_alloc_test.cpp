@@ -145,6 +145,16 @@ TEST(StaticPathAllocations, NotFoundIsCheapToo) {
     EXPECT_LE(n, 0) << "heap allocations in 200 warm 404s";
 }
 
+// With the directory walk's checks on (every component lstat()ed, every
+// directory probed for .htaccess), a warm request still allocates nothing.
+TEST(StaticPathAllocations, SymlinkAndHtaccessChecksOnEveryDirectory) {
+    std::string head;
+    long n = allocations_for("/small.html", 300, 200, head,
+                             "<Directory />\nOptions SymLinksIfOwnerMatch\nAllowOverride All\n</Directory>\n");
+    EXPECT_NE(head.find("HTTP/1.1 200 OK"), std::string::npos) << head;
+    EXPECT_EQ(n, 0) << "heap allocations in 200 warm requests";
+}
+
 // Writing an access-log line (combined format) costs no allocation either,
 // unbuffered (one write per request) or buffered.
 TEST(StaticPathAllocations, LoggedRequestsInCombinedFormat) {

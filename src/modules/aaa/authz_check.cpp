@@ -1,14 +1,26 @@
-// mod_authz_core's access_checker hook: evaluates the merged requirement tree
-// (providers all, method, ip and local; the others are not evaluated yet and
-// neither grant nor deny, so a tree that needs them does not grant).
+// mod_authz_core at request time: the merged requirement tree evaluated as
+// httpd's apply_authz_sections does (the access_checker_ex hook).
+//
+// Results are httpd's: granted, denied, neutral (no opinion). A node whose
+// methods do not include the request's is skipped: granted inside an "all"
+// group (it must not spoil the others), neutral elsewhere. An "all" group is
+// denied by any denial and otherwise takes its first non-neutral child's
+// result; an "any" group is granted by any grant. "Require not" turns a grant
+// into a denial and a denial into neutral. The tree must come out granted.
+// No provider here needs an authenticated user (authn modules come later), so
+// httpd's "denied, no user" never arises.
 
 #include "modules/aaa/mod_authz_core.h"
+#include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
 
 #include <sonora/hooks.h>
 
 #include "core/strings.h"
+#include "expr/eval.h"
+#include "expr/request_context.h"
 #include "expr/subnet.h"
+#include "http/method.h"
 
 namespace sonora::modules::aaa {
 
@@ -18,25 +30,49 @@ enum class AuthzResult { Granted, Denied, Neutral };
 
 using request::Request;
 
-AuthzResult authorize(const AuthzNode& n, const Request& r);
+struct Evaluation {
+    const Request& r;
+    http::MethodMask method;
+};
 
-AuthzResult provider_result(const AuthzNode& n, const Request& r) {
-    if (n.provider == "all") {
-        const bool* granted = std::get_if<bool>(&n.parsed);
-        return granted != nullptr && *granted ? AuthzResult::Granted : AuthzResult::Denied;
+AuthzResult check_provider(std::string_view provider, const AuthzArgs& args, const Evaluation& ev) {
+    const Request& r = ev.r;
+    auto grant_if = [](bool b) { return b ? AuthzResult::Granted : AuthzResult::Denied; };
+    if (provider == "all") {
+        const bool* granted = std::get_if<bool>(&args);
+        return grant_if(granted != nullptr && *granted);
     }
-    if (n.provider == "method") {
-        if (const auto* list = std::get_if<std::vector<std::string>>(&n.parsed)) {
+    if (provider == "method") {
+        if (const auto* list = std::get_if<std::vector<std::string>>(&args)) {
             for (const std::string& m : *list) {
-                if (equals_nocase(m, r.method_name)) {
+                // By number, as httpd: `Require method GET` covers HEAD.
+                if (http::method_bit(modules::core::method_number(*r.server, m)) & ev.method) {
                     return AuthzResult::Granted;
                 }
             }
         }
         return AuthzResult::Denied;
     }
-    if (n.provider == "ip") {
-        if (const auto* nets = std::get_if<std::vector<expr::Subnet>>(&n.parsed)) {
+    if (provider == "env") {
+        if (const auto* list = std::get_if<std::vector<std::string>>(&args)) {
+            for (const std::string& name : *list) {
+                if (r.env_get(name)) {
+                    return AuthzResult::Granted;
+                }
+            }
+        }
+        return AuthzResult::Denied;
+    }
+    if (provider == "expr") {
+        const auto* e = std::get_if<std::shared_ptr<const expr::Expr>>(&args);
+        if (e == nullptr || !*e) {
+            return AuthzResult::Denied;
+        }
+        expr::RequestContext ctx(r);
+        return grant_if(expr::evaluate(**e, ctx));
+    }
+    if (provider == "ip") {
+        if (const auto* nets = std::get_if<std::vector<expr::Subnet>>(&args)) {
             for (const expr::Subnet& net : *nets) {
                 if (net.contains(r.client_ip)) {
                     return AuthzResult::Granted;
@@ -45,58 +81,70 @@ AuthzResult provider_result(const AuthzNode& n, const Request& r) {
         }
         return AuthzResult::Denied;
     }
-    if (n.provider == "local") {
-        bool local = r.client_ip.starts_with("127.") || r.client_ip == "::1" || r.client_ip.starts_with("::ffff:127.");
-        return local ? AuthzResult::Granted : AuthzResult::Denied;
+    if (provider == "local") {
+        // Loopback, or a client on one of the server's own addresses.
+        bool local = r.client_ip.starts_with("127.") || r.client_ip == "::1" ||
+                     r.client_ip.starts_with("::ffff:127.") ||
+                     (r.connection != nullptr && !r.connection->local_ip.empty() &&
+                      r.connection->local_ip == r.client_ip);
+        return grant_if(local);
     }
-    return AuthzResult::Neutral;
+    // host and forward-dns are refused when the configuration is read, so no
+    // other provider can reach a request; deny rather than guess.
+    return AuthzResult::Denied;
 }
 
-AuthzResult authorize(const AuthzNode& n, const Request& r) {
-    AuthzResult result;
+AuthzResult apply(const AuthzNode& n, const Evaluation& ev, AuthzNode::Op parent_op) {
+    if ((n.methods & ev.method) == 0) {
+        return parent_op == AuthzNode::Op::And ? AuthzResult::Granted : AuthzResult::Neutral;
+    }
+    AuthzResult result = AuthzResult::Neutral;
     if (!n.is_group()) {
-        result = provider_result(n, r);
-    } else if (n.op == AuthzNode::Op::And) {
-        // <RequireAll>: denied if any child denies; granted if all grant.
-        result = AuthzResult::Granted;
-        for (const auto& c : n.children) {
-            AuthzResult cr = authorize(*c, r);
-            if (cr == AuthzResult::Denied) {
-                result = AuthzResult::Denied;
-                break;
-            }
-            if (cr == AuthzResult::Neutral) {
-                result = AuthzResult::Neutral;
-            }
+        if (const AuthzAlias* alias = find_authz_alias(*ev.r.server, n.provider)) {
+            result = check_provider(alias->base_provider, alias->parsed, ev);
+        } else {
+            result = check_provider(n.provider, n.parsed, ev);
         }
     } else {
-        // <RequireAny>: granted if any child grants.
-        result = AuthzResult::Neutral;
         for (const auto& c : n.children) {
-            AuthzResult cr = authorize(*c, r);
-            if (cr == AuthzResult::Granted) {
-                result = AuthzResult::Granted;
-                break;
+            AuthzResult cr = apply(*c, ev, n.op);
+            if (cr == AuthzResult::Neutral) {
+                continue;
             }
-            if (cr == AuthzResult::Denied) {
-                result = AuthzResult::Denied;
+            if (n.op == AuthzNode::Op::And) {
+                if (cr == AuthzResult::Denied) {
+                    result = cr;
+                    break;
+                }
+                if (result == AuthzResult::Neutral) {
+                    result = cr;
+                }
+            } else {
+                if (cr == AuthzResult::Granted) {
+                    result = cr;
+                    break;
+                }
+                if (result == AuthzResult::Neutral) {
+                    result = cr;
+                }
             }
         }
     }
     if (n.negate) {
-        // "Require not": a grant becomes a denial; a denial only means "no opinion".
         result = result == AuthzResult::Granted ? AuthzResult::Denied : AuthzResult::Neutral;
     }
     return result;
 }
 
-// access_checker: the merged requirement tree for this request must grant.
+// access_checker_ex: no requirement anywhere grants (httpd: "granted (no
+// directives)"); otherwise the tree must grant.
 int check_access(Request& r, Services&) {
     const auto* authz = r.dir_config->get<AuthzCoreDirConfig>(authz_core_module.index);
     if (authz == nullptr || !authz->section) {
         return kDeclined;
     }
-    if (authorize(*authz->section, r) == AuthzResult::Granted) {
+    Evaluation ev{r, http::method_bit(modules::core::method_number(*r.server, r.method_name))};
+    if (apply(*authz->section, ev, AuthzNode::Op::And) == AuthzResult::Granted) {
         return kOk;
     }
     modules::core::log_request_error(r, LogLevel::Error, "authz_core", "SN01630",
@@ -106,6 +154,6 @@ int check_access(Request& r, Services&) {
 
 }  // namespace
 
-void authz_register_hooks(HookRegistry& hooks) { hooks.add(Phase::AccessChecker, check_access, HookOrder::Middle); }
+void authz_register_hooks(HookRegistry& hooks) { hooks.add(Phase::AccessCheckerEx, check_access, HookOrder::Middle); }
 
 }  // namespace sonora::modules::aaa

@@ -1,5 +1,5 @@
-// httpd's mod_access_compat: Order, Allow, Deny, Satisfy. Parsed, validated
-// and stored; the access check itself comes with the access hooks.
+// httpd's mod_access_compat: Order, Allow, Deny, Satisfy, read per method;
+// the request-time check is in access_check.cpp.
 
 #include "modules/aaa/mod_access_compat.h"
 
@@ -31,8 +31,11 @@ CmdResult order(Cmd& cmd, Args a) {
         return std::string("unknown order");
     }
     auto& conf = conf_of(cmd);
-    conf.order = o;
-    conf.order_limited = cmd.scope().limited;
+    for (int m = 0; m < http::kMethodLimit; ++m) {
+        if (cmd.scope().methods & http::method_bit(m)) {
+            conf.order[static_cast<std::size_t>(m)] = o;
+        }
+    }
     return std::nullopt;
 }
 
@@ -75,7 +78,11 @@ CmdResult parse_rule(std::string_view where, AccessRule& rule) {
         return std::string("No comments are allowed here");
     }
     rule.type = AccessRule::Type::Host;
-    return std::nullopt;
+    // A host name needs a double-reverse lookup before the access check, which
+    // Sonora cannot wait for yet; refused rather than silently never matching.
+    return "host names (" + rule.from +
+           ") are not enforced yet: Sonora does not look up client host names for access checks; "
+           "use IP addresses or networks";
 }
 
 // Allow and Deny: called once per address, with "from" as the first argument.
@@ -87,7 +94,7 @@ CmdResult allow_deny(Cmd& cmd, Args a) {
     if (auto err = parse_rule(a[1], rule)) {
         return err;
     }
-    rule.limited = cmd.scope().limited;
+    rule.methods = cmd.scope().methods;
     auto& conf = conf_of(cmd);
     (cmd.spec().name == "allow" ? conf.allows : conf.denys).push_back(std::move(rule));
     return std::nullopt;
@@ -103,8 +110,11 @@ CmdResult satisfy(Cmd& cmd, Args a) {
         return std::string("Satisfy either 'any' or 'all'.");
     }
     auto& conf = conf_of(cmd);
-    conf.satisfy = s;
-    conf.satisfy_limited = cmd.scope().limited;
+    for (int m = 0; m < http::kMethodLimit; ++m) {
+        if (cmd.scope().methods & http::method_bit(m)) {
+            conf.satisfy[static_cast<std::size_t>(m)] = s;
+        }
+    }
     return std::nullopt;
 }
 
@@ -126,6 +136,7 @@ Module access_compat_module{
     .source = "mod_access_compat.c",
     .directives = kDirectives,
     .dir_config = config_ops<AccessCompatDirConfig>(),
+    .register_hooks = access_compat_register_hooks,
 };
 
 }  // namespace sonora::modules::aaa

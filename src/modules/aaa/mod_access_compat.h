@@ -16,10 +16,21 @@
 // section that uses any of them replaces the parent's record whole (its
 // Allow/Deny lists, Order and Satisfy); one that uses none inherits it.
 //
-// TODO(sonora): httpd keeps Order and Satisfy per method (<Limit>); the engine
-// exposes only whether a directive is inside <Limit>, recorded as `limited`.
+// Per method, as httpd: Order and Satisfy are kept for each method number the
+// enclosing <Limit>/<LimitExcept> covers (all of them outside one), and each
+// Allow/Deny rule carries the methods it applies to.
+//
+// At request time (access_check.cpp), httpd's check_dir_access: the request
+// method's Order decides how the two lists combine, and its Satisfy tells the
+// request driver whether passing these checks is enough (Any) or whether the
+// Require checks must pass too (All, the default). Host-name rules need a
+// double-reverse DNS lookup that the access phase cannot wait for yet: they
+// are refused at startup ("not enforced yet"), never ignored.
 
 #include "expr/subnet.h"
+#include "http/method.h"
+
+#include <array>
 
 #include <sonora/module.h>
 
@@ -31,6 +42,7 @@
 namespace sonora::modules::aaa {
 
 extern Module access_compat_module;
+void access_compat_register_hooks(HookRegistry& hooks);
 
 enum class AccessOrder : std::uint8_t { DenyAllow, AllowDeny, MutualFailure };
 enum class Satisfy : std::uint8_t { All, Any };
@@ -40,17 +52,18 @@ struct AccessRule {
     Type type = Type::All;
     std::string from;    // the variable (Env/NotEnv), host name or address as written
     expr::Subnet ip;     // Type::Ip
-    bool limited = false;
+    http::MethodMask methods = http::kAllMethods;
 };
 
 struct AccessCompatDirConfig {
     bool used = false;  // some directive of this module appears in the section
-    AccessOrder order = AccessOrder::DenyAllow;
-    bool order_limited = false;
+    // Indexed by method number.
+    std::array<AccessOrder, http::kMethodLimit> order;
     std::vector<AccessRule> allows;
     std::vector<AccessRule> denys;
-    std::optional<Satisfy> satisfy;  // unset: All at request time
-    bool satisfy_limited = false;
+    std::array<std::optional<Satisfy>, http::kMethodLimit> satisfy;  // unset: All at request time
+
+    AccessCompatDirConfig() { order.fill(AccessOrder::DenyAllow); }
 
     static AccessCompatDirConfig merge(const AccessCompatDirConfig& base, const AccessCompatDirConfig& add) {
         return add.used ? add : base;

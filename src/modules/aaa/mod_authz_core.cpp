@@ -1,11 +1,11 @@
 // httpd's mod_authz_core: Require, <RequireAll>, <RequireAny>, <RequireNone>,
 // AuthMerging, AuthzSendForbiddenOnFailure, <AuthzProviderAlias>, and the
-// providers all, env, method and expr. Parsed, validated and stored as a
-// requirement tree per section; evaluating it comes with the access hooks.
+// providers all, env, method and expr. Read into a requirement tree per
+// section; authz_check.cpp evaluates it per request.
 //
-// Deliberate gaps (TODO(sonora)): the per-method mask of <Limit> is reduced to
-// a "limited" flag, and `Require method` knows only the standard methods (httpd
-// also accepts methods that an earlier <Limit> registered).
+// Each node keeps the methods of the <Limit>/<LimitExcept> it was read in.
+// Deliberate gap (TODO(sonora)): `Require method` knows only httpd's own
+// methods (httpd also accepts methods that an earlier <Limit> registered).
 
 #include "modules/aaa/mod_authz_core.h"
 #include "modules/aaa/provider_alias.h"
@@ -107,6 +107,12 @@ AuthzNode& current_group(AuthzCoreDirConfig& conf) {
     return *conf.section;
 }
 
+// A group applies to the methods any of its children applies to.
+void add_child(AuthzNode& group, std::shared_ptr<AuthzNode> child) {
+    group.methods = group.children.empty() ? child->methods : (group.methods | child->methods);
+    group.children.push_back(std::move(child));
+}
+
 // ---- directives --------------------------------------------------------------
 
 CmdResult require(Cmd& cmd, Args a) {
@@ -136,11 +142,10 @@ CmdResult require(Cmd& cmd, Args a) {
     if (negate && group.op == AuthzNode::Op::Or) {
         return "negative Require directive has no effect in " + group.describe() + " directive";
     }
-    // Inside a group the <Limit> state is the one outside it (the engine's flag
-    // is forced on in group bodies to reject the directives <Limit> rejects).
-    node->limited = conf.open_group != nullptr ? group.limited : cmd.scope().limited;
-    group.limited = group.limited || node->limited;
-    group.children.push_back(std::move(node));
+    // Group bodies keep the enclosing <Limit>'s methods (only the engine's
+    // `limited` flag is forced on there, to refuse what <Limit> refuses).
+    node->methods = cmd.scope().methods;
+    add_child(group, std::move(node));
     return std::nullopt;
 }
 
@@ -153,18 +158,17 @@ bool has_positive_child(const AuthzNode& group) {
 // same-kind groups are spliced, a negated group of the other kind is replaced
 // by its children negated (De Morgan), anything else becomes a child.
 void link_group(AuthzNode& parent, std::shared_ptr<AuthzNode> group) {
-    parent.limited = parent.limited || group->limited;
     if (!group->negate && group->op == parent.op) {
         for (auto& c : group->children) {
-            parent.children.push_back(std::move(c));
+            add_child(parent, std::move(c));
         }
     } else if (group->negate && group->op != parent.op) {
         for (auto& c : group->children) {
             c->negate = !c->negate;
-            parent.children.push_back(std::move(c));
+            add_child(parent, std::move(c));
         }
     } else {
-        parent.children.push_back(std::move(group));
+        add_child(parent, std::move(group));
     }
 }
 
@@ -184,7 +188,6 @@ CmdResult require_group(Cmd& cmd, Args a) {
 
     auto& conf = cmd.conf<AuthzCoreDirConfig>();
     AuthzNode* outer = conf.open_group;
-    group->limited = outer != nullptr ? outer->limited : cmd.scope().limited;
     conf.open_group = group.get();
     struct Restore {
         AuthzCoreDirConfig& conf;
@@ -314,7 +317,7 @@ AuthzCoreDirConfig AuthzCoreDirConfig::merge(const AuthzCoreDirConfig& base, con
             auto both = std::make_shared<AuthzNode>();
             both->op = *add.merging == AuthMerging::And ? AuthzNode::Op::And : AuthzNode::Op::Or;
             both->merged = true;
-            both->limited = base.section->limited || add.section->limited;
+            both->methods = base.section->methods | add.section->methods;
             both->children = {base.section, add.section};
             out.section = std::move(both);
         } else {
@@ -333,6 +336,15 @@ AuthzCoreServerConfig AuthzCoreServerConfig::merge(const AuthzCoreServerConfig& 
         out.aliases.try_emplace(name, alias);
     }
     return out;
+}
+
+const AuthzAlias* find_authz_alias(const Server& s, std::string_view name) {
+    const auto* conf = s.module_config.get<AuthzCoreServerConfig>(authz_core_module.index);
+    if (conf == nullptr) {
+        return nullptr;
+    }
+    auto it = conf->aliases.find(std::string(name));
+    return it == conf->aliases.end() ? nullptr : &it->second;
 }
 
 const AuthzProvider* find_authz_provider(const Cmd& cmd, std::string_view name) {

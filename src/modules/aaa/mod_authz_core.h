@@ -74,7 +74,9 @@ struct AuthzProvider {
 struct AuthzNode {
     enum class Op : std::uint8_t { And, Or };
     bool negate = false;
-    bool limited = false;  // given inside <Limit>/<LimitExcept>
+    // The methods this node applies to (httpd's section->limited): a
+    // requirement's is its <Limit>'s, a group's the union of its children's.
+    std::uint64_t methods = ~std::uint64_t{0};
     // Requirement.
     std::string provider;  // empty for a group
     std::string args;      // the rest of the Require line, as written
@@ -122,5 +124,8 @@ struct AuthzCoreServerConfig {
 
 // Looks up a provider among those whose module is enabled in this configuration.
 const AuthzProvider* find_authz_provider(const Cmd& cmd, std::string_view name);
+
+// The alias named `name` as the request's server knows it, or null.
+const AuthzAlias* find_authz_alias(const Server& s, std::string_view name);
 
 }  // namespace sonora::modules::aaa

@@ -111,11 +111,16 @@ CmdResult parse_ip(Cmd&, std::string_view args, AuthzArgs& out) {
     return std::nullopt;
 }
 
-// host and forward-dns: names are only looked at per request.
-CmdResult parse_names(Cmd&, std::string_view args, AuthzArgs& out) {
-    out = config::split_words(args);
-    return std::nullopt;
+// host and forward-dns need a (double-reverse) DNS lookup before the access
+// check, which the request driver cannot wait for yet. Refused rather than
+// accepted: a requirement that is read but not applied would widen access.
+std::string names_refused(std::string_view provider) {
+    return "Require " + std::string(provider) +
+           " is not enforced yet: Sonora does not look up client host names for access checks; "
+           "use Require ip instead";
 }
+CmdResult parse_host(Cmd&, std::string_view, AuthzArgs&) { return names_refused("host"); }
+CmdResult parse_forward_dns(Cmd&, std::string_view, AuthzArgs&) { return names_refused("forward-dns"); }
 
 CmdResult parse_local(Cmd&, std::string_view, AuthzArgs& out) {
     out = std::monostate{};
@@ -124,8 +129,8 @@ CmdResult parse_local(Cmd&, std::string_view, AuthzArgs& out) {
 
 const AuthzProvider kProviders[] = {
     {"ip", &authz_host_module, parse_ip},
-    {"host", &authz_host_module, parse_names},
-    {"forward-dns", &authz_host_module, parse_names},
+    {"host", &authz_host_module, parse_host},
+    {"forward-dns", &authz_host_module, parse_forward_dns},
     {"local", &authz_host_module, parse_local},
 };
 

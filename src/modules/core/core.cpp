@@ -4,6 +4,8 @@
 
 #include "config/generation.h"
 #include "modules/core/core_config.h"
+
+#include "http/method.h"
 #include "modules/core/core_directives.h"
 
 #include <sys/stat.h>
@@ -125,8 +127,23 @@ CoreServerConfig CoreServerConfig::merge(const CoreServerConfig& base, const Cor
     inherit(c.protocols, base.protocols, add.protocols);
     c.sec_dir = concat(base.sec_dir, add.sec_dir);
     c.sec_url = concat(base.sec_url, add.sec_url);
+    c.registered_methods = base.registered_methods;  // global: only the main server registers
     // ServerName, ServerAlias and the global-only fields are the vhost's own.
     return c;
+}
+
+int method_number(const Server& s, std::string_view method) {
+    int n = http::method_number(method);
+    if (n >= 0) {
+        return n;
+    }
+    const auto& known = server_config(s).registered_methods;
+    for (std::size_t i = 0; i < known.size(); ++i) {
+        if (known[i] == method) {
+            return http::kFirstExtensionMethod + static_cast<int>(i);
+        }
+    }
+    return http::kMethodInvalid;
 }
 
 Module core_module{

@@ -129,6 +129,10 @@ struct CoreServerConfig {
     std::optional<bool> merge_trailers;
     std::optional<std::string> http_protocol_options;
     std::optional<std::vector<std::string>> protocols;
+    // Methods registered by <Limit>/<LimitExcept> beyond httpd's own, numbered
+    // from http::kFirstExtensionMethod in this order. Global, as httpd's
+    // registry: filled on the main server, copied into every virtual host.
+    std::vector<std::string> registered_methods;
     std::vector<std::shared_ptr<const Section>> sec_dir;  // <Directory>, <DirectoryMatch>
     std::vector<std::shared_ptr<const Section>> sec_url;  // <Location>, <LocationMatch>
 
@@ -162,5 +166,9 @@ struct Section {
 inline const CoreServerConfig& server_config(const Server& s) {
     return *s.module_config.get<CoreServerConfig>(core_module.index);
 }
+
+// The request method's number for <Limit> masks (http/method.h): httpd's own,
+// a method a <Limit> registered, else http::kMethodInvalid.
+int method_number(const Server& s, std::string_view method);
 
 }  // namespace sonora::modules::core

@@ -9,9 +9,12 @@
 #include "config/words.h"
 #include "core/strings.h"
 #include "expr/parser.h"
+#include "http/method.h"
 #include "modules/core/core_config.h"
 
 #include <sys/stat.h>
+
+#include <algorithm>
 
 namespace sonora::modules::core {
 
@@ -230,15 +233,35 @@ CmdResult limit_section(Cmd& cmd, std::span<const std::string> args) {
     if (auto err = section_argument(cmd, args[0], inside)) {
         return err;
     }
+    const bool except = cmd.spec().name == "<LimitExcept";
+    http::MethodMask mask = 0;
     for (const std::string& method : config::split_words(inside)) {
-        if (method == "TRACE" && cmd.spec().name == "<Limit") {
+        if (method == "TRACE" && !except) {
             return std::string("TRACE cannot be controlled by <Limit>, see TraceEnable");
         }
+        int number = http::method_number(method);
+        if (number < 0) {
+            // httpd registers a method it meets here, so that requests using it
+            // are told apart from other unknown methods.
+            auto& known = cmd.engine().generation().main.module_config.get_mutable<CoreServerConfig>(core_module.index)
+                              ->registered_methods;
+            auto it = std::find(known.begin(), known.end(), method);
+            if (it == known.end()) {
+                if (http::kFirstExtensionMethod + static_cast<int>(known.size()) >= http::kMethodLimit) {
+                    return "Maximum new request methods reached while registering method " + method + ".";
+                }
+                it = known.insert(known.end(), method);
+            }
+            number = http::kFirstExtensionMethod + static_cast<int>(it - known.begin());
+        }
+        mask |= http::method_bit(number);
     }
     Scope body = cmd.scope();
     body.parent = &cmd.scope();
     body.section = &cmd.node();
     body.limited = true;
+    // Nested <Limit>s narrow the enclosing one, as httpd's cmd->limited does.
+    body.methods = cmd.scope().methods & (except ? ~mask : mask);
     walk_body(cmd, body);
     return std::nullopt;
 }

@@ -100,12 +100,18 @@ void run_conditions(request::Request& r, const SetEnvIfConfig& conf) {
     }
 }
 
-int setenvif_header_parser(request::Request& r, Services&) {
+// httpd: server-level conditions at post_read_request (so <If> sees them),
+// per-directory ones at header_parser (after the walks).
+int setenvif_post_read_request(request::Request& r, Services&) {
     if (r.server != nullptr) {
         if (const auto* conf = r.server->module_config.get<SetEnvIfConfig>(setenvif_module.index)) {
             run_conditions(r, *conf);
         }
     }
+    return kDeclined;
+}
+
+int setenvif_header_parser(request::Request& r, Services&) {
     if (r.dir_config != nullptr) {
         if (const auto* conf = r.dir_config->get<SetEnvIfConfig>(setenvif_module.index)) {
             run_conditions(r, *conf);
@@ -134,7 +140,8 @@ int env_fixups(request::Request& r, Services&) {
 }  // namespace
 
 void setenvif_register_hooks(HookRegistry& hooks) {
-    hooks.add(Phase::AccessChecker, setenvif_header_parser, HookOrder::ReallyFirst);
+    hooks.add(Phase::PostReadRequest, setenvif_post_read_request, HookOrder::Middle);
+    hooks.add(Phase::HeaderParser, setenvif_header_parser, HookOrder::Middle);
 }
 
 void env_register_hooks(HookRegistry& hooks) { hooks.add(Phase::Fixups, env_fixups, HookOrder::Middle); }

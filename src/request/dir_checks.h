@@ -1,0 +1,45 @@
+#pragma once
+// Two fail-closed checks of httpd's directory walk (ap_directory_walk), run by
+// map_to_storage before any access check, so that Sonora never serves what
+// Apache refuses there:
+//
+//   - symlinks: each path component of r.filename (the final one included) is
+//     judged by the Options of the directory that contains it. With
+//     FollowSymLinks alone there is nothing to check; otherwise the component
+//     is lstat()ed, and a symlink is allowed only under SymLinksIfOwnerMatch
+//     (alone or with FollowSymLinks, as httpd) when the link and its target
+//     have the same owner; else 403, logged as httpd's AH00037.
+//   - .htaccess: Sonora does not read them yet. In every directory from "/"
+//     down to the one holding r.filename (r.filename itself when it is a
+//     directory) whose AllowOverride is not None or whose AllowOverrideList is
+//     not empty, an existing AccessFileName file answers 500 instead of being
+//     ignored; one that cannot be checked (EACCES...) answers 403 as httpd.
+//
+// The walk goes down the path once, in httpd's order: the .htaccess check of
+// a directory, then the symlink check of the next component; the first
+// refusal wins. A component that does not exist ends the walk. Nothing is
+// cached between requests but the per-directory configuration
+// (Walker::directory_core); with FollowSymLinks and AllowOverride None
+// everywhere (httpd's defaults) the walk makes no system call and allocates
+// nothing.
+
+namespace sonora::modules::core {
+struct CoreDirConfig;
+}
+
+namespace sonora::request {
+
+struct Request;
+struct FileEntry;
+class Walker;
+
+// r.filename is absolute (anything else is left alone, as httpd does);
+// `entry` is what the file cache says about it. Returns 0, or the status to
+// answer (403, 500) once the reason is in the error log.
+int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry);
+
+// The Options bits in effect for a merged core per-dir config: httpd's
+// default (FollowSymLinks) adjusted by the Options settings merged into it.
+unsigned effective_options(const modules::core::CoreDirConfig& c);
+
+}  // namespace sonora::request

@@ -1,0 +1,248 @@
+// What the directory walk refuses before any access check, on the real
+// binary: symlinks under Options (FollowSymLinks, SymLinksIfOwnerMatch) and,
+// until Sonora reads them, .htaccess files where AllowOverride lets httpd
+// read one. The symlink cases (and the .htaccess cases where Apache reads
+// nothing) run against Apache 2.4 with the same configuration too, when it is
+// installed, and must answer the same statuses.
+
+#include "support/server.h"
+#include "support/twin.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+namespace sonora::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uid_t kNobody = 65534;
+
+class Restrictions : public ::testing::Test {
+protected:
+    Restrictions() : site("") {
+        site.write_doc("plain.txt", "plain\n");
+        site.write_doc("sub/file.txt", "file in sub\n");
+        site.root().write("outside/secret.txt", "the secret\n");
+    }
+
+    std::string htdocs() const { return site.root().str() + "/htdocs"; }
+    std::string outside() const { return site.root().str() + "/outside"; }
+    void link(const std::string& target, const std::string& relative_link) const {
+        fs::create_symlink(target, htdocs() + "/" + relative_link);
+    }
+    // Appends `text` to the configuration both servers read.
+    void configure(const std::string& text) const {
+        for (const char* which : {"sonora", "apache"}) {
+            std::string conf = site.root().str() + "/conf/" + which + ".conf";
+            site.root().write(std::string("conf/") + which + ".conf", read_file(conf) + text);
+        }
+    }
+
+    // Runs `which` and GETs each path on its own connection.
+    std::vector<Response> fetch(const std::string& which, const std::vector<std::string>& paths) {
+        std::vector<Response> out;
+        BinaryServer server = site.server(which);
+        if (!server.start()) {
+            ADD_FAILURE() << "failed to start " << which << ": " << server.startup_error;
+            return out;
+        }
+        for (const std::string& path : paths) {
+            auto rs = parse_responses(http_exchange(
+                site.port(), "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+            out.push_back(rs.empty() ? Response{} : rs.front());
+        }
+        server.stop();
+        return out;
+    }
+    static std::vector<int> statuses(const std::vector<Response>& rs) {
+        std::vector<int> out;
+        for (const Response& r : rs) {
+            out.push_back(r.status);
+        }
+        return out;
+    }
+    // Sonora answers `expected`; so does Apache when it is installed.
+    void expect_both(const std::vector<std::string>& paths, const std::vector<int>& expected) {
+        EXPECT_EQ(statuses(fetch("sonora", paths)), expected) << "sonora\n" << site.read_log("sonora", "error_log");
+        if (apache_available()) {
+            EXPECT_EQ(statuses(fetch("apache", paths)), expected) << "apache\n" << site.read_log("apache", "error_log");
+        }
+    }
+    std::string sonora_log() const { return site.read_log("sonora", "error_log"); }
+    std::string apache_log() const { return site.read_log("apache", "error_log"); }
+
+    TwinSite site;
+};
+
+std::string dir_section(const std::string& path, const std::string& body) {
+    return "<Directory \"" + path + "\">\n" + body + "\n</Directory>\n";
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+// ---- symlinks ----
+
+TEST_F(Restrictions, OptionsNoneRefusesALinkToAFileOutsideTheDocumentRoot) {
+    configure(dir_section(htdocs(), "Options None"));
+    link(outside() + "/secret.txt", "link.txt");
+    auto rs = fetch("sonora", {"/plain.txt", "/link.txt"});
+    ASSERT_EQ(statuses(rs), (std::vector<int>{200, 403}));
+    EXPECT_FALSE(contains(rs[1].body, "the secret"));
+    EXPECT_TRUE(contains(sonora_log(), "[core:error]")) << sonora_log();
+    EXPECT_TRUE(contains(sonora_log(), "SN00037: Symbolic link not allowed or link target not accessible: " + htdocs() +
+                                           "/link.txt"))
+        << sonora_log();
+    if (apache_available()) {
+        EXPECT_EQ(statuses(fetch("apache", {"/plain.txt", "/link.txt"})), (std::vector<int>{200, 403}));
+        EXPECT_TRUE(contains(apache_log(), "AH00037: Symbolic link not allowed or link target not accessible: " +
+                                               htdocs() + "/link.txt"))
+            << apache_log();
+    }
+}
+
+TEST_F(Restrictions, FollowSymLinksServesTheLink) {
+    configure(dir_section(htdocs(), "Options FollowSymLinks"));
+    link(outside() + "/secret.txt", "link.txt");
+    expect_both({"/link.txt"}, {200});
+    EXPECT_EQ(fetch("sonora", {"/link.txt"}).at(0).body, "the secret\n");
+}
+
+TEST_F(Restrictions, TheDefaultConfigurationFollowsLinks) {
+    link(outside() + "/secret.txt", "link.txt");
+    link(outside(), "linkdir");
+    expect_both({"/link.txt", "/linkdir/secret.txt"}, {200, 200});
+    EXPECT_FALSE(contains(sonora_log(), "SN00037")) << sonora_log();
+}
+
+TEST_F(Restrictions, ALinkedDirectoryInTheMiddleOfThePathIsRefused) {
+    configure(dir_section(htdocs(), "Options None"));
+    link(outside(), "linkdir");
+    // A missing file behind the link: the link is still refused.
+    expect_both({"/linkdir/secret.txt", "/linkdir/missing.txt", "/missing/missing.txt", "/sub/file.txt"},
+                {403, 403, 404, 200});
+    EXPECT_TRUE(contains(sonora_log(), "accessible: " + htdocs() + "/linkdir\n")) << sonora_log();
+}
+
+TEST_F(Restrictions, ALinkedDirectoryIndexIsNotServed) {
+    configure(dir_section(htdocs(), "Options None"));
+    site.write_doc("idx/other.txt", "other\n");
+    link(outside() + "/secret.txt", "idx/index.html");
+    auto rs = fetch("sonora", {"/idx/"});
+    ASSERT_EQ(statuses(rs), (std::vector<int>{403}));
+    EXPECT_FALSE(contains(rs[0].body, "the secret"));
+    if (apache_available()) {
+        EXPECT_EQ(statuses(fetch("apache", {"/idx/"})), (std::vector<int>{403}));
+    }
+}
+
+TEST_F(Restrictions, RequireAllGrantedDoesNotLetALinkThrough) {
+    configure(dir_section(htdocs(), "Options None\nRequire all granted"));
+    link(outside() + "/secret.txt", "link.txt");
+    expect_both({"/link.txt"}, {403});
+}
+
+TEST_F(Restrictions, ALinkAboveTheRestrictedDirectoryIsJudgedByItsOwnParent) {
+    // htdocs/up is a link in htdocs (FollowSymLinks by default); Options None
+    // applies to what is inside htdocs/up, which holds no links.
+    configure(dir_section(htdocs() + "/up", "Options None"));
+    link(outside(), "up");
+    expect_both({"/up/secret.txt"}, {200});
+}
+
+TEST_F(Restrictions, SymLinksIfOwnerMatchWithTheSameOwner) {
+    configure(dir_section(htdocs(), "Options SymLinksIfOwnerMatch"));
+    link(outside() + "/secret.txt", "link.txt");
+    link(outside() + "/nowhere.txt", "dangling.txt");
+    expect_both({"/link.txt", "/dangling.txt"}, {200, 403});
+}
+
+TEST_F(Restrictions, SymLinksIfOwnerMatchWithAnotherOwner) {
+    if (::geteuid() != 0) {
+        GTEST_SKIP() << "giving the target another owner needs root";
+    }
+    configure(dir_section(htdocs(), "Options SymLinksIfOwnerMatch") +
+              dir_section(htdocs() + "/both", "Options FollowSymLinks SymLinksIfOwnerMatch") +
+              dir_section(htdocs() + "/follow", "Options FollowSymLinks"));
+    ASSERT_EQ(::chown((outside() + "/secret.txt").c_str(), kNobody, kNobody), 0);
+    link(outside() + "/secret.txt", "link.txt");
+    site.write_doc("both/x", "");
+    site.write_doc("follow/x", "");
+    link(outside() + "/secret.txt", "both/link.txt");
+    link(outside() + "/secret.txt", "follow/link.txt");
+    // httpd compares owners whenever SymLinksIfOwnerMatch is on, with FollowSymLinks too.
+    expect_both({"/link.txt", "/both/link.txt", "/follow/link.txt"}, {403, 403, 200});
+}
+
+TEST_F(Restrictions, DirectoryMatchOptionsDoNotSteerTheWalk) {
+    // httpd merges regex <Directory> sections after its descent: their
+    // Options do not refuse links.
+    configure("<DirectoryMatch \"/htdocs/\">\nOptions None\n</DirectoryMatch>\n");
+    link(outside() + "/secret.txt", "link.txt");
+    expect_both({"/link.txt"}, {200});
+}
+
+// ---- .htaccess ----
+
+TEST_F(Restrictions, AllowOverrideAllWithAnHtaccessFileIsAnError) {
+    configure(dir_section(htdocs(), "AllowOverride All"));
+    site.write_doc(".htaccess", "Require all denied\n");
+    auto rs = fetch("sonora", {"/plain.txt", "/", "/missing.txt"});
+    ASSERT_EQ(statuses(rs), (std::vector<int>{500, 500, 500}));
+    EXPECT_FALSE(contains(rs[0].body, "plain"));
+    EXPECT_TRUE(contains(sonora_log(), "[core:error]")) << sonora_log();
+    EXPECT_TRUE(contains(sonora_log(), "SN90001: " + htdocs() +
+                                           "/.htaccess: .htaccess files are not read yet (AllowOverride is not None "
+                                           "here); refusing to serve rather than ignore it"))
+        << sonora_log();
+}
+
+TEST_F(Restrictions, AllowOverrideNoneIgnoresTheHtaccessFile) {
+    configure(dir_section(htdocs(), "AllowOverride None"));
+    site.write_doc(".htaccess", "Require all denied\n");
+    expect_both({"/plain.txt"}, {200});
+    EXPECT_EQ(fetch("sonora", {"/plain.txt"}).at(0).body, "plain\n");
+}
+
+TEST_F(Restrictions, AllowOverrideAllWithoutAnHtaccessFileServes) {
+    configure(dir_section(htdocs(), "AllowOverride All"));
+    expect_both({"/plain.txt", "/sub/file.txt"}, {200, 200});
+}
+
+TEST_F(Restrictions, AnHtaccessFileInAParentDirectory) {
+    configure(dir_section(htdocs(), "AllowOverride AuthConfig"));
+    site.write_doc(".htaccess", "Require all denied\n");
+    EXPECT_EQ(statuses(fetch("sonora", {"/sub/file.txt"})), (std::vector<int>{500}));
+    EXPECT_TRUE(contains(sonora_log(), "SN90001: " + htdocs() + "/.htaccess: ")) << sonora_log();
+}
+
+TEST_F(Restrictions, AccessFileNameNamesTheFile) {
+    configure("AccessFileName .acl\n" + dir_section(htdocs(), "AllowOverride All"));
+    site.write_doc(".htaccess", "Require all denied\n");
+    // Only .htaccess there: neither server reads it.
+    expect_both({"/plain.txt"}, {200});
+    site.write_doc("sub/.acl", "Require all denied\n");
+    EXPECT_EQ(statuses(fetch("sonora", {"/plain.txt", "/sub/file.txt"})), (std::vector<int>{200, 500}));
+    EXPECT_TRUE(contains(sonora_log(), "SN90001: " + htdocs() + "/sub/.acl: ")) << sonora_log();
+}
+
+TEST_F(Restrictions, AnHtaccessFileThatCannotBeOpenedIsForbidden) {
+    configure(dir_section(htdocs(), "AllowOverride All"));
+    fs::create_symlink(".htaccess", htdocs() + "/.htaccess");  // a loop
+    expect_both({"/plain.txt"}, {403});
+    EXPECT_TRUE(contains(sonora_log(), "[core:crit]")) << sonora_log();
+    EXPECT_TRUE(contains(sonora_log(), "SN00529: (40)Too many levels of symbolic links: " + htdocs() +
+                                           "/.htaccess pcfg_openfile: unable to check htaccess file"))
+        << sonora_log();
+}
+
+}  // namespace
+}  // namespace sonora::test
