@@ -35,13 +35,33 @@ using modules::core::CoreServerConfig;
 
 
 // httpd binds, then drops root; the listening sockets stay usable.
+// ChrootDir, as httpd's unixd: after the ids are looked up and before setuid,
+// so /etc/passwd and /etc/group need not exist inside the jail; DocumentRoot
+// and every path opened from here on are then read inside it.
+std::optional<std::string> enter_chroot(const std::string& dir) {
+    if (::chdir(dir.c_str()) != 0) {
+        return "Can't chdir to " + dir;
+    }
+    if (::chroot(dir.c_str()) != 0) {
+        return "Can't chroot to " + dir;
+    }
+    if (::chdir("/") != 0) {
+        return "Can't chdir to new root";
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> drop_privileges(const config::Generation& gen) {
+    const auto* ux = gen.main.module_config.get<modules::core::UnixdConfig>(modules::core::unixd_module.index);
+    const bool jailed = ux != nullptr && ux->chroot_dir.has_value();
     if (::geteuid() != 0) {
+        if (jailed) {
+            return std::string("Cannot chroot when not started as root");
+        }
         return std::nullopt;
     }
-    const auto* ux = gen.main.module_config.get<modules::core::UnixdConfig>(modules::core::unixd_module.index);
     if (ux == nullptr || !ux->user) {
-        return std::nullopt;
+        return jailed ? enter_chroot(*ux->chroot_dir) : std::nullopt;
     }
     auto id_of = [](const std::string& name, bool user) -> std::optional<unsigned> {
         if (!name.empty() && name.front() == '#') {
@@ -70,6 +90,11 @@ std::optional<std::string> drop_privileges(const config::Generation& gen) {
     if (ux->user->front() != '#') {
         const passwd* pw = ::getpwnam(ux->user->c_str());
         ::initgroups(ux->user->c_str(), pw != nullptr ? pw->pw_gid : ::getgid());
+    }
+    if (jailed) {
+        if (auto err = enter_chroot(*ux->chroot_dir)) {
+            return err;
+        }
     }
     if (::setuid(*uid) != 0) {
         return "setuid: unable to change to uid: " + std::to_string(*uid);

@@ -123,8 +123,9 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
     local_ip_[0] = '\0';
     if (local != nullptr) {
         format_address(*local, local_ip_, sizeof local_ip_);
-    } else if (worker_.settings().need_local_address) {
-        // A wildcard listener: only the kernel knows which address was used.
+    } else if (worker_.settings().need_local_address || worker_.request_context().walker.needs_local_address()) {
+        // A wildcard listener: only the kernel knows which address was used,
+        // and a log's %A or a <VirtualHost> on one address needs it.
         sockaddr_storage self{};
         socklen_t len = sizeof self;
         if (::getsockname(fd, reinterpret_cast<sockaddr*>(&self), &len) == 0) {
@@ -219,6 +220,25 @@ Connection::Drain Connection::drain_chunked(std::string_view in, std::size_t& us
     }
 }
 
+namespace {
+
+const modules::core::CoreServerConfig* core_of(const Server& server) {
+    return server.module_config.get<modules::core::CoreServerConfig>(modules::core::core_module.index);
+}
+
+// TraceEnable of the virtual host the request is for (httpd's default: On).
+bool trace_enabled(const Server& server) {
+    const auto* core = core_of(server);
+    return core == nullptr || core->trace_enable.value_or(modules::core::Tristate::On) != modules::core::Tristate::Off;
+}
+
+bool requires_http10(const Server& server) {
+    const auto* core = core_of(server);
+    return core != nullptr && core->require_http10.value_or(false);
+}
+
+}  // namespace
+
 // The target's path, normalised and decoded into r.uri (Apache's order:
 // normalise, then unescape). Returns 0 or the status Apache answers.
 int Connection::decode_target(request::Request& r, http::TargetForm form) {
@@ -234,8 +254,17 @@ int Connection::decode_target(request::Request& r, http::TargetForm form) {
         r.uri.assign("*");
         return 0;
     }
-    r.uri.resize(parts.path.size() + 1);
-    http::PathResult pr = http::decode_request_path(parts.path, r.uri.data(), r.uri.size());
+    // httpd reads a path, not a URI, here: leading slashes collapse to one
+    // even under MergeSlashes Off, so "//private" is "/private".
+    std::string_view path = parts.path;
+    while (path.size() > 1 && path[0] == '/' && path[1] == '/') {
+        path.remove_prefix(1);
+    }
+    r.uri.resize(path.size() + 1);
+    const auto* core = core_of(*r.server);
+    http::NormalizeOptions options;
+    options.merge_slashes = core == nullptr || core->merge_slashes.value_or(true);
+    http::PathResult pr = http::decode_request_path(path, r.uri.data(), r.uri.size(), options);
     if (pr.status != http::PathStatus::kOk) {
         r.uri.assign(parts.path);  // httpd keeps (and logs) the undecodable path as sent
         return http::http_status(pr.status);
@@ -394,6 +423,13 @@ bool Connection::handle_one(std::size_t& pos) {
     }
     const http::RequestHead& head = parser_->head();
     const std::size_t head_bytes = res.consumed;
+    // HttpProtocolOptions of the address's default server, as httpd reads the
+    // request line before it knows the virtual host.
+    if (head.line.http09 && requires_http10(worker_.request_context().walker.select_server(local_port_, local_ip_, {}))) {
+        parser_->reset();
+        queue_error(400, "HTTP/0.9 request refused by HttpProtocolOptions Require1.0", true, pos);
+        return true;
+    }
 
     request::Request r(&arena_);
     r.method_name = head.line.method;
@@ -497,18 +533,16 @@ bool Connection::handle_one(std::size_t& pos) {
     }
 
     std::shared_ptr<const request::FileEntry> file;
+    r.server = &worker_.request_context().walker.select_server(local_port_, local_ip_, r.host);
     if (status != 0) {
-        r.server = &worker_.request_context().walker.select_server(local_port_, {}, r.host);
         r.dir_config = &r.server->lookup_defaults;
         request::error_response(r, worker_.request_context(), status,
                                 status == 417 ? *r.header("Expect") : std::string_view{});
-    } else if (r.method == request::Method::Trace && ws.trace_enable) {
-        r.server = &worker_.request_context().walker.select_server(local_port_, {}, r.host);
+    } else if (r.method == request::Method::Trace && trace_enabled(*r.server)) {
         r.content_type.assign("message/http");
         r.body.kind = request::Body::Kind::Memory;
         r.body.memory = std::string_view(in_.data() + body_start - head_bytes, head_bytes - 2);
     } else {
-        r.server = &worker_.request_context().walker.select_server(local_port_, {}, r.host);
         int path_status = decode_target(r, target_form);
         if (path_status != 0) {
             r.dir_config = &r.server->lookup_defaults;
@@ -655,7 +689,8 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
                       r.body.kind != request::Body::Kind::None || r.status >= 200,
                       r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
                       ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests - requests_};
-    std::string_view head_bytes = write_response_head(head, &arena_);
+    // An HTTP/0.9 client reads the body alone, as httpd sends it.
+    std::string_view head_bytes = r.version == 9 ? std::string_view{} : write_response_head(head, &arena_);
     queue_memory(head_bytes);
     r.bytes_out = head_bytes.size();
     r.content_length = r.body.kind != request::Body::Kind::None && r.status != 304 && r.status != 204
@@ -717,7 +752,7 @@ void Connection::queue_error(int status, std::string_view detail, bool close_aft
     r.local_port = local_port_;
     r.time_us = worker_.wall_us();
     r.uri.assign("/");
-    r.server = &worker_.request_context().walker.select_server(local_port_, {}, {});
+    r.server = &worker_.request_context().walker.select_server(local_port_, local_ip_, {});
     r.dir_config = &r.server->lookup_defaults;
     if (const auto& name = modules::core::server_config(*r.server).server_name) {
         r.server_name = *name;

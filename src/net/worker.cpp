@@ -53,7 +53,6 @@ WorkerSettings WorkerSettings::from(const config::Generation& gen) {
     s.limit_request_line = static_cast<std::size_t>(core.limit_request_line.value_or(8190));
     s.limit_request_fieldsize = static_cast<std::size_t>(core.limit_request_fieldsize.value_or(8190));
     s.limit_request_fields = static_cast<std::size_t>(core.limit_request_fields.value_or(100));
-    s.trace_enable = core.trace_enable.value_or(modules::core::Tristate::On) != modules::core::Tristate::Off;
     s.server_header = server_header_for(core.server_tokens);
     auto prints_local_address = [](const Server& server) {
         const auto* logs = server.module_config.get<modules::loggers::LogConfigServer>(

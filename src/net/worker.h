@@ -29,7 +29,6 @@ struct WorkerSettings {
     std::size_t limit_request_line = 8190;
     std::size_t limit_request_fieldsize = 8190;
     std::size_t limit_request_fields = 100;
-    bool trace_enable = true;
     std::string server_header;                  // per ServerTokens
     std::int64_t file_cache_ttl_ms = 1000;
     bool need_local_address = false;            // a log prints %A: ask the kernel on wildcard listeners

@@ -32,6 +32,12 @@ void canned_error_body(int status, std::string_view method, std::string_view loc
     out += reason;
     out += "</h1>\n";
     switch (status) {
+        case 300: break;  // httpd has no text for it
+        case 305:
+            // httpd leaves the proxy's address out here.
+            out += "<p>This resource is only accessible through the proxy\n<br />\nYou will need to configure your "
+                   "client to use that proxy.</p>\n";
+            break;
         case 301:
         case 302:
         case 307:

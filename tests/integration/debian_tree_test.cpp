@@ -5,8 +5,11 @@
 // must accept it and report it as httpd does.
 
 #include "support/process.h"
+#include "support/server.h"
 
 #include <gtest/gtest.h>
+
+#include <sys/stat.h>
 
 #include <cstdlib>
 
@@ -203,6 +206,35 @@ TEST_F(DebianTree, MissingEnvironmentVariableIsReportedNotFatal) {
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.err.find("[core:warn]"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("Config variable ${APACHE_LOCK_DIR} is not defined"), std::string::npos) << r.err;
+}
+
+// The stock tree starts, and what it restricts stays restricted: .ht* files,
+// .git directories, everything outside /var/www and /usr/share.
+TEST_F(DebianTree, StartsAndKeepsItsRestrictions) {
+    const std::string port = std::to_string(free_port());
+    for (const char* file : {"ports.conf", "sites-enabled/000-default.conf", "sites-enabled/site2.conf"}) {
+        std::string text = read_file(etc + "/" + file);
+        for (auto at = text.find("18480"); at != std::string::npos; at = text.find("18480", at)) {
+            text.replace(at, 5, port);
+        }
+        dir.write(std::string("etc/apache2/") + file, text);
+    }
+    ::chmod(dir.str().c_str(), 0755);  // the server runs as www-data
+    dir.write("var/www/html/.htpasswd", "user:secret\n");
+    dir.write("var/www/html/.git/config", "[core]\n");
+    BinaryServer server(SONORA_BINARY, etc, "apache2.conf", std::stoi(port), run + "/apache2.pid");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    auto get = [&](const std::string& path, const std::string& host) {
+        auto rs = parse_responses(http_exchange(std::stoi(port), "GET " + path + " HTTP/1.1\r\nHost: " + host +
+                                                                     "\r\nConnection: close\r\n\r\n"));
+        return rs.empty() ? Response{} : rs.front();
+    };
+    Response index = get("/", "localhost");
+    EXPECT_EQ(index.status, 200);
+    EXPECT_EQ(index.body, "<h1>default</h1>\n");
+    EXPECT_EQ(get("/", "site2.example").body, "<h1>site2</h1>\n");
+    EXPECT_EQ(get("/.htpasswd", "localhost").status, 403);
+    EXPECT_EQ(get("/.git/config", "localhost").status, 403);
 }
 
 TEST_F(DebianTree, AModuleWithoutItsLoadLineIsAnError) {

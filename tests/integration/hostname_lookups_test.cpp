@@ -93,7 +93,9 @@ public:
                                                   " /etc/hosts && exec \"$0\" \"$@\"' " SONORA_BINARY " \"$@\"\n");
         ::chmod(wrapper_.c_str(), 0755);
     }
-    BinaryServer server() const { return BinaryServer(wrapper_, root_.str(), "conf/httpd.conf", port_); }
+    BinaryServer server() const {
+        return BinaryServer(wrapper_, root_.str(), "conf/httpd.conf", port_, "logs/sonora.pid");
+    }
     int port() const { return port_; }
     std::string log() const { return read_file(root_.str() + "/logs/access_log"); }
 

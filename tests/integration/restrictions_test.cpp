@@ -37,36 +37,14 @@ protected:
     void link(const std::string& target, const std::string& relative_link) const {
         fs::create_symlink(target, htdocs() + "/" + relative_link);
     }
-    // Appends `text` to the configuration both servers read.
-    void configure(const std::string& text) const {
-        for (const char* which : {"sonora", "apache"}) {
-            std::string conf = site.root().str() + "/conf/" + which + ".conf";
-            site.root().write(std::string("conf/") + which + ".conf", read_file(conf) + text);
-        }
-    }
-
+    void configure(const std::string& text) const { site.append_config(text); }
     // Runs `which` and GETs each path on its own connection.
     std::vector<Response> fetch(const std::string& which, const std::vector<std::string>& paths) {
-        std::vector<Response> out;
-        BinaryServer server = site.server(which);
-        if (!server.start()) {
-            ADD_FAILURE() << "failed to start " << which << ": " << server.startup_error;
-            return out;
-        }
+        std::vector<std::string> requests;
         for (const std::string& path : paths) {
-            auto rs = parse_responses(http_exchange(
-                site.port(), "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
-            out.push_back(rs.empty() ? Response{} : rs.front());
+            requests.push_back("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
         }
-        server.stop();
-        return out;
-    }
-    static std::vector<int> statuses(const std::vector<Response>& rs) {
-        std::vector<int> out;
-        for (const Response& r : rs) {
-            out.push_back(r.status);
-        }
-        return out;
+        return site.exchange(which, requests);
     }
     // Sonora answers `expected`; so does Apache when it is installed.
     void expect_both(const std::vector<std::string>& paths, const std::vector<int>& expected) {

@@ -128,6 +128,7 @@ struct CoreServerConfig {
     std::optional<bool> strict_host_check;
     std::optional<bool> merge_trailers;
     std::optional<std::string> http_protocol_options;
+    std::optional<bool> require_http10;  // HttpProtocolOptions Require1.0 (else Allow0.9)
     std::optional<std::vector<std::string>> protocols;
     // Methods registered by <Limit>/<LimitExcept> beyond httpd's own, numbered
     // from http::kFirstExtensionMethod in this order. Global, as httpd's

@@ -13,7 +13,7 @@ using Args = std::span<const std::string>;
 CmdResult set_chroot(Cmd& cmd, Args a) {
     struct stat st {};
     if (::stat(a[0].c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-        return "ChrootDir " + a[0] + " is not a directory";
+        return std::string("ChrootDir must be a valid directory");
     }
     cmd.conf<UnixdConfig>().chroot_dir = a[0];
     return std::nullopt;

@@ -1,8 +1,8 @@
 // httpd's mod_alias: Alias, ScriptAlias, AliasMatch, ScriptAliasMatch,
 // Redirect, RedirectMatch, RedirectTemp, RedirectPermanent, RedirectRelative,
 // AliasPreservePath. Parsed and stored here (patterns compiled with PCRE2,
-// one-argument targets parsed as ap_expr strings); the URL mapping itself comes
-// with the request pipeline.
+// one-argument targets parsed as ap_expr strings); the redirects take effect
+// in mod_alias_redirect.cpp; the Alias mapping itself is not done yet.
 
 #include "modules/mappers/mod_alias.h"
 
@@ -56,20 +56,6 @@ CmdResult not_in_directory_or_files(const Cmd& cmd) {
                "> section";
     }
     return std::nullopt;
-}
-
-// httpd's ap_is_url: a scheme of letters, digits, '+', '-', '.' and a colon.
-bool is_url(std::string_view s) {
-    std::size_t i = 0;
-    for (; i < s.size() && s[i] != ':'; ++i) {
-        char c = s[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '+' || c == '-' || c == '.';
-        if (!ok) {
-            return false;
-        }
-    }
-    return i > 0 && i < s.size();
 }
 
 bool is_redirect_status(int status) {
@@ -281,6 +267,19 @@ std::vector<T> child_first(const std::vector<T>& base, const std::vector<T>& add
 
 }  // namespace
 
+bool is_url(std::string_view s) {
+    std::size_t i = 0;
+    for (; i < s.size() && s[i] != ':'; ++i) {
+        char c = s[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '+' || c == '-' || c == '.';
+        if (!ok) {
+            return false;
+        }
+    }
+    return i > 0 && i < s.size();
+}
+
 std::size_t alias_prefix_match(std::string_view uri, std::string_view alias) {
     std::size_t u = 0;
     std::size_t a = 0;
@@ -334,6 +333,7 @@ Module alias_module{
     .directives = kDirectives,
     .dir_config = config_ops<AliasDirConfig>(),
     .server_config = config_ops<AliasServerConfig>(),
+    .register_hooks = alias_register_hooks,
 };
 
 }  // namespace sonora::modules::mappers

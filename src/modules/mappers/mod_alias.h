@@ -18,6 +18,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@
 namespace sonora::modules::mappers {
 
 extern Module alias_module;
+void alias_register_hooks(HookRegistry& hooks);
 
 inline constexpr std::string_view kCgiScriptHandler = "cgi-script";
 
@@ -80,5 +82,31 @@ struct AliasDirConfig {
 // `uri` ending at a segment boundary, a '/' in `alias` matching a run of '/'
 // in `uri`. Returns the length of `uri` matched, 0 when it does not match.
 std::size_t alias_prefix_match(std::string_view uri, std::string_view alias);
+
+// httpd's ap_is_url: a scheme of letters, digits, '+', '-', '.' and a colon.
+bool is_url(std::string_view s);
+
+// ---- request time (mod_alias_redirect.cpp) ----
+
+// httpd's ap_os_escape_path (partial form): %xx (lower-case hex) for every
+// byte outside letters, digits and $-_.+!*'(),:;@&=/~.
+std::string escape_path(std::string_view path);
+
+// ap_pregsub: $0..$9 become the match groups (empty when a group took no
+// part); a backslash makes the next character literal.
+std::string substitute_groups(std::string_view templ, const std::vector<std::string_view>& groups);
+
+// What httpd does to a RedirectMatch result or a <Location> Redirect
+// expression: escape the URL up to its query, keep query and fragment as
+// written, and drop a port that is the scheme's default.
+std::string escape_redirect_url(std::string_view url);
+
+// httpd's try_alias_list for redirects: the first entry matching `uri`
+// gives the target (empty for statuses without URL) and its status.
+struct RedirectHit {
+    std::string target;
+    int status = 302;
+};
+std::optional<RedirectHit> find_redirect(std::span<const RedirectEntry> entries, std::string_view uri);
 
 }  // namespace sonora::modules::mappers

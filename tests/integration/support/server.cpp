@@ -9,8 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -50,7 +53,7 @@ int free_port() {
 }
 
 ServerProcess::ServerProcess(const std::string& extra, const std::string& preamble)
-    : port_(free_port()), process_(SONORA_BINARY, root_.str(), "conf/httpd.conf", port_) {
+    : port_(free_port()), process_(SONORA_BINARY, root_.str(), "conf/httpd.conf", port_, "logs/sonora.pid") {
     root_.mkdir("htdocs");
     root_.mkdir("logs");
     conf_ = root_.write("conf/httpd.conf",
@@ -94,15 +97,55 @@ bool BinaryServer::start() {
             pid_ = -1;
             return false;
         }
-        int fd = connect_to(port_);
-        if (fd >= 0) {
-            ::close(fd);
+        if (owns_listener(pid_, port_) && wrote_pid_file()) {
             ::close(err_pipe[0]);
             return true;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     ::close(err_pipe[0]);
+    return false;
+}
+
+bool BinaryServer::wrote_pid_file() const {
+    if (pid_file_.empty()) {
+        return true;
+    }
+    std::string path = pid_file_.front() == '/' ? pid_file_ : root_ + "/" + pid_file_;
+    std::string text = read_file(path);
+    return std::atoi(text.c_str()) == pid_ && text.find('\n') != std::string::npos;
+}
+
+bool owns_listener(pid_t pid, int port) {
+    // The kernel's table of TCP sockets: local address as hex "ADDR:PORT",
+    // state 0A = LISTEN, then the socket's inode.
+    std::vector<std::string> inodes;
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::istringstream lines(read_file(table));
+        std::string line;
+        std::getline(lines, line);  // the header
+        while (std::getline(lines, line)) {
+            std::istringstream fields(line);
+            std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+            fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+            auto colon = local.rfind(':');
+            if (state == "0A" && colon != std::string::npos &&
+                std::strtol(local.c_str() + colon + 1, nullptr, 16) == port) {
+                inodes.push_back("socket:[" + inode + "]");
+            }
+        }
+    }
+    if (inodes.empty()) {
+        return false;
+    }
+    std::error_code ec;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        std::error_code link_ec;
+        std::string target = std::filesystem::read_symlink(fd.path(), link_ec).string();
+        if (!link_ec && std::find(inodes.begin(), inodes.end(), target) != inodes.end()) {
+            return true;
+        }
+    }
     return false;
 }
 

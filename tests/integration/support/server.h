@@ -19,14 +19,18 @@ int free_port();
 // run httpd: BINARY -DFOREGROUND -d ROOT -f CONF, serving 127.0.0.1:port.
 class BinaryServer {
 public:
-    BinaryServer(std::string binary, std::string root, std::string conf, int port)
-        : binary_(std::move(binary)), root_(std::move(root)), conf_(std::move(conf)), port_(port) {}
+    // `pid_file`, relative to `root` unless absolute: the configuration's PidFile.
+    BinaryServer(std::string binary, std::string root, std::string conf, int port, std::string pid_file = {})
+        : binary_(std::move(binary)), root_(std::move(root)), conf_(std::move(conf)), pid_file_(std::move(pid_file)),
+          port_(port) {}
     ~BinaryServer() { stop(); }
     BinaryServer(const BinaryServer&) = delete;
     BinaryServer& operator=(const BinaryServer&) = delete;
 
-    // Starts it and waits until it accepts connections; false (with stderr
-    // in `startup_error`) if it exits or does not listen within 5 s.
+    // Starts it and waits until the process started here listens on the port
+    // itself and has written its pid to the PidFile (when one is named): a
+    // port that something else answers on is not readiness. False (with
+    // stderr in `startup_error`) if it exits or is not ready within 5 s.
     bool start();
     // SIGTERM, then waits (SIGKILL after 5 s).
     void stop();
@@ -40,9 +44,14 @@ private:
     std::string binary_;
     std::string root_;
     std::string conf_;
+    std::string pid_file_;
     int port_;
+    bool wrote_pid_file() const;
     pid_t pid_ = -1;
 };
+
+// True when process `pid` holds a TCP socket listening on `port` (IPv4 or IPv6).
+bool owns_listener(pid_t pid, int port);
 
 class ServerProcess {
 public:
@@ -59,8 +68,7 @@ public:
         return root_.write("htdocs/" + relative, content);
     }
     std::string mkdir_doc(const std::string& relative) const { return root_.mkdir("htdocs/" + relative); }
-    // Starts the server and waits until it accepts connections; false (with
-    // stderr in `startup_error`) if it exits or does not listen within 5 s.
+    // Starts the server and waits until it is ready (see BinaryServer::start).
     bool start();
     void stop();
     int port() const { return port_; }

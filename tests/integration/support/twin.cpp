@@ -1,5 +1,7 @@
 #include "support/twin.h"
 
+#include <gtest/gtest.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,11 +50,41 @@ TwinSite::TwinSite(const std::string& extra) : port_(free_port()) {
 
 BinaryServer TwinSite::server(const std::string& which) const {
     return BinaryServer(which == "apache" ? kApacheBinary : SONORA_BINARY, root_.str(), "conf/" + which + ".conf",
-                        port_);
+                        port_, "logs-" + which + "/httpd.pid");
 }
 
 std::string TwinSite::read_log(const std::string& which, const std::string& name) const {
     return read_file((root_.path() / ("logs-" + which) / name).string());
+}
+
+void TwinSite::append_config(const std::string& text) const {
+    for (const char* which : {"sonora", "apache"}) {
+        std::string relative = std::string("conf/") + which + ".conf";
+        root_.write(relative, read_file((root_.path() / relative).string()) + text);
+    }
+}
+
+std::vector<Response> TwinSite::exchange(const std::string& which, const std::vector<std::string>& requests) const {
+    std::vector<Response> out;
+    BinaryServer server = this->server(which);
+    if (!server.start()) {
+        ADD_FAILURE() << "failed to start " << which << ": " << server.startup_error;
+        return out;
+    }
+    for (const std::string& request : requests) {
+        auto rs = parse_responses(http_exchange(port_, request), request.rfind("HEAD ", 0) == 0);
+        out.push_back(rs.empty() ? Response{} : rs.front());
+    }
+    server.stop();
+    return out;
+}
+
+std::vector<int> statuses(const std::vector<Response>& responses) {
+    std::vector<int> out;
+    for (const Response& r : responses) {
+        out.push_back(r.status);
+    }
+    return out;
 }
 
 std::string mask_times(const std::string& log) {

@@ -8,6 +8,7 @@
 #include "support/server.h"
 
 #include <string>
+#include <vector>
 
 namespace sonora::test {
 
@@ -32,11 +33,20 @@ public:
     // stop it; the logs stay in its log directory.
     BinaryServer server(const std::string& which) const;
     std::string read_log(const std::string& which, const std::string& name) const;
+    // Appends `text` to the configuration both servers read.
+    void append_config(const std::string& text) const;
+    // Starts `which`, sends each raw request on a connection of its own and
+    // stops it; a HEAD request's response is read as bodiless. A server that
+    // does not start is a test failure and gives no responses.
+    std::vector<Response> exchange(const std::string& which, const std::vector<std::string>& requests) const;
 
 private:
     TempDir root_;
     int port_;
 };
+
+// The status of each response, in order.
+std::vector<int> statuses(const std::vector<Response>& responses);
 
 // Replaces every "[dd/Mon/yyyy:hh:mm:ss +zzzz]" by "[TIME]".
 std::string mask_times(const std::string& log);

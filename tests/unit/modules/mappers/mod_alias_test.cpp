@@ -289,5 +289,59 @@ TEST(ModAlias, InvalidCommandWhenNotLoaded) {
     EXPECT_FALSE(g->modules.enabled(alias_module));
 }
 
+// ---- request time ----
+
+TEST(ModAliasRedirect, EscapesAsApEscapePath) {
+    EXPECT_EQ(escape_path("/a b/c%d?e#f\"<>"), "/a%20b/c%25d%3fe%23f%22%3c%3e");
+    EXPECT_EQ(escape_path("$-_.+!*'(),:;@&=/~AZaz09"), "$-_.+!*'(),:;@&=/~AZaz09");
+    EXPECT_EQ(escape_path("\xc3\xa9"), "%c3%a9");
+}
+
+TEST(ModAliasRedirect, SubstitutesGroupsAsApPregsub) {
+    std::vector<std::string_view> groups = {"/img/a.gif", "a"};
+    EXPECT_EQ(substitute_groups("http://x/$1.png", groups), "http://x/a.png");
+    EXPECT_EQ(substitute_groups("$0|$2|$9", groups), "/img/a.gif||");
+    EXPECT_EQ(substitute_groups("a&b\\&c\\$1$", groups), "a&b&c$1$");
+}
+
+TEST(ModAliasRedirect, EscapesUpToTheQueryAndDropsDefaultPorts) {
+    EXPECT_EQ(escape_redirect_url("http://x/a b?c d#e f"), "http://x/a%20b?c d#e f");
+    EXPECT_EQ(escape_redirect_url("http://x:80/a"), "http://x/a");
+    EXPECT_EQ(escape_redirect_url("HTTPS://u@x:443"), "HTTPS://u@x");
+    EXPECT_EQ(escape_redirect_url("https://x:80/"), "https://x:80/");
+    EXPECT_EQ(escape_redirect_url("/local%41"), "/local%2541");
+}
+
+TEST(ModAliasRedirect, FirstMatchWinsWithTheRestAppended) {
+    ConfigRoot root;
+    auto g = root.load(kLoad +
+                       "Redirect /a http://x/b\n"
+                       "Redirect gone /a/old\n"
+                       "RedirectMatch 301 ^/m/(.*)$ http://m/$1\n"
+                       "Redirect /a/z http://never/\n");
+    const auto& list = server(*g).redirects;
+    auto hit = find_redirect(list, "//a//c d");
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->target, "http://x/b//c%20d");  // only the prefix absorbs slashes
+    EXPECT_EQ(hit->status, 302);
+    EXPECT_EQ(find_redirect(list, "/a/z")->target, "http://x/b/z");
+    EXPECT_FALSE(find_redirect(list, "/ab"));
+    hit = find_redirect(list, "/m/x y");
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->target, "http://m/x%20y");
+    EXPECT_EQ(hit->status, 301);
+    EXPECT_FALSE(find_redirect(list, "/"));
+}
+
+TEST(ModAliasRedirect, StatusesWithoutUrlHitWithAnEmptyTarget) {
+    ConfigRoot root;
+    auto g = root.load(kLoad + "Redirect gone /old\nRedirect 404 /x\n");
+    auto hit = find_redirect(server(*g).redirects, "/old/y");
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->status, 410);
+    EXPECT_EQ(hit->target, "");
+    EXPECT_EQ(find_redirect(server(*g).redirects, "/x")->status, 404);
+}
+
 }  // namespace
 }  // namespace sonora::modules::mappers
