@@ -45,10 +45,7 @@ protected:
         for (std::size_t at = text.find("@HTDOCS@"); at != std::string::npos; at = text.find("@HTDOCS@")) {
             text.replace(at, 8, htdocs());
         }
-        for (const char* which : {"sonora", "apache"}) {
-            std::string conf = std::string("conf/") + which + ".conf";
-            site_->root().write(conf, read_file(site_->root().str() + "/" + conf) + text);
-        }
+        site_->append_config(text);
         site_->write_doc("index.html", kSecret);
         for (const std::string& d : docs) {
             site_->write_doc(d, kSecret);
@@ -58,27 +55,16 @@ protected:
     int port() const { return site_->port(); }
 
     std::vector<Outcome> fetch(const std::string& which, const std::vector<Case>& cases) {
-        std::vector<Outcome> out;
-        BinaryServer server = site_->server(which);
-        if (!server.start()) {
-            ADD_FAILURE() << "failed to start " << which << ": " << server.startup_error;
-            return out;
-        }
+        std::vector<std::string> requests;
         for (const Case& c : cases) {
-            std::string request = c.host.empty()
-                                      ? "GET " + c.path + " HTTP/1.0\r\n\r\n"
-                                      : "GET " + c.path + " HTTP/1.1\r\nHost: " + c.host +
-                                            "\r\nConnection: close\r\n\r\n";
-            auto rs = parse_responses(http_exchange(port(), request));
-            Outcome o;
-            if (!rs.empty()) {
-                o.status = rs.front().status;
-                o.location = rs.front().header("Location");
-                o.body = rs.front().body;
-            }
-            out.push_back(std::move(o));
+            requests.push_back(c.host.empty() ? "GET " + c.path + " HTTP/1.0\r\n\r\n"
+                                              : "GET " + c.path + " HTTP/1.1\r\nHost: " + c.host +
+                                                    "\r\nConnection: close\r\n\r\n");
         }
-        server.stop();
+        std::vector<Outcome> out;
+        for (const Response& r : site_->exchange(which, requests)) {
+            out.push_back(Outcome{r.status, r.header("Location"), r.body});
+        }
         return out;
     }
 
