@@ -533,7 +533,11 @@ bool Connection::handle_one(std::size_t& pos) {
     }
 
     std::shared_ptr<const request::FileEntry> file;
-    r.server = &worker_.request_context().walker.select_server(local_port_, local_ip_, r.host);
+    bool unknown_host = false;
+    r.server = &worker_.request_context().walker.select_server(local_port_, local_ip_, r.host, &unknown_host);
+    if (unknown_host && status == 0) {
+        status = 400;  // StrictHostCheck On: the Host names none of the address's virtual hosts
+    }
     if (status != 0) {
         r.dir_config = &r.server->lookup_defaults;
         request::error_response(r, worker_.request_context(), status,

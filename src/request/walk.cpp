@@ -115,12 +115,19 @@ Walker::Walker(const config::Generation& gen) : gen_(gen) {
     }
 }
 
-const Server& Walker::select_server(int port, std::string_view local_ip, std::string_view host) const {
+const Server& Walker::select_server(int port, std::string_view local_ip, std::string_view host,
+                                    bool* unknown_host) const {
     // httpd: vhosts on the exact local address beat wildcard ones; among the
     // candidates, the first whose ServerName/ServerAlias matches Host, else the
+    // candidate whose <VirtualHost> address is the Host itself, else the
     // first candidate (the default for that address).
     const Server* exact_default = nullptr;
     const Server* wild_default = nullptr;
+    const Server* by_address = nullptr;
+    std::string_view bare_host = host;
+    if (bare_host.size() > 2 && bare_host.front() == '[' && bare_host.back() == ']') {
+        bare_host = bare_host.substr(1, bare_host.size() - 2);
+    }
     for (int pass = 0; pass < 2; ++pass) {
         for (const VhostEntry& e : vhosts_) {
             bool exact = !e.ip.empty();
@@ -137,12 +144,25 @@ const Server& Walker::select_server(int port, std::string_view local_ip, std::st
             if (!host.empty() && name_matches(modules::core::server_config(*e.server), host)) {
                 return *e.server;
             }
+            if (by_address == nullptr && exact && !host.empty() && equals_nocase(e.ip, bare_host)) {
+                by_address = e.server;
+            }
         }
         if (exact_default != nullptr) {
-            return *exact_default;
+            break;
         }
     }
-    return wild_default != nullptr ? *wild_default : gen_.main;
+    if (by_address != nullptr) {
+        return *by_address;
+    }
+    const Server* def = exact_default != nullptr ? exact_default : wild_default;
+    if (def == nullptr) {
+        return gen_.main;
+    }
+    if (unknown_host != nullptr && !host.empty()) {
+        *unknown_host = modules::core::server_config(*def).strict_host_check.value_or(false);
+    }
+    return *def;
 }
 
 const Walker::ServerInfo& Walker::info(const Server& s) {

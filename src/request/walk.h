@@ -37,7 +37,11 @@ public:
 
     // Name-based (and address-based) virtual host for a request that arrived
     // on local `port` (and `local_ip` when known) naming `host`.
-    const Server& select_server(int port, std::string_view local_ip, std::string_view host) const;
+    // `unknown_host`, when given, is set when no ServerName/ServerAlias of the
+    // address's virtual hosts matches `host` and the address's default
+    // virtual host has StrictHostCheck On (httpd answers 400 then).
+    const Server& select_server(int port, std::string_view local_ip, std::string_view host,
+                                bool* unknown_host = nullptr) const;
     // Whether any virtual host is tied to a specific local address, so that the
     // local address of each connection must be looked up (getsockname).
     bool needs_local_address() const { return needs_local_address_; }

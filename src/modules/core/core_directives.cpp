@@ -601,18 +601,6 @@ CmdResult server_flag(Cmd& cmd, Args a) {
     return std::nullopt;
 }
 
-// Refused rather than accepted without effect: an operator who turns it on
-// expects unknown Host names to be turned away.
-CmdResult set_strict_host_check(Cmd& cmd, Args a) {
-    if (a[0] == "On") {
-        return std::string("StrictHostCheck On is not enforced yet: Sonora serves an unknown Host from the "
-                           "default virtual host; remove the directive or add a catch-all virtual host that "
-                           "denies access");
-    }
-    srv(cmd).strict_host_check = false;
-    return std::nullopt;
-}
-
 template <std::optional<std::string> CoreDirConfig::*Member>
 CmdResult dir_string(Cmd& cmd, Args a) {
     std::string joined;
@@ -716,8 +704,8 @@ const DirectiveSpec kCoreDirectives[] = {
      "Whether %2F is allowed in URL paths: On, Off or NoDecode"},
     {"MergeSlashes", ArgForm::Flag, kRsrcConf, 0, ConfLevel::Server, server_flag<&CoreServerConfig::merge_slashes>,
      "Whether consecutive slashes in URL paths are merged"},
-    {"StrictHostCheck", ArgForm::Flag, kRsrcConf, 0, ConfLevel::Server, set_strict_host_check,
-     "Whether an unknown Host is refused"},
+    {"StrictHostCheck", ArgForm::Flag, kRsrcConf, 0, ConfLevel::Server,
+     server_flag<&CoreServerConfig::strict_host_check>, "Whether an unknown Host is refused"},
     {"MergeTrailers", ArgForm::Flag, kRsrcConf, 0, ConfLevel::Server, server_flag<&CoreServerConfig::merge_trailers>,
      "Whether request trailers are merged into the headers"},
     {"HttpProtocolOptions", ArgForm::Iterate, kRsrcConf, 0, ConfLevel::Server, set_http_protocol_options,
