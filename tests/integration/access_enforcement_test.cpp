@@ -107,10 +107,6 @@ protected:
     TwinSite site;
 };
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 int count(const std::string& haystack, const std::string& needle) {
     int n = 0;
     for (std::size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {

@@ -19,14 +19,6 @@
 namespace sonora::test {
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
-std::string get(const std::string& path, const std::string& host = "localhost") {
-    return "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
-}
-
 class CoreRestrictions : public ::testing::Test {
 protected:
     CoreRestrictions() : site("") {
@@ -59,14 +51,16 @@ protected:
 TEST_F(CoreRestrictions, MergeSlashesOffKeepsInnerSlashesForLocationMatching) {
     site.append_config("MergeSlashes Off\n<LocationMatch \"^/dir//a\">\nRequire all denied\n</LocationMatch>\n");
     // Leading slashes still collapse: the request path is a path, not a URI.
-    expect_both({get("/dir//a.txt"), get("//dir//a.txt"), get("///dir//a.txt"), get("/dir///a.txt"),
-                 get("/dir/a.txt")},
+    expect_both({get_request("/dir//a.txt"), get_request("//dir//a.txt"),
+                 get_request("///dir//a.txt"), get_request("/dir///a.txt"),
+                 get_request("/dir/a.txt")},
                 {403, 403, 403, 200, 200});
 }
 
 TEST_F(CoreRestrictions, MergeSlashesOnByDefault) {
     site.append_config("<LocationMatch \"^/dir/a\">\nRequire all denied\n</LocationMatch>\n");
-    expect_both({get("/dir//a.txt"), get("//dir/a.txt"), get("/dir///a.txt"), get("/index.html")},
+    expect_both({get_request("/dir//a.txt"), get_request("//dir/a.txt"),
+                 get_request("/dir///a.txt"), get_request("/index.html")},
                 {403, 403, 403, 200});
 }
 
@@ -89,14 +83,14 @@ TEST_F(CoreRestrictions, TraceEnableOffInOneVirtualHost) {
 TEST_F(CoreRestrictions, AVirtualHostOnTheListeningAddressIsSelected) {
     site.append_config("<VirtualHost 127.0.0.1:" + port() + ">\nServerName locked.example\n"
                        "<Location />\nRequire all denied\n</Location>\n</VirtualHost>\n");
-    expect_both({get("/index.html"), get("/index.html", "unknown.example")}, {403, 403});
+    expect_both({get_request("/index.html"), get_request("/index.html", "unknown.example")}, {403, 403});
 }
 
 // ---- HttpProtocolOptions ----
 
 TEST_F(CoreRestrictions, Require10RefusesHttp09) {
     site.append_config("HttpProtocolOptions Require1.0\n");
-    auto rs = expect_both({"GET /index.html\r\n", get("/index.html")}, {400, 200});
+    auto rs = expect_both({"GET /index.html\r\n", get_request("/index.html")}, {400, 200});
     ASSERT_EQ(rs.size(), 2u);
     EXPECT_FALSE(contains(rs[0].body, "DOCUMENT"));
 }
@@ -116,9 +110,10 @@ TEST_F(CoreRestrictions, StrictHostCheckRefusesAnUnknownHost) {
     site.append_config("<VirtualHost 127.0.0.1:" + port() + ">\nServerName default-strict\nStrictHostCheck On\n"
                        "</VirtualHost>\n<VirtualHost 127.0.0.1:" + port() + ">\nServerName nvh-strict\n"
                        "ServerAlias nvh-alias\n</VirtualHost>\n");
-    expect_both({get("/index.html", "localhost"), get("/index.html", "notlisted"), get("/index.html", "127.0.0.1"),
-                 get("/index.html", "default-strict"), get("/index.html", "nvh-strict:1"),
-                 get("/index.html", "NVH-ALIAS"), "GET /index.html HTTP/1.0\r\n\r\n"},
+    expect_both({get_request("/index.html", "localhost"), get_request("/index.html", "notlisted"),
+                 get_request("/index.html", "127.0.0.1"),
+                 get_request("/index.html", "default-strict"), get_request("/index.html", "nvh-strict:1"),
+                 get_request("/index.html", "NVH-ALIAS"), "GET /index.html HTTP/1.0\r\n\r\n"},
                 // The <VirtualHost> address counts as a name: Host 127.0.0.1 is known.
                 {400, 400, 200, 200, 200, 200, 200});
 }
@@ -126,15 +121,15 @@ TEST_F(CoreRestrictions, StrictHostCheckRefusesAnUnknownHost) {
 TEST_F(CoreRestrictions, StrictHostCheckOnWildcardVirtualHosts) {
     site.append_config("<VirtualHost *:" + port() + ">\nServerName default-strict\nStrictHostCheck On\n"
                        "</VirtualHost>\n<VirtualHost *:" + port() + ">\nServerName nvh-strict\n</VirtualHost>\n");
-    expect_both({get("/index.html", "localhost:1"), get("/index.html", "127.0.0.1"),
-                 get("/index.html", "default-strict"), get("/index.html", "nvh-strict")},
+    expect_both({get_request("/index.html", "localhost:1"), get_request("/index.html", "127.0.0.1"),
+                 get_request("/index.html", "default-strict"), get_request("/index.html", "nvh-strict")},
                 {400, 400, 200, 200});
 }
 
 TEST_F(CoreRestrictions, StrictHostCheckOffServesTheDefault) {
     site.append_config("StrictHostCheck Off\n<VirtualHost 127.0.0.1:" + port() +
                        ">\nServerName default-strict\n</VirtualHost>\n");
-    expect_both({get("/index.html", "notlisted")}, {200});
+    expect_both({get_request("/index.html", "notlisted")}, {200});
 }
 
 // Each directive that would narrow access but is not enforced yet stops
@@ -215,7 +210,7 @@ TEST(ChrootDir, DocumentsAreReadInsideTheJail) {
     jail.write(htdocs.substr(1) + "/inside.txt", "inside the jail\n");
     server.write_doc("inside.txt", "outside the jail\n");
     ASSERT_TRUE(server.start()) << server.startup_error;
-    auto rs = parse_responses(http_exchange(server.port(), get("/inside.txt")));
+    auto rs = parse_responses(http_exchange(server.port(), get_request("/inside.txt")));
     ASSERT_EQ(rs.size(), 1u);
     EXPECT_EQ(rs[0].status, 200);
     EXPECT_EQ(rs[0].body, "inside the jail\n");

@@ -63,10 +63,6 @@ std::string dir_section(const std::string& path, const std::string& body) {
     return "<Directory \"" + path + "\">\n" + body + "\n</Directory>\n";
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // ---- symlinks ----
 
 TEST_F(Restrictions, OptionsNoneRefusesALinkToAFileOutsideTheDocumentRoot) {

@@ -2,7 +2,8 @@
 // Redirect, RedirectMatch, RedirectTemp, RedirectPermanent, RedirectRelative,
 // AliasPreservePath. Parsed and stored here (patterns compiled with PCRE2,
 // one-argument targets parsed as ap_expr strings); the redirects take effect
-// in mod_alias_redirect.cpp; the Alias mapping itself is not done yet.
+// in mod_alias_redirect.cpp, the mappings in mod_alias_map.cpp (the
+// one-argument <Location> form is not mapped yet).
 
 #include "modules/mappers/mod_alias.h"
 

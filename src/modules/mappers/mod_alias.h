@@ -27,6 +27,8 @@ namespace sonora::modules::mappers {
 
 extern Module alias_module;
 void alias_register_hooks(HookRegistry& hooks);
+// Alias/ScriptAlias mapping and the CGI refusal (mod_alias_map.cpp).
+void alias_register_map_hooks(HookRegistry& hooks);
 
 inline constexpr std::string_view kCgiScriptHandler = "cgi-script";
 

@@ -283,6 +283,7 @@ std::optional<RedirectHit> find_redirect(std::span<const RedirectEntry> entries,
 void alias_register_hooks(HookRegistry& hooks) {
     hooks.add(Phase::TranslateName, translate_redirect, HookOrder::Middle);
     hooks.add(Phase::Fixups, fixup_redirect, HookOrder::Middle);
+    alias_register_map_hooks(hooks);  // after the redirects, as httpd tries them
 }
 
 }  // namespace sonora::modules::mappers

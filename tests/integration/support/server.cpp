@@ -206,6 +206,14 @@ std::string http_exchange(int port, const std::string& request, int timeout_ms) 
     return out;
 }
 
+std::string get_request(const std::string& path, const std::string& host) {
+    return "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
 std::string Response::header(const std::string& name) const {
     std::string lower_head;
     for (char c : head) {

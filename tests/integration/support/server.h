@@ -89,6 +89,11 @@ private:
 // until the server closes or `timeout_ms` passes.
 std::string http_exchange(int port, const std::string& request, int timeout_ms = 3000);
 
+// A GET of `path` for `host` that asks the server to close afterwards.
+std::string get_request(const std::string& path, const std::string& host = "localhost");
+
+bool contains(const std::string& haystack, const std::string& needle);
+
 struct Response {
     std::string status_line;
     int status = 0;

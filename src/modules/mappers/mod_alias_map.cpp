@@ -1,0 +1,80 @@
+// mod_alias's mapping of URL-paths to files at request time: Alias,
+// AliasMatch, ScriptAlias, ScriptAliasMatch from the server lists (a virtual
+// host's entries, then the main server's), tried at translate_name after the
+// redirects, as httpd does. The file found this way is walked like any other:
+// its own <Directory> sections decide who may read it.
+//
+// Sonora runs no CGI yet, so a request that a ScriptAlias (or AddHandler /
+// SetHandler cgi-script) hands to the CGI handler is refused with 500 and a
+// log line. httpd without mod_cgi sends the script's source as a file; that
+// exposes code an operator meant to run, so Sonora does not follow it there.
+
+#include "modules/core/request_log.h"
+#include "modules/mappers/mod_alias.h"
+
+#include <sonora/hooks.h>
+
+#include <string>
+
+namespace sonora::modules::mappers {
+
+namespace {
+
+// The file `uri` maps to through the first matching entry, or nullopt.
+const AliasEntry* find_alias(std::span<const AliasEntry> entries, std::string_view uri, std::string& filename) {
+    std::vector<std::string_view> groups;
+    for (const AliasEntry& e : entries) {
+        if (e.regex) {
+            if (e.regex->match(uri, groups)) {
+                filename = substitute_groups(e.real, groups);
+                return &e;
+            }
+            continue;
+        }
+        if (std::size_t matched = alias_prefix_match(uri, e.fake); matched > 0) {
+            filename = e.real;
+            filename.append(uri.substr(matched));
+            return &e;
+        }
+    }
+    return nullptr;
+}
+
+int translate_alias(request::Request& r, Services&) {
+    if (r.server == nullptr || r.uri.empty() || r.uri.front() != '/') {
+        return kDeclined;
+    }
+    const auto* conf = r.server->module_config.get<AliasServerConfig>(alias_module.index);
+    if (conf == nullptr || conf->aliases.empty()) {
+        return kDeclined;
+    }
+    std::string filename;
+    const AliasEntry* hit = find_alias(conf->aliases, r.uri, filename);
+    if (hit == nullptr) {
+        return kDeclined;
+    }
+    r.filename = std::move(filename);
+    if (!hit->handler.empty()) {
+        r.handler.assign(hit->handler);
+    }
+    return kOk;
+}
+
+int refuse_cgi(request::Request& r, Services&) {
+    if (r.handler != kCgiScriptHandler) {
+        return kDeclined;
+    }
+    core::log_request_error(r, LogLevel::Error, "alias", "SN90002",
+                            r.filename + ": handler \"cgi-script\" is not available yet (Sonora runs no CGI "
+                                         "scripts); refusing to send the script as a file");
+    return 500;
+}
+
+}  // namespace
+
+void alias_register_map_hooks(HookRegistry& hooks) {
+    hooks.add(Phase::TranslateName, translate_alias, HookOrder::Middle);
+    hooks.add(Phase::Handler, refuse_cgi, HookOrder::Last);
+}
+
+}  // namespace sonora::modules::mappers
