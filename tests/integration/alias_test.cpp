@@ -105,9 +105,10 @@ TEST_F(Aliases, VirtualHostEntriesFirstAndRedirectsBeforeAliases) {
 TEST_F(Aliases, AScriptIsNeverSentAsAFile) {
     site.append_config("ScriptAlias /cgi-bin/ " + dir("cgi/") + "\n<Directory " + dir("cgi") +
                        ">\nRequire all granted\n</Directory>\n");
-    auto rs = site.exchange("sonora", {get_request("/cgi-bin/s.sh")});
-    ASSERT_EQ(rs.size(), 1u);
+    auto rs = site.exchange("sonora", {get_request("/cgi-bin/s.sh"), get_request("/cgi-bin/missing.sh")});
+    ASSERT_EQ(rs.size(), 2u);
     EXPECT_EQ(rs[0].status, 500);
+    EXPECT_EQ(rs[1].status, 404);  // as httpd: nothing to run
     EXPECT_FALSE(contains(rs[0].body, "echo script"));
     EXPECT_TRUE(contains(site.read_log("sonora", "error_log"),
                          "SN90002: " + dir("cgi/s.sh") + ": handler \"cgi-script\" is not available yet"))

@@ -61,7 +61,8 @@ int translate_alias(request::Request& r, Services&) {
 }
 
 int refuse_cgi(request::Request& r, Services&) {
-    if (r.handler != kCgiScriptHandler) {
+    // A script that is not there is the default handler's 404, as with httpd.
+    if (r.handler != kCgiScriptHandler || !r.has_finfo) {
         return kDeclined;
     }
     core::log_request_error(r, LogLevel::Error, "alias", "SN90002",
