@@ -222,19 +222,14 @@ Connection::Drain Connection::drain_chunked(std::string_view in, std::size_t& us
 
 namespace {
 
-const modules::core::CoreServerConfig* core_of(const Server& server) {
-    return server.module_config.get<modules::core::CoreServerConfig>(modules::core::core_module.index);
-}
-
 // TraceEnable of the virtual host the request is for (httpd's default: On).
 bool trace_enabled(const Server& server) {
-    const auto* core = core_of(server);
-    return core == nullptr || core->trace_enable.value_or(modules::core::Tristate::On) != modules::core::Tristate::Off;
+    return modules::core::server_config(server).trace_enable.value_or(modules::core::Tristate::On) !=
+           modules::core::Tristate::Off;
 }
 
 bool requires_http10(const Server& server) {
-    const auto* core = core_of(server);
-    return core != nullptr && core->require_http10.value_or(false);
+    return modules::core::server_config(server).require_http10.value_or(false);
 }
 
 }  // namespace
@@ -261,9 +256,8 @@ int Connection::decode_target(request::Request& r, http::TargetForm form) {
         path.remove_prefix(1);
     }
     r.uri.resize(path.size() + 1);
-    const auto* core = core_of(*r.server);
     http::NormalizeOptions options;
-    options.merge_slashes = core == nullptr || core->merge_slashes.value_or(true);
+    options.merge_slashes = modules::core::server_config(*r.server).merge_slashes.value_or(true);
     http::PathResult pr = http::decode_request_path(path, r.uri.data(), r.uri.size(), options);
     if (pr.status != http::PathStatus::kOk) {
         r.uri.assign(parts.path);  // httpd keeps (and logs) the undecodable path as sent

@@ -31,11 +31,6 @@ void log(const Request& r, LogLevel level, std::string_view id, const std::strin
 // APR's rendering of an errno: "(13)Permission denied".
 std::string os_error(int e) { return "(" + std::to_string(e) + ")" + std::strerror(e); }
 
-bool overrides_allowed(const CoreDirConfig& c) {
-    return (c.allow_override && c.allow_override->classes != 0) ||
-           (c.allow_override_list && !c.allow_override_list->empty());
-}
-
 // httpd's ap_parse_htaccess for one directory (`path` holds it, with its
 // trailing slash, and is given back so): the first access file name that
 // exists is the one httpd would read. Returns 0 or the status to answer.
@@ -106,7 +101,7 @@ int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry) {
     std::size_t pos = 1;
     for (;;) {
         const CoreDirConfig& c = walker.directory_core(s, path);
-        if (overrides_allowed(c)) {
+        if (c.allows_access_files()) {
             if (int rc = check_access_files(r, c, path); rc != 0) {
                 return rc;
             }

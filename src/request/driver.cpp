@@ -289,7 +289,7 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
         if (status == kOk) {
             // httpd's ap_if_walk: <If> sections merge last, after the walks.
             expr::RequestContext expr_ctx(r);
-            r.dir_config = ctx.walker.if_config(*r.server, r.dir_config, expr_ctx);
+            r.dir_config = ctx.walker.if_config(r.dir_config, expr_ctx);
             status = run_all(p.phase(Phase::HeaderParser), r, services);
         }
         if (status == kOk) {

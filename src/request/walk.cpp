@@ -289,7 +289,7 @@ void Walker::collect_ifs(const ConfigVector& v, expr::Context& ctx, std::vector<
     }
 }
 
-const ConfigVector* Walker::if_config(const Server&, const ConfigVector* base, expr::Context& ctx) {
+const ConfigVector* Walker::if_config(const ConfigVector* base, expr::Context& ctx) {
     const auto* core = base->get<CoreDirConfig>(core_module.index);
     if (core == nullptr || core->sec_if.empty()) {
         return base;
@@ -325,11 +325,6 @@ bool may_check_symlinks(const std::optional<modules::core::BitsSetting>& options
     return (options->remove & kOptSymLinks) != 0 || (options->add & kOptSymOwner) != 0;
 }
 
-bool may_allow_htaccess(const CoreDirConfig& c) {
-    return (c.allow_override && c.allow_override->classes != 0) ||
-           (c.allow_override_list && !c.allow_override_list->empty());
-}
-
 const CoreDirConfig& no_core_config() {
     static const CoreDirConfig empty;
     return empty;
@@ -344,10 +339,10 @@ Walker::DirectoryCores& Walker::directory_cores(const Server& s) {
     }
     DirectoryCores d;
     const auto* defaults = s.lookup_defaults.get<CoreDirConfig>(core_module.index);
-    d.checks_needed = defaults != nullptr && (may_check_symlinks(defaults->options) || may_allow_htaccess(*defaults));
+    d.checks_needed = defaults != nullptr && (may_check_symlinks(defaults->options) || defaults->allows_access_files());
     for (const Section* sec : info(s).plain_dirs) {
         if (const auto* c = sec->config.get<CoreDirConfig>(core_module.index)) {
-            d.checks_needed = d.checks_needed || may_check_symlinks(c->options) || may_allow_htaccess(*c);
+            d.checks_needed = d.checks_needed || may_check_symlinks(c->options) || c->allows_access_files();
         }
     }
     return directory_cores_.emplace(&s, std::move(d)).first->second;

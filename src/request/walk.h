@@ -55,7 +55,7 @@ public:
     // result) evaluated against `ctx` in order, nested ones inside each that
     // holds, and those that hold merged over `base`. `base` itself when none
     // holds. Cached by base and matched sections, as dir_config() is.
-    const ConfigVector* if_config(const Server& s, const ConfigVector* base, expr::Context& ctx);
+    const ConfigVector* if_config(const ConfigVector* base, expr::Context& ctx);
 
     std::size_t cached_merges() const { return cache_.size() + if_cache_.size(); }
 

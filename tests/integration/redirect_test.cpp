@@ -259,6 +259,16 @@ TEST_F(Redirects, UseCanonicalNameOnUsesServerName) {
     expect_both({{"/rel", 302, "http://canon.example:8081/target", "other.example"}});
 }
 
+// mod_dir's trailing-slash redirect builds its URL the same way.
+TEST_F(Redirects, TheTrailingSlashRedirectFollowsUseCanonicalName) {
+    setup("UseCanonicalName On\nServerName canon.example:8081\n<Directory @HTDOCS@/off>\nUseCanonicalName Off\n"
+          "</Directory>\n",
+          {"dir/x", "off/x"});
+    expect_both({{"/dir", 301, "http://canon.example:8081/dir/", "other.example:9"},
+                 {"/off", 301, "http://other.example:9/off/", "other.example:9"},
+                 {"/off?q=1", 301, "http://other.example:9/off/?q=1", "other.example:9"}});
+}
+
 TEST_F(Redirects, VirtualHostRedirectsComeBeforeTheMainServersAndStayInTheirHost) {
     setup("<VirtualHost *>\nServerName v.example\nRedirect /v http://vhost.example/\n"
           "Redirect /both http://from-vhost.example/\n</VirtualHost>\n"

@@ -106,27 +106,17 @@ AuthzResult apply(const AuthzNode& n, const Evaluation& ev, AuthzNode::Op parent
             result = check_provider(n.provider, n.parsed, ev);
         }
     } else {
+        // A denial settles an "all" group, a grant an "any" group; otherwise
+        // the first child with an opinion gives the group's.
+        const AuthzResult decisive = n.op == AuthzNode::Op::And ? AuthzResult::Denied : AuthzResult::Granted;
         for (const auto& c : n.children) {
             AuthzResult cr = apply(*c, ev, n.op);
-            if (cr == AuthzResult::Neutral) {
-                continue;
+            if (cr == decisive) {
+                result = cr;
+                break;
             }
-            if (n.op == AuthzNode::Op::And) {
-                if (cr == AuthzResult::Denied) {
-                    result = cr;
-                    break;
-                }
-                if (result == AuthzResult::Neutral) {
-                    result = cr;
-                }
-            } else {
-                if (cr == AuthzResult::Granted) {
-                    result = cr;
-                    break;
-                }
-                if (result == AuthzResult::Neutral) {
-                    result = cr;
-                }
+            if (result == AuthzResult::Neutral) {
+                result = cr;
             }
         }
     }

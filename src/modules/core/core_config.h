@@ -70,6 +70,11 @@ struct CoreDirConfig {
     std::optional<BitsSetting> options;
     std::optional<OverrideSetting> allow_override;
     std::optional<std::vector<std::string>> allow_override_list;
+    // Whether AllowOverride or AllowOverrideList lets httpd read an access
+    // file in a directory with this configuration.
+    bool allows_access_files() const {
+        return (allow_override && allow_override->classes != 0) || (allow_override_list && !allow_override_list->empty());
+    }
     std::optional<Tristate> hostname_lookups;    // Off, On, Third = Double
     std::optional<Tristate> use_canonical_name;  // Off, On, Third = DNS
     std::optional<bool> use_canonical_phys_port;

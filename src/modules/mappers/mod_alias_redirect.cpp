@@ -11,6 +11,7 @@
 #include "expr/eval.h"
 #include "expr/request_context.h"
 #include "modules/core/core_config.h"
+#include "modules/core/self_url.h"
 #include "modules/mappers/mod_alias.h"
 
 #include <sonora/hooks.h>
@@ -89,48 +90,6 @@ std::string drop_default_port(std::string_view url) {
     return out;
 }
 
-// httpd's ap_construct_url: scheme, the host and port the server calls
-// itself by (UseCanonicalName, UseCanonicalPhysicalPort), then `path`.
-std::string absolute_url(const request::Request& r, const ConfigVector& dir_config, std::string_view path) {
-    const core::CoreServerConfig& server = core::server_config(*r.server);
-    const auto* dir = dir_config.get<core::CoreDirConfig>(core::core_module.index);
-    const bool canonical =
-        dir != nullptr && dir->use_canonical_name.value_or(core::Tristate::Off) == core::Tristate::On;
-    const bool physical = dir != nullptr && dir->use_canonical_phys_port.value_or(false);
-    std::string scheme = server.server_scheme ? *server.server_scheme : std::string("http");
-    const int default_port = equals_nocase(scheme, "https") ? 443 : 80;
-    const int server_port = server.server_port.value_or(0);
-
-    std::string_view host;
-    int port = 0;
-    if (canonical) {
-        host = !r.server_name.empty() ? r.server_name : r.self_host();
-        port = server_port != 0 ? server_port : physical && r.local_port != 0 ? r.local_port : default_port;
-    } else {
-        host = r.self_host();
-        // The port the client named in Host comes first.
-        if (r.host_port != 0) {
-            port = r.host_port;
-        } else if (physical && r.local_port != 0) {
-            port = r.local_port;
-        } else {
-            port = server_port != 0 ? server_port : default_port;
-        }
-    }
-    std::string url = scheme;
-    url.append("://");
-    if (host.find(':') != std::string_view::npos && host.front() != '[') {
-        url.append("[").append(host).append("]");
-    } else {
-        url.append(host);
-    }
-    if (port != default_port) {
-        url.append(":").append(std::to_string(port));
-    }
-    url.append(path);
-    return url;
-}
-
 // httpd's "r->args is set": a "?" alone counts, and gains the target a "?".
 // The request layer leaves the query view null when the URL has no "?" (and
 // when an internal redirect's target has none).
@@ -151,7 +110,7 @@ int answer(request::Request& r, const ConfigVector& dir_config, std::string targ
     const bool relative_ok = alias != nullptr && alias->allow_relative.value_or(false);
     if (!relative_ok || target.empty() || target.front() != '/') {
         if (!target.empty() && target.front() == '/') {
-            target = absolute_url(r, dir_config, target);
+            target = core::self_url(r, dir_config, target);
         }
         if (!is_url(target)) {
             return 500;

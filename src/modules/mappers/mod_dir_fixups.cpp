@@ -3,6 +3,7 @@
 // and FallbackResource (an internal redirect for what does not exist).
 
 #include "core/strings.h"
+#include "modules/core/self_url.h"
 #include "modules/mappers/mod_dir.h"
 
 #include <sonora/hooks.h>
@@ -28,13 +29,7 @@ int dir_fixups(request::Request& r, Services& services) {
         if (dir != nullptr && dir->directory_slash == false) {
             return kDeclined;
         }
-        std::pmr::string location(r.arena);
-        location.append("http://").append(r.self_host());
-        // UseCanonicalName Off: the port is the one the client named in Host.
-        if (r.host_port != 0 && r.host_port != 80) {
-            location.append(":").append(std::to_string(r.host_port));
-        }
-        location.append(r.uri).append("/");
+        std::string location = core::self_url(r, *r.dir_config, std::string(r.uri) + "/");
         if (!r.query.empty()) {
             location.append("?").append(r.query);
         }
