@@ -19,6 +19,16 @@ AccessCompatDirConfig& conf_of(Cmd& cmd) {
     return conf;
 }
 
+// Order and Satisfy are kept per method: the <Limit> they are read in says which.
+template <class Table, class Value>
+void set_for_methods(Table& table, http::MethodMask methods, const Value& value) {
+    for (int m = 0; m < http::kMethodLimit; ++m) {
+        if (methods & http::method_bit(m)) {
+            table[static_cast<std::size_t>(m)] = value;
+        }
+    }
+}
+
 CmdResult order(Cmd& cmd, Args a) {
     AccessOrder o;
     if (equals_nocase(a[0], "allow,deny")) {
@@ -31,11 +41,7 @@ CmdResult order(Cmd& cmd, Args a) {
         return std::string("unknown order");
     }
     auto& conf = conf_of(cmd);
-    for (int m = 0; m < http::kMethodLimit; ++m) {
-        if (cmd.scope().methods & http::method_bit(m)) {
-            conf.order[static_cast<std::size_t>(m)] = o;
-        }
-    }
+    set_for_methods(conf.order, cmd.scope().methods, o);
     return std::nullopt;
 }
 
@@ -110,11 +116,7 @@ CmdResult satisfy(Cmd& cmd, Args a) {
         return std::string("Satisfy either 'any' or 'all'.");
     }
     auto& conf = conf_of(cmd);
-    for (int m = 0; m < http::kMethodLimit; ++m) {
-        if (cmd.scope().methods & http::method_bit(m)) {
-            conf.satisfy[static_cast<std::size_t>(m)] = s;
-        }
-    }
+    set_for_methods(conf.satisfy, cmd.scope().methods, s);
     return std::nullopt;
 }
 

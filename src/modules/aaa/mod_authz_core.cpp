@@ -4,8 +4,6 @@
 // section; authz_check.cpp evaluates it per request.
 //
 // Each node keeps the methods of the <Limit>/<LimitExcept> it was read in.
-// Deliberate gap (TODO(sonora)): `Require method` knows only httpd's own
-// methods (httpd also accepts methods that an earlier <Limit> registered).
 
 #include "modules/aaa/mod_authz_core.h"
 #include "modules/aaa/provider_alias.h"
@@ -14,6 +12,8 @@
 #include "config/words.h"
 #include "core/strings.h"
 #include "expr/parser.h"
+#include "http/method.h"
+#include "modules/core/core_config.h"
 #include "modules/aaa/mod_authz_host.h"
 
 #include <algorithm>
@@ -45,18 +45,12 @@ CmdResult parse_env(Cmd&, std::string_view args, AuthzArgs& out) {
     return std::nullopt;
 }
 
-constexpr std::array<std::string_view, 27> kMethods = {
-    "GET",      "HEAD",     "PUT",   "POST",        "DELETE",     "CONNECT",  "OPTIONS",
-    "TRACE",    "PATCH",    "PROPFIND", "PROPPATCH", "MKCOL",     "COPY",     "MOVE",
-    "LOCK",     "UNLOCK",   "VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN", "UPDATE",
-    "LABEL",    "REPORT",   "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE",
-};
-
-CmdResult parse_method(Cmd&, std::string_view args, AuthzArgs& out) {
+CmdResult parse_method(Cmd& cmd, std::string_view args, AuthzArgs& out) {
     std::vector<std::string> methods = config::split_words(args);
     for (const std::string& m : methods) {
-        // Method names are case-sensitive, as in HTTP.
-        if (std::find(kMethods.begin(), kMethods.end(), m) == kMethods.end()) {
+        // Method names are case-sensitive, as in HTTP; httpd's own methods and
+        // those an earlier <Limit> registered.
+        if (modules::core::method_number(cmd.engine().generation().main, m) == http::kMethodInvalid) {
             return "Invalid Method '" + m + "'";
         }
     }
@@ -90,9 +84,7 @@ AuthzCoreServerConfig& global_conf(const Cmd& cmd) {
 }
 
 const AuthzAlias* find_alias(const Cmd& cmd, const std::string& name) {
-    const auto& aliases = global_conf(cmd).aliases;
-    auto it = aliases.find(name);
-    return it == aliases.end() ? nullptr : &it->second;
+    return find_authz_alias(cmd.engine().generation().main, name);
 }
 
 // The group Require lines go into: the open <Require...> group, else the

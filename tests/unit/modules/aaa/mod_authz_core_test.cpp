@@ -136,6 +136,13 @@ TEST(ModAuthzCore, AcceptedLikeHttpd) {
                         "Require expr \"%{REMOTE_ADDR} == '127.0.0.1'\"\n"));
 }
 
+// httpd's Require method accepts a method an earlier <Limit> registered.
+TEST(ModAuthzCore, RequireMethodKnowsRegisteredMethods) {
+    load(kBoth + in_dir("<Limit FOO>\nRequire all granted\n</Limit>\nRequire method FOO GET\n"));
+    expect_error(kBoth + in_dir("Require method BAR\n<Limit BAR>\nRequire all granted\n</Limit>\n"),
+                 "Invalid Method 'BAR'", 4);
+}
+
 TEST(ModAuthzCore, NestedGroupsAreNormalised) {
     auto g = load(kBoth + in_dir("<RequireAll>\n"
                                  "  Require all granted\n"
