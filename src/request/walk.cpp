@@ -119,15 +119,9 @@ const Server& Walker::select_server(int port, std::string_view local_ip, std::st
                                     bool* unknown_host) const {
     // httpd: vhosts on the exact local address beat wildcard ones; among the
     // candidates, the first whose ServerName/ServerAlias matches Host, else the
-    // candidate whose <VirtualHost> address is the Host itself, else the
     // first candidate (the default for that address).
     const Server* exact_default = nullptr;
     const Server* wild_default = nullptr;
-    const Server* by_address = nullptr;
-    std::string_view bare_host = host;
-    if (bare_host.size() > 2 && bare_host.front() == '[' && bare_host.back() == ']') {
-        bare_host = bare_host.substr(1, bare_host.size() - 2);
-    }
     for (int pass = 0; pass < 2; ++pass) {
         for (const VhostEntry& e : vhosts_) {
             bool exact = !e.ip.empty();
@@ -144,22 +138,23 @@ const Server& Walker::select_server(int port, std::string_view local_ip, std::st
             if (!host.empty() && name_matches(modules::core::server_config(*e.server), host)) {
                 return *e.server;
             }
-            if (by_address == nullptr && exact && !host.empty() && equals_nocase(e.ip, bare_host)) {
-                by_address = e.server;
-            }
         }
         if (exact_default != nullptr) {
             break;
         }
     }
-    if (by_address != nullptr) {
-        return *by_address;
-    }
     const Server* def = exact_default != nullptr ? exact_default : wild_default;
     if (def == nullptr) {
         return gen_.main;
     }
-    if (unknown_host != nullptr && !host.empty()) {
+    // The candidates on the exact address all carry it in their <VirtualHost>
+    // line, which httpd counts as a name: a Host naming the address is known.
+    std::string_view bare_host = host;
+    if (bare_host.size() > 2 && bare_host.front() == '[' && bare_host.back() == ']') {
+        bare_host = bare_host.substr(1, bare_host.size() - 2);
+    }
+    const bool names_address = exact_default != nullptr && equals_nocase(bare_host, local_ip);
+    if (unknown_host != nullptr && !host.empty() && !names_address) {
         *unknown_host = modules::core::server_config(*def).strict_host_check.value_or(false);
     }
     return *def;
