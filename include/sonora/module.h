@@ -36,6 +36,10 @@ struct Module {
     // checks that need the final picture (DocumentRoot exists, one MPM...).
     // Returns an error message naming what is wrong, or nullopt.
     CmdResult (*post_config)(config::Generation& gen) = nullptr;
+    // Runs in the server's parent before it forks, as root when started as
+    // root (httpd's open_logs): files and programs the children inherit.
+    // Not run by -t. Returns an error message, or nullopt.
+    CmdResult (*open_logs)(config::Generation& gen) = nullptr;
     // Registers the module's request hooks (sonora/hooks.h).
     void (*register_hooks)(HookRegistry& hooks) = nullptr;
     int magic = kModuleMagic;

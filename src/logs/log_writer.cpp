@@ -1,5 +1,7 @@
 #include "logs/log_writer.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "logs/piped_log.h"
 
@@ -57,6 +59,12 @@ LogWriter::~LogWriter() {
 }
 
 int LogWriter::pipe_fd() const { return pipe_ ? pipe_->write_fd() : -1; }
+
+void LogWriter::disown_program() {
+    if (pipe_) {
+        pipe_->disown();
+    }
+}
 
 void LogWriter::write_now(std::string_view bytes) {
     if (bytes.empty()) {
@@ -145,12 +153,49 @@ LogWriter* LogWriters::open(std::string_view target, std::string_view path, bool
             return w.get();
         }
     }
+    for (auto it = previous_.begin(); it != previous_.end(); ++it) {
+        if (!key.empty() && key.front() == '|' && (*it)->target() == key) {
+            reused_.push_back(it->get());
+            writers_.push_back(std::move(*it));
+            previous_.erase(it);
+            return writers_.back().get();
+        }
+    }
     auto w = LogWriter::open(target, path, buffered, error);
     if (!w) {
         return nullptr;
     }
     writers_.push_back(std::move(w));
     return writers_.back().get();
+}
+
+void LogWriters::begin_restart() {
+    for (auto& w : writers_) {
+        previous_.push_back(std::move(w));
+    }
+    writers_.clear();
+}
+
+void LogWriters::end_restart() {
+    previous_.clear();
+    reused_.clear();
+}
+
+void LogWriters::abort_restart() {
+    for (auto& w : writers_) {
+        if (std::find(reused_.begin(), reused_.end(), w.get()) != reused_.end()) {
+            previous_.push_back(std::move(w));
+        }
+    }
+    writers_ = std::move(previous_);
+    previous_.clear();
+    reused_.clear();
+}
+
+void LogWriters::disown_programs() {
+    for (const auto& w : writers_) {
+        w->disown_program();
+    }
 }
 
 void LogWriters::tick(std::int64_t now_ms) {
@@ -165,7 +210,10 @@ void LogWriters::flush_all() {
     }
 }
 
-void LogWriters::close_all() { writers_.clear(); }
+void LogWriters::close_all() {
+    writers_.clear();
+    previous_.clear();
+}
 
 LogWriters& access_log_writers() {
     static LogWriters writers;

@@ -51,6 +51,8 @@ public:
     std::uint64_t dropped_lines() const { return dropped_total_; }
     // The pipe's write end for a piped program, else -1.
     int pipe_fd() const;
+    // See PipedLog::disown.
+    void disown_program();
 
 private:
     LogWriter(std::string target, int fd, std::unique_ptr<PipedLog> pipe, bool buffered);
@@ -80,8 +82,19 @@ public:
     void flush_all();
     void close_all();
 
+    // A restart reopens every file (so that rotated logs are let go) but keeps
+    // each piped program the new configuration still names, with its pipe:
+    // the old generation's children may still be writing to it.
+    void begin_restart();
+    void end_restart();  // closes what the new configuration did not reopen
+    void abort_restart();  // the new configuration is not used: back to the old writers
+    // In a child process: see PipedLog::disown.
+    void disown_programs();
+
 private:
     std::vector<std::unique_ptr<LogWriter>> writers_;
+    std::vector<std::unique_ptr<LogWriter>> previous_;
+    std::vector<const LogWriter*> reused_;  // moved back from previous_ during a restart
 };
 
 // The process-wide set the worker ticks and flushes.

@@ -207,7 +207,20 @@ void PipedLog::drain_backlog() {
     }
 }
 
+void PipedLog::disown() {
+    owner_ = false;
+    pid_ = -1;
+    if (read_fd_ >= 0) {
+        ::close(read_fd_);
+        read_fd_ = -1;
+    }
+}
+
 void PipedLog::maintain() {
+    if (!owner_) {
+        drain_backlog();
+        return;
+    }
     if (pid_ > 0) {
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {

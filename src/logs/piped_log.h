@@ -40,6 +40,9 @@ public:
     // Starts the program again if it exited (at most once a second), then
     // writes what waits in the backlog. Called on SIGCHLD and on a timer.
     void maintain();
+    // In a child of the server's parent: the program belongs to the parent,
+    // which restarts it; this process only writes (and never waits for it).
+    void disown();
     bool has_backlog() const { return !backlog_.empty(); }
     std::uint64_t dropped_writes() const { return dropped_; }
     std::uint64_t restarts() const { return restarts_; }
@@ -59,6 +62,7 @@ private:
     int read_fd_ = -1;
     int write_fd_ = -1;
     pid_t pid_ = -1;
+    bool owner_ = true;
     std::int64_t last_spawn_ms_ = 0;
     std::deque<std::string> backlog_;  // whole writes; the front one may be partly written
     std::size_t front_written_ = 0;

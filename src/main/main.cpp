@@ -7,6 +7,7 @@
 #include "modules/core/core_config.h"
 #include "modules/module_list.h"
 #include "mpm/server.h"
+#include "mpm/settings.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -27,7 +28,7 @@ std::string program_name(const char* argv0) {
     return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
-std::unique_ptr<config::Generation> load(const cli::Options& o, const std::string& program) {
+config::LoadOptions load_options(const cli::Options& o) {
     config::LoadOptions lo;
     lo.server_root = o.server_root.value_or(SONORA_HTTPD_ROOT);
     lo.config_file = o.config_file.value_or(SONORA_SERVER_CONFIG_FILE);
@@ -36,8 +37,12 @@ std::unique_ptr<config::Generation> load(const cli::Options& o, const std::strin
     lo.post_directives = o.post_directives;
     lo.check_document_root = !o.skip_document_root_check;
     lo.modules = modules::builtin_modules();
+    return lo;
+}
+
+std::unique_ptr<config::Generation> load(const cli::Options& o, const std::string& program) {
     try {
-        return config::load_configuration(lo);
+        return config::load_configuration(load_options(o));
     } catch (const config::ConfigError& e) {
         std::cerr << e.render(program) << "\n";
         return nullptr;
@@ -106,6 +111,11 @@ int main(int argc, char** argv) {
                 dumped = true;
             }
             if (!dumped) {
+                std::vector<std::string> warnings;
+                (void)mpm::Settings::from(*gen, warnings);
+                for (const auto& w : warnings) {
+                    std::cerr << w << "\n";
+                }
                 std::cerr << "Syntax OK\n";
             }
             return 0;
@@ -115,5 +125,15 @@ int main(int argc, char** argv) {
     mpm::RunOptions run;
     run.program = program;
     run.foreground = o.defined("FOREGROUND") || o.defined("NO_DETACH") || o.defined("DEBUG");
+    run.one_process = o.defined("ONE_PROCESS") || o.defined("DEBUG");
+    // A restart reads the same files with the same command line, as httpd.
+    run.reload = [o, program](std::string& error) -> std::unique_ptr<config::Generation> {
+        try {
+            return config::load_configuration(load_options(o));
+        } catch (const config::ConfigError& e) {
+            error = e.render(program);
+            return nullptr;
+        }
+    };
     return mpm::run_server(std::move(gen), run);
 }

@@ -1,18 +1,22 @@
 #pragma once
-// Running the server: listeners, PidFile, ErrorLog, privileges, signals, and
-// the worker loop. For now every MPM runs a single process with one event
-// loop (what -X does in httpd); the multi-process MPMs come with their issue.
+// Starting the server: listeners, ErrorLog and the modules' logs, PidFile,
+// then either the MPM's parent (children serve) or, with -X, one process
+// that serves itself.
 
 #include "config/generation.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
 namespace sonora::mpm {
 
 struct RunOptions {
-    bool foreground = false;  // -DFOREGROUND, -DNO_DETACH, -X: do not detach
-    std::string program;      // argv[0]'s basename, for messages
+    bool foreground = false;   // -DFOREGROUND, -DNO_DETACH, -X: do not detach
+    bool one_process = false;  // -X, -DONE_PROCESS: no parent, no children
+    std::string program;       // argv[0]'s basename, for messages
+    // Reads the configuration again for a restart; nullptr and `error` on failure.
+    std::function<std::unique_ptr<config::Generation>(std::string& error)> reload;
 };
 
 // Serves until SIGTERM/SIGINT (or SIGWINCH, graceful stop). Returns the exit

@@ -134,6 +134,7 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
     }
     info_.local_ip = local_ip_;
     registered_ = false;
+    set_activity(Activity::Busy);
     arm_timer(false);
     // With TCP_DEFER_ACCEPT the request is usually here already: read at once,
     // and join the epoll set only if the connection has to wait for something.
@@ -334,6 +335,9 @@ void Connection::on_readable() {
 }
 
 void Connection::handle_input(std::size_t start) {
+    if (activity_ == Activity::KeepAlive) {
+        set_activity(Activity::Busy);
+    }
     worker_.update_wall_clock();
     worker_.request_context().now_ms = worker_.loop().now_ms();
     std::size_t pos = start;
@@ -401,6 +405,9 @@ void Connection::handle_input(std::size_t start) {
         close();
         return;
     }
+    if (in_len_ == 0) {
+        set_activity(Activity::KeepAlive);
+    }
     arm_timer(in_len_ == 0);
 }
 
@@ -456,7 +463,12 @@ bool Connection::handle_one(std::size_t& pos) {
         r.host = h;
     }
     ++requests_;
-    bool keep = ws.keepalive && http::client_allows_keep_alive(head);
+    if (slot_ != nullptr) {
+        slot_->state.store(static_cast<char>(scoreboard::State::Writing), std::memory_order_relaxed);
+    }
+    // A draining child (graceful restart) answers this request and closes:
+    // the client learns it from Connection: close instead of a reset.
+    bool keep = ws.keepalive && http::client_allows_keep_alive(head) && !worker_.draining();
     client_asked_close_ = !http::client_allows_keep_alive(head);
     if (ws.max_keepalive_requests != 0 && requests_ >= ws.max_keepalive_requests) {
         keep = false;
@@ -643,7 +655,26 @@ void Connection::finish_request(request::Request& r) {
     const bool kept = r.keep_alive && !close_after_;
     r.keep_alive = kept;
     r.keepalives = kept ? earlier : (earlier > 0 ? earlier - 1 : 0);
+    if (slot_ != nullptr) {
+        slot_->state.store(static_cast<char>(scoreboard::State::Logging), std::memory_order_relaxed);
+    }
     request::log_transaction(r, worker_.request_context());
+    if (slot_ != nullptr && worker_.extended_status()) {
+        record_request(r);
+    }
+}
+
+// ExtendedStatus: what mod_status shows per worker.
+void Connection::record_request(const request::Request& r) {
+    slot_->access_count.fetch_add(1, std::memory_order_relaxed);
+    slot_->my_access_count.fetch_add(1, std::memory_order_relaxed);
+    slot_->bytes_served.fetch_add(r.bytes_out, std::memory_order_relaxed);
+    slot_->my_bytes_served.fetch_add(r.bytes_out, std::memory_order_relaxed);
+    slot_->conn_count.store(requests_, std::memory_order_relaxed);
+    slot_->stop_us.store(worker_.wall_us(), std::memory_order_relaxed);
+    scoreboard::copy_field(slot_->client, sizeof slot_->client, client_ip_);
+    scoreboard::copy_field(slot_->vhost, sizeof slot_->vhost, r.server_name);
+    scoreboard::copy_field(slot_->request, sizeof slot_->request, r.the_request);
 }
 
 void Connection::queue_memory(std::string_view bytes) {
@@ -876,6 +907,7 @@ void Connection::after_flush() {
     if (in_len_ > 0 || peer_closed_) {
         handle_input();  // pipelined requests waiting behind the batch
     } else {
+        set_activity(Activity::KeepAlive);
         arm_timer(true);
     }
 }
@@ -885,9 +917,41 @@ void Connection::after_flush() {
 void Connection::start_lingering() {
     ::shutdown(fd_, SHUT_WR);
     state_ = State::Lingering;
+    set_activity(Activity::Lingering);
     linger_deadline_ms_ = worker_.loop().now_ms() + kLingerTotalMs;
     worker_.linger_timers().schedule(timer, worker_.loop().now_ms());
     on_readable();
+}
+
+// The scoreboard's view: a worker slot while a request is in flight, the
+// process's keep-alive and lingering counts otherwise.
+void Connection::set_activity(Activity a) {
+    if (a == activity_) {
+        return;
+    }
+    scoreboard::ProcessSlot* p = worker_.process_slot();
+    if (p != nullptr) {
+        if (activity_ == Activity::KeepAlive) {
+            p->keep_alive.fetch_sub(1, std::memory_order_relaxed);
+        } else if (activity_ == Activity::Lingering) {
+            p->lingering.fetch_sub(1, std::memory_order_relaxed);
+        }
+        if (a == Activity::KeepAlive) {
+            p->keep_alive.fetch_add(1, std::memory_order_relaxed);
+        } else if (a == Activity::Lingering) {
+            p->lingering.fetch_add(1, std::memory_order_relaxed);
+        }
+        if (a == Activity::Busy && slot_ == nullptr) {
+            slot_ = worker_.acquire_slot();
+            if (slot_ != nullptr && worker_.extended_status()) {
+                slot_->start_us.store(worker_.wall_us(), std::memory_order_relaxed);
+            }
+        } else if (a != Activity::Busy && slot_ != nullptr) {
+            worker_.release_slot(slot_);
+            slot_ = nullptr;
+        }
+    }
+    activity_ = a;
 }
 
 void Connection::close() {
@@ -906,6 +970,7 @@ void Connection::close() {
     }
     ::close(fd_);  // also leaves the epoll set: the descriptor is not shared
     fd_ = -1;
+    set_activity(Activity::None);
     holds_.clear();
     worker_.retire(this);
 }

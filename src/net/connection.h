@@ -8,6 +8,7 @@
 // connection and are reused; the static path allocates nothing once they
 // have grown to the size the traffic needs.
 
+#include "core/scoreboard.h"
 #include "event/loop.h"
 #include "http/chunked_decoder.h"
 #include "http/limits.h"
@@ -50,6 +51,7 @@ public:
 
 private:
     enum class State : std::uint8_t { Reading, Writing, Lingering, Closed };
+    enum class Activity : std::uint8_t { None, Busy, KeepAlive, Lingering };
 
     struct Segment {
         const char* data = nullptr;  // memory bytes, or null for a file range
@@ -74,6 +76,8 @@ private:
     void after_flush();
     void start_lingering();
     void close();
+    void set_activity(Activity a);
+    void record_request(const request::Request& r);
     std::size_t max_input() const;
     enum class Drain { NeedMore, Done, Error };
     Drain drain_chunked(std::string_view in, std::size_t& used, int& error_status);
@@ -84,6 +88,8 @@ private:
     Worker& worker_;
     int fd_;
     State state_ = State::Reading;
+    Activity activity_ = Activity::None;
+    scoreboard::WorkerSlot* slot_ = nullptr;  // while a request is in flight
     int local_port_;
     char client_ip_[64] = {};
     char local_ip_[64] = {};

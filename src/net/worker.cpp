@@ -86,8 +86,10 @@ private:
     const os::ListenSocket& listener_;
 };
 
-// The signalfd: TERM, INT and WINCH stop the worker; HUP and USR1 (restart,
-// graceful restart) are reported and ignored until the MPM issue brings them;
+// The signalfd. In a single process (-X): TERM, INT and WINCH stop it; HUP
+// and USR1 (restarts, which need a parent) are reported and ignored. In a
+// child of the MPM's parent: TERM stops at once (stop, restart), USR1 and
+// WINCH drain (graceful restart and stop), HUP is the parent's business.
 // CHLD means a piped logger may have died and is restarted at once.
 class Worker::StopWatcher final : public event::Handler {
 public:
@@ -95,18 +97,28 @@ public:
     void on_event(std::uint32_t) override {
         signalfd_siginfo info{};
         while (::read(fd_, &info, sizeof info) == sizeof info) {
-            if (info.ssi_signo == SIGCHLD) {
+            const int sig = static_cast<int>(info.ssi_signo);
+            if (sig == SIGCHLD) {
                 worker_.tick_logs(true);
                 continue;
             }
-            if (info.ssi_signo == SIGHUP || info.ssi_signo == SIGUSR1) {
+            if (worker_.role_.child) {
+                if (sig == SIGUSR1 || sig == SIGWINCH) {
+                    worker_.drain();
+                } else if (sig == SIGTERM || sig == SIGINT) {
+                    worker_.stop_signal_ = sig;
+                    worker_.stop();
+                }
+                continue;
+            }
+            if (sig == SIGHUP || sig == SIGUSR1) {
                 log_startup(LogLevel::Warn, "mpm_event", "SN00493",
-                            std::string(info.ssi_signo == SIGHUP ? "SIGHUP" : "SIGUSR1") +
-                                " received: restarting is not supported yet, continuing with the current "
+                            std::string(sig == SIGHUP ? "SIGHUP" : "SIGUSR1") +
+                                " received: a single process (-X) cannot restart, continuing with the current "
                                 "configuration");
                 continue;
             }
-            worker_.stop_signal_ = static_cast<int>(info.ssi_signo);
+            worker_.stop_signal_ = sig;
             worker_.stop();
         }
     }
@@ -116,7 +128,7 @@ private:
     int fd_;
 };
 
-Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> listeners)
+Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> listeners, WorkerRole role)
     : settings_(WorkerSettings::from(gen)),
       listeners_(std::move(listeners)),
       walker_(gen),
@@ -125,8 +137,14 @@ Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> list
       ctx_{gen, walker_, files_, 0, settings_.server_header, &pipeline_},
       read_timers_(settings_.timeout_ms),
       keepalive_timers_(settings_.keepalive_timeout_ms),
-      linger_timers_(2'000) {
+      linger_timers_(2'000),
+      role_(role) {
     update_wall_clock();
+    process_slot_ = role_.board.process();
+    // Slots are handed out from the end, so the first ones fill first.
+    for (std::uint32_t t = role_.board.threads(); t > 0; --t) {
+        free_slots_.push_back(role_.board.worker(t - 1));
+    }
     for (const os::ListenSocket& l : listeners_) {
         acceptors_.push_back(std::make_unique<Acceptor>(*this, l));
         loop_.add(l.fd, EPOLLIN | EPOLLEXCLUSIVE, acceptors_.back().get());
@@ -153,9 +171,61 @@ void Worker::update_wall_clock() {
 
 std::string_view Worker::date() { return date_cache_.get(wall_s_); }
 
+scoreboard::WorkerSlot* Worker::acquire_slot() {
+    if (free_slots_.empty()) {
+        return nullptr;
+    }
+    scoreboard::WorkerSlot* slot = free_slots_.back();
+    free_slots_.pop_back();
+    slot->state.store(static_cast<char>(scoreboard::State::Reading), std::memory_order_relaxed);
+    process_slot_->busy.fetch_add(1, std::memory_order_relaxed);
+    return slot;
+}
+
+void Worker::release_slot(scoreboard::WorkerSlot* slot) {
+    slot->state.store(static_cast<char>(draining_ ? scoreboard::State::Graceful : scoreboard::State::Ready),
+                      std::memory_order_relaxed);
+    process_slot_->busy.fetch_sub(1, std::memory_order_relaxed);
+    free_slots_.push_back(slot);
+}
+
+// Listening sockets leave the epoll set while the worker may not take more
+// (prefork's one connection, a drain); EPOLLEXCLUSIVE cannot be modified, so
+// they are removed and added again.
+void Worker::set_accepting(bool on) {
+    if (on == accepting_ || (on && draining_)) {
+        return;
+    }
+    accepting_ = on;
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        if (on) {
+            loop_.add(listeners_[i].fd, EPOLLIN | EPOLLEXCLUSIVE, acceptors_[i].get());
+        } else {
+            loop_.remove(listeners_[i].fd);
+        }
+    }
+    if (process_slot_ != nullptr) {
+        process_slot_->not_accepting.store(!on, std::memory_order_relaxed);
+    }
+}
+
+void Worker::drain() {
+    if (draining_) {
+        return;
+    }
+    set_accepting(false);
+    draining_ = true;
+    if (process_slot_ != nullptr) {
+        process_slot_->quiescing.store(true, std::memory_order_relaxed);
+        for (scoreboard::WorkerSlot* slot : free_slots_) {
+            slot->state.store(static_cast<char>(scoreboard::State::Graceful), std::memory_order_relaxed);
+        }
+    }
+}
+
 void Worker::accept_from(const os::ListenSocket& l) {
     // Bounded so that one busy listener cannot starve the connections.
-    for (int i = 0; i < 64; ++i) {
+    for (int i = 0; i < 64 && accepting_; ++i) {
         sockaddr_storage peer{};
         socklen_t len = sizeof peer;
         int fd = ::accept4(l.fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -165,7 +235,16 @@ void Worker::accept_from(const os::ListenSocket& l) {
         }
         int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        ++accepted_;
+        if (process_slot_ != nullptr) {
+            process_slot_->accepted.fetch_add(1, std::memory_order_relaxed);
+        }
         open_connection(fd, peer, l.port, l.specific_address() ? &l.addr : nullptr);
+        if (role_.max_accepts != 0 && accepted_ >= role_.max_accepts) {
+            drain();  // MaxConnectionsPerChild: the parent starts a fresh child
+        } else if (role_.max_open != 0 && open_connections_ >= role_.max_open) {
+            set_accepting(false);
+        }
     }
 }
 
@@ -180,6 +259,9 @@ void Worker::open_connection(int fd, const sockaddr_storage& peer, int local_por
         c = owned_.back().get();
     }
     ++open_connections_;
+    if (process_slot_ != nullptr) {
+        process_slot_->connections.fetch_add(1, std::memory_order_relaxed);
+    }
     c->open(fd, peer, local_port, local);
 }
 
@@ -190,9 +272,15 @@ void Worker::retire(Connection* c) {
 void Worker::recycle_retired() {
     for (Connection* c : retired_) {
         --open_connections_;
+        if (process_slot_ != nullptr) {
+            process_slot_->connections.fetch_sub(1, std::memory_order_relaxed);
+        }
         free_.push_back(c);
     }
     retired_.clear();
+    if (role_.max_open != 0 && open_connections_ < role_.max_open) {
+        set_accepting(true);
+    }
 }
 
 void Worker::expire_timers() {
@@ -222,7 +310,7 @@ void Worker::tick_logs(bool now) {
 }
 
 void Worker::run() {
-    while (!stopping_) {
+    while (!stopping_ && !(draining_ && open_connections_ == 0)) {
         std::int64_t wait = 1000;
         for (event::TimerList* list : {&read_timers_, &keepalive_timers_, &linger_timers_}) {
             if (event::TimerNode* n = list->front()) {

@@ -4,6 +4,7 @@
 // worker in the main process; the multi-process MPMs will run one per child.
 
 #include "config/generation.h"
+#include "core/scoreboard.h"
 #include "event/loop.h"
 #include "http/date_cache.h"
 #include "os/listeners.h"
@@ -36,16 +37,30 @@ struct WorkerSettings {
     static WorkerSettings from(const config::Generation& gen);
 };
 
+// What the process running the worker asks of it (the MPM's side).
+struct WorkerRole {
+    scoreboard::Recorder board;       // the process's scoreboard slot (none: nothing recorded)
+    unsigned max_open = 0;            // connections at once; prefork's 1, else 0 = no limit
+    unsigned max_accepts = 0;         // MaxConnectionsPerChild: then drain and exit (0 = never)
+    bool child = false;               // a child of the MPM's parent (signals mean what they mean there)
+    bool extended_status = false;     // ExtendedStatus: per-request details in the scoreboard
+};
+
 class Worker {
 public:
-    Worker(const config::Generation& gen, std::vector<os::ListenSocket> listeners);
+    Worker(const config::Generation& gen, std::vector<os::ListenSocket> listeners, WorkerRole role = {});
     ~Worker();
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
-    // Serves until stop() is called (from a signal handler through the loop).
+    // Serves until stop() is called (from a signal handler through the loop),
+    // or, once draining, until its last connection has closed.
     void run();
     void stop() { stopping_ = true; }
+    // Graceful: accept no more; connections finish their current request and
+    // close after their next response (or their keep-alive timeout).
+    void drain();
+    bool draining() const { return draining_; }
     int stop_signal() const { return stop_signal_; }
     // Adds a descriptor whose readability stops the loop (a signalfd).
     void watch_stop_fd(int fd);
@@ -77,11 +92,20 @@ public:
     void recycle_retired();
     const std::vector<os::ListenSocket>& listeners() const { return listeners_; }
 
+    // ---- the scoreboard, for connections ----
+    // A worker slot while a request is in flight (null without a scoreboard,
+    // or when every slot is taken).
+    scoreboard::WorkerSlot* acquire_slot();
+    void release_slot(scoreboard::WorkerSlot* slot);
+    scoreboard::ProcessSlot* process_slot() { return process_slot_; }
+    bool extended_status() const { return role_.extended_status; }
+
 private:
     class Acceptor;
     class StopWatcher;
 
     void accept_from(const os::ListenSocket& l);
+    void set_accepting(bool on);
     void expire_timers();
     void tick_logs(bool now);
 
@@ -104,7 +128,13 @@ private:
     std::vector<std::unique_ptr<Connection>> owned_;
     std::vector<Connection*> free_;
     std::size_t open_connections_ = 0;
+    WorkerRole role_;
+    scoreboard::ProcessSlot* process_slot_ = nullptr;
+    std::vector<scoreboard::WorkerSlot*> free_slots_;
+    std::uint64_t accepted_ = 0;
+    bool accepting_ = true;
     bool stopping_ = false;
+    bool draining_ = false;
     int stop_signal_ = SIGTERM;
     std::int64_t wall_s_ = 0;
     std::int64_t wall_us_ = 0;

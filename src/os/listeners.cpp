@@ -105,6 +105,42 @@ std::optional<std::string> open_listeners(const std::vector<ListenSpec>& specs, 
     return std::nullopt;
 }
 
+std::optional<std::string> reconcile_listeners(std::vector<ListenSocket>& current,
+                                               const std::vector<ListenSpec>& specs, int backlog) {
+    std::vector<ListenSocket> next;
+    std::vector<bool> kept(current.size(), false);
+    std::vector<ListenSocket> opened;
+    for (const ListenSpec& spec : specs) {
+        const std::string name = describe(spec);
+        bool found = false;
+        for (std::size_t i = 0; i < current.size(); ++i) {
+            if (!kept[i] && current[i].name == name) {
+                kept[i] = true;
+                next.push_back(current[i]);
+                found = true;
+                break;
+            }
+        }
+        if (found) {
+            continue;
+        }
+        ListenSocket s;
+        if (auto err = open_one(spec, backlog, s)) {
+            close_listeners(opened);
+            return err;
+        }
+        opened.push_back(s);
+        next.push_back(s);
+    }
+    for (std::size_t i = 0; i < current.size(); ++i) {
+        if (!kept[i]) {
+            ::close(current[i].fd);
+        }
+    }
+    current = std::move(next);
+    return std::nullopt;
+}
+
 void close_listeners(std::vector<ListenSocket>& sockets) {
     for (ListenSocket& s : sockets) {
         if (s.fd >= 0) {

@@ -33,4 +33,10 @@ std::optional<std::string> open_listeners(const std::vector<ListenSpec>& specs, 
                                           std::vector<ListenSocket>& out);
 void close_listeners(std::vector<ListenSocket>& sockets);
 
+// A restart: keeps the sockets `specs` still names (connections waiting in
+// their backlog are not lost), opens the new ones, closes the rest. On
+// failure `current` is untouched and the new sockets are closed again.
+std::optional<std::string> reconcile_listeners(std::vector<ListenSocket>& current,
+                                               const std::vector<ListenSpec>& specs, int backlog);
+
 }  // namespace sonora::os

@@ -202,27 +202,8 @@ TEST(AccessLogTest, UnbufferedLinesAreWrittenBeforeTheNextRequest) {
 
 // The pid of a child of `parent` running `name` (from /proc), or -1.
 pid_t child_named(pid_t parent, const std::string& name) {
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-        const std::string pid = entry.path().filename();
-        if (pid.find_first_not_of("0123456789") != std::string::npos) {
-            continue;
-        }
-        std::string stat = read_file(entry.path().string() + "/stat");
-        auto close_paren = stat.rfind(')');
-        auto open_paren = stat.find('(');
-        if (close_paren == std::string::npos || open_paren == std::string::npos) {
-            continue;
-        }
-        std::string comm = stat.substr(open_paren + 1, close_paren - open_paren - 1);
-        std::istringstream rest(stat.substr(close_paren + 2));
-        char state = 0;
-        long ppid = 0;
-        rest >> state >> ppid;
-        if (ppid == parent && comm == name) {
-            return static_cast<pid_t>(std::stol(pid));
-        }
-    }
-    return -1;
+    std::vector<int> pids = children_of(parent, name);
+    return pids.empty() ? -1 : pids.front();
 }
 
 TEST(AccessLogTest, PipedLoggerThatDiesIsRestartedAndNoLineIsLost) {

@@ -230,6 +230,17 @@ LogFormat LogConfigServer::default_log_format() const {
     return f;
 }
 
+namespace {
+
+CmdResult open_logs(config::Generation& gen) {
+    if (auto err = open_access_logs(gen)) {
+        return *err + "\nSN00015: Unable to open logs";
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 Module log_config_module{
     .name = "log_config_module",
     .source = "mod_log_config.c",
@@ -237,6 +248,7 @@ Module log_config_module{
     .server_config = config_ops<LogConfigServer>(),
     .is_static = true,
     .post_config = check_log_directories,
+    .open_logs = open_logs,
     .register_hooks = log_config_register_hooks,
 };
 

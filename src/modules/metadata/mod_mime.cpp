@@ -263,6 +263,12 @@ std::string types_config_path(const config::Generation& gen) {
     return root + std::string(file);
 }
 
+// A types file that could not be read fails the start (not -t), as in httpd.
+CmdResult mime_open_logs(config::Generation& gen) {
+    const auto* c = gen.main.module_config.get<MimeServerConfig>(mime_module.index);
+    return c != nullptr ? c->types_error : std::nullopt;
+}
+
 Module mime_module{
     .name = "mime_module",
     .source = "mod_mime.c",
@@ -271,6 +277,7 @@ Module mime_module{
     .server_config = config_ops<MimeServerConfig>(),
     .is_static = true,
     .post_config = mime_post_config,
+    .open_logs = mime_open_logs,
     .register_hooks = mime_register_hooks,
 };
 

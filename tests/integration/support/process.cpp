@@ -1,5 +1,7 @@
 #include "support/process.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -100,6 +102,43 @@ std::string TempDir::mkdir(const std::string& relative) const {
     auto p = path_ / relative;
     std::filesystem::create_directories(p);
     return p.string();
+}
+
+std::vector<int> children_of(int parent, const std::string& name) {
+    std::vector<std::pair<unsigned long long, int>> found;  // start time, pid
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string pid = entry.path().filename();
+        if (pid.find_first_not_of("0123456789") != std::string::npos) {
+            continue;
+        }
+        std::string stat = read_file(entry.path().string() + "/stat");
+        auto close_paren = stat.rfind(')');
+        auto open_paren = stat.find('(');
+        if (close_paren == std::string::npos || open_paren == std::string::npos) {
+            continue;
+        }
+        std::string comm = stat.substr(open_paren + 1, close_paren - open_paren - 1);
+        std::istringstream rest(stat.substr(close_paren + 2));
+        std::string field;
+        char state = 0;
+        long ppid = 0;
+        rest >> state >> ppid;
+        if (ppid != parent || state == 'Z' || (!name.empty() && comm != name)) {
+            continue;
+        }
+        // Field 22 is the start time; 4 fields are read (pid, comm, state, ppid).
+        for (int i = 5; i < 22 && rest >> field; ++i) {
+        }
+        unsigned long long start = 0;
+        rest >> start;
+        found.emplace_back(start, std::stoi(pid));
+    }
+    std::sort(found.begin(), found.end());
+    std::vector<int> pids;
+    for (const auto& f : found) {
+        pids.push_back(f.second);
+    }
+    return pids;
 }
 
 std::string read_file(const std::string& path) {

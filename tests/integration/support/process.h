@@ -17,6 +17,10 @@ struct RunResult {
 // The whole content of a file ("" when it cannot be read).
 std::string read_file(const std::string& path);
 
+// The live (not zombie) children of `parent`, oldest first; only those whose
+// command name is `name` when one is given.
+std::vector<int> children_of(int parent, const std::string& name = {});
+
 // Runs SONORA_BINARY with `args`; kills it after `timeout_ms`.
 RunResult run_sonora(const std::vector<std::string>& args, int timeout_ms = 10000);
 

@@ -56,12 +56,13 @@ ServerProcess::ServerProcess(const std::string& extra, const std::string& preamb
     : port_(free_port()), process_(SONORA_BINARY, root_.str(), "conf/httpd.conf", port_, "logs/sonora.pid") {
     root_.mkdir("htdocs");
     root_.mkdir("logs");
-    conf_ = root_.write("conf/httpd.conf",
-                        preamble + "Listen 127.0.0.1:" + std::to_string(port_) +
-                            "\nServerName localhost\nDocumentRoot htdocs\nErrorLog logs/error_log\n"
-                            "PidFile logs/sonora.pid\nTypesConfig " SONORA_SOURCE_DIR "/conf/mime.types\n" +
-                            extra);
+    base_ = preamble + "Listen 127.0.0.1:" + std::to_string(port_) +
+            "\nServerName localhost\nDocumentRoot htdocs\nErrorLog logs/error_log\n"
+            "PidFile logs/sonora.pid\nTypesConfig " SONORA_SOURCE_DIR "/conf/mime.types\n";
+    conf_ = root_.write("conf/httpd.conf", base_ + extra);
 }
+
+void ServerProcess::rewrite_config(const std::string& extra) const { root_.write("conf/httpd.conf", base_ + extra); }
 
 ServerProcess::~ServerProcess() { stop(); }
 

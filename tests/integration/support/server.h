@@ -68,6 +68,9 @@ public:
         return root_.write("htdocs/" + relative, content);
     }
     std::string mkdir_doc(const std::string& relative) const { return root_.mkdir("htdocs/" + relative); }
+    // Writes the configuration again with `extra` in place of the first one's
+    // (for restarts: the running server reads it on SIGHUP or SIGUSR1).
+    void rewrite_config(const std::string& extra) const;
     // Starts the server and waits until it is ready (see BinaryServer::start).
     bool start();
     void stop();
@@ -81,6 +84,7 @@ public:
 private:
     TempDir root_;
     int port_;
+    std::string base_;  // the configuration before `extra`
     std::string conf_;
     BinaryServer process_;
 };

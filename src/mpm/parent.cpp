@@ -1,0 +1,489 @@
+#include "mpm/parent.h"
+
+#include "core/log.h"
+#include "core/scoreboard.h"
+#include "logs/log_writer.h"
+#include "modules/core/core_config.h"
+#include "mpm/child.h"
+#include "mpm/open_logs.h"
+#include "mpm/settings.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace sonora::mpm {
+
+namespace {
+
+std::int64_t monotonic_ms() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+std::int64_t wall_us() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+// httpd's MAX_SPAWN_RATE: the exponential ramp stops doubling here.
+constexpr int kMaxSpawnRate = 32;
+// How long children told to stop get before they are killed.
+constexpr std::int64_t kStopGraceMs = 3000;
+
+std::vector<os::ListenSpec> listen_specs(const config::Generation& gen) {
+    const auto& core = gen.main_conf<modules::core::CoreServerConfig>(modules::core::core_module);
+    std::vector<os::ListenSpec> specs;
+    for (const auto& l : core.listeners) {
+        specs.push_back(os::ListenSpec{l.host, l.port});
+    }
+    return specs;
+}
+
+class Parent {
+public:
+    Parent(std::unique_ptr<config::Generation> gen, std::vector<os::ListenSocket> sockets,
+           const ParentOptions& options)
+        : gen_(std::move(gen)), sockets_(std::move(sockets)), options_(options) {}
+
+    int run();
+
+private:
+    struct Child {
+        pid_t pid;
+        std::uint32_t slot;
+        std::uint32_t generation;
+        bool told = false;              // sent the graceful signal
+        std::int64_t kill_after_ms = 0;  // 0: no deadline
+    };
+    enum class Mode { Running, Stopping, GracefulStopping };
+
+    bool start_scoreboard();
+    void configured_message() const;
+    bool spawn();
+    void reap();
+    void child_gone(const Child& c, int status);
+    void maintain();
+    void handle_signal(int sig);
+    void restart(bool graceful);
+    void signal_children(int sig);
+    void stop_children(std::int64_t deadline_ms);
+    void enforce_deadlines();
+    int live_current() const;
+
+    std::unique_ptr<config::Generation> gen_;
+    std::vector<os::ListenSocket> sockets_;
+    ParentOptions options_;
+    Settings settings_;
+    scoreboard::Scoreboard* board_ = nullptr;
+    std::vector<Child> children_;
+    std::uint32_t generation_ = 0;
+    Mode mode_ = Mode::Running;
+    int spawn_rate_ = 1;
+    bool max_workers_logged_ = false;
+    bool fatal_ = false;
+    std::int64_t last_maintenance_ms_ = 0;
+    std::int64_t stop_deadline_ms_ = 0;
+};
+
+bool Parent::start_scoreboard() {
+    board_ = scoreboard::Scoreboard::create(static_cast<std::uint32_t>(settings_.server_limit),
+                                            static_cast<std::uint32_t>(settings_.thread_limit));
+    if (board_ == nullptr) {
+        log_startup(LogLevel::Crit, settings_.module(), "SN00023",
+                    std::string("Couldn't create the scoreboard: ") + std::strerror(errno));
+        return false;
+    }
+    scoreboard::set_current(board_);
+    auto& g = board_->global();
+    g.threads_per_child = static_cast<std::uint32_t>(settings_.threads_per_child);
+    scoreboard::copy_field(g.mpm, sizeof g.mpm, settings_.name());
+    g.start_us.store(wall_us(), std::memory_order_relaxed);
+    g.restart_us.store(wall_us(), std::memory_order_relaxed);
+    return true;
+}
+
+void Parent::configured_message() const {
+    log_startup(LogLevel::Notice, settings_.module(), "SN00489",
+                "Sonora/" SONORA_VERSION " (Unix) configured -- resuming normal operations");
+}
+
+int Parent::live_current() const {
+    int n = 0;
+    for (const Child& c : children_) {
+        n += c.generation == generation_ && !c.told ? 1 : 0;
+    }
+    return n;
+}
+
+// Forks one child into a free scoreboard slot; false when none is free.
+bool Parent::spawn() {
+    std::uint32_t slot = 0;
+    for (; slot < board_->server_limit(); ++slot) {
+        if (board_->process(slot).pid.load(std::memory_order_acquire) == 0 &&
+            std::none_of(children_.begin(), children_.end(), [&](const Child& c) { return c.slot == slot; })) {
+            break;
+        }
+    }
+    if (slot == board_->server_limit()) {
+        return false;
+    }
+    board_->claim(slot, 0, generation_);
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        log_startup(LogLevel::Error, settings_.module(), "SN00159",
+                    std::string("fork: Unable to fork new process: ") + std::strerror(errno));
+        board_->release(slot);
+        return false;
+    }
+    if (pid == 0) {
+        ::close(options_.signal_fd);
+        run_child(*gen_, settings_, sockets_, board_, slot);
+    }
+    board_->process(slot).pid.store(pid, std::memory_order_release);
+    children_.push_back(Child{pid, slot, generation_});
+    return true;
+}
+
+void Parent::child_gone(const Child& c, int status) {
+    board_->release(c.slot);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == kChildFatal) {
+        log_startup(LogLevel::Alert, settings_.module(), "SN00102",
+                    "Child " + std::to_string(c.pid) + " returned a Fatal error... Sonora is exiting!");
+        fatal_ = true;
+        return;
+    }
+    if (WIFSIGNALED(status) && !(c.told || mode_ != Mode::Running) ) {
+        const int sig = WTERMSIG(status);
+        log_startup(LogLevel::Notice, settings_.module(), "SN00052",
+                    "child pid " + std::to_string(c.pid) + " exit signal " + ::strsignal(sig) + " (" +
+                        std::to_string(sig) + ")" + (WCOREDUMP(status) ? ", possible coredump" : ""));
+    }
+}
+
+// Only our own children: the piped loggers are reaped by their writers.
+void Parent::reap() {
+    bool current_died = false;
+    for (std::size_t i = 0; i < children_.size();) {
+        int status = 0;
+        pid_t r = ::waitpid(children_[i].pid, &status, WNOHANG);
+        if (r == children_[i].pid || (r < 0 && errno == ECHILD)) {
+            const Child c = children_[i];
+            children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(i));
+            child_gone(c, status);
+            current_died = current_died || (c.generation == generation_ && !c.told);
+            continue;
+        }
+        ++i;
+    }
+    // A crashed (or recycled) child of the running generation is replaced at
+    // once, not at the next maintenance pass.
+    while (current_died && mode_ == Mode::Running && !fatal_ && live_current() < settings_.start_servers) {
+        if (!spawn()) {
+            break;
+        }
+    }
+}
+
+// httpd's perform_idle_server_maintenance, once a second.
+void Parent::maintain() {
+    const bool prefork = settings_.kind == Kind::Prefork;
+    int idle = 0;
+    int active = 0;
+    const Child* idle_child = nullptr;
+    for (const Child& c : children_) {
+        if (c.generation != generation_ || c.told) {
+            continue;
+        }
+        const scoreboard::ProcessSlot& p = board_->process(c.slot);
+        if (p.quiescing.load(std::memory_order_relaxed)) {
+            continue;  // recycling itself (MaxConnectionsPerChild)
+        }
+        ++active;
+        const int busy = static_cast<int>(p.busy.load(std::memory_order_relaxed));
+        if (prefork) {
+            const bool child_idle = p.connections.load(std::memory_order_relaxed) == 0;
+            idle += child_idle ? 1 : 0;
+            if (child_idle) {
+                idle_child = &c;
+            }
+        } else {
+            idle += std::max(0, settings_.threads_per_child - busy);
+            if (busy == 0 && p.connections.load(std::memory_order_relaxed) == 0) {
+                idle_child = &c;
+            }
+        }
+    }
+    // Children that are still draining hold slots a new one cannot take.
+    const int max_children = settings_.max_children();
+    if (idle > settings_.max_spare && active > 1 && idle_child != nullptr) {
+        // One at a time, so that a short lull does not empty the pool.
+        for (Child& c : children_) {
+            if (c.pid == idle_child->pid) {
+                ::kill(c.pid, SIGUSR1);
+                c.told = true;
+                break;
+            }
+        }
+        spawn_rate_ = 1;
+        return;
+    }
+    if (idle >= settings_.min_spare || active >= max_children) {
+        if (idle < settings_.min_spare && !max_workers_logged_) {
+            log_startup(LogLevel::Error, settings_.module(), prefork ? "SN00161" : "SN00484",
+                        "server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting");
+            max_workers_logged_ = true;
+        }
+        spawn_rate_ = 1;
+        return;
+    }
+    const int wanted = std::min(spawn_rate_, max_children - active);
+    if (spawn_rate_ >= 8) {
+        log_startup(LogLevel::Info, settings_.module(), "SN00162",
+                    "server seems busy, (you may need to increase StartServers, or Min/MaxSpare" +
+                        std::string(prefork ? "Servers" : "Threads") + "), spawning " + std::to_string(wanted) +
+                        " children, there are " + std::to_string(idle) + " idle, and " +
+                        std::to_string(active) + " total children");
+    }
+    for (int i = 0; i < wanted; ++i) {
+        if (!spawn()) {
+            break;
+        }
+    }
+    spawn_rate_ = std::min(spawn_rate_ * 2, kMaxSpawnRate);
+}
+
+void Parent::signal_children(int sig) {
+    // A child told anything is no longer part of the running set: its exit
+    // is expected, and it is not replaced.
+    for (Child& c : children_) {
+        ::kill(c.pid, sig);
+        c.told = true;
+    }
+}
+
+// Children past their deadline (GracefulShutdownTimeout, or a stop that was
+// ignored) are killed.
+void Parent::enforce_deadlines() {
+    const std::int64_t now = monotonic_ms();
+    for (Child& c : children_) {
+        if (c.kill_after_ms != 0 && now >= c.kill_after_ms) {
+            ::kill(c.pid, SIGKILL);
+            c.kill_after_ms = 0;
+        }
+    }
+}
+
+// Waits (signals aside) until every child is gone, killing stragglers at `deadline_ms`.
+void Parent::stop_children(std::int64_t deadline_ms) {
+    for (Child& c : children_) {
+        c.kill_after_ms = deadline_ms;
+    }
+    while (!children_.empty()) {
+        reap();
+        if (children_.empty()) {
+            break;
+        }
+        enforce_deadlines();
+        ::usleep(10'000);
+    }
+}
+
+void Parent::restart(bool graceful) {
+    std::string error;
+    std::unique_ptr<config::Generation> next = options_.reload(error);
+    if (!next) {
+        log_startup(LogLevel::Error, settings_.module(), "SN00534",
+                    "configuration error on restart, continuing with the running configuration: " + error);
+        return;
+    }
+    std::vector<std::string> warnings;
+    Settings next_settings = Settings::from(*next, warnings);
+    if (next_settings.kind != settings_.kind) {
+        log_startup(LogLevel::Error, settings_.module(), "SN00534",
+                    std::string("the MPM cannot change on a restart (") + settings_.name() + " is running, " +
+                        next_settings.name() + " configured): stop and start the server; continuing with the "
+                        "running configuration");
+        return;
+    }
+    // Logs first: they can be given back; the listeners' reconciliation closes
+    // what the new configuration dropped.
+    logs::access_log_writers().begin_restart();
+    if (auto err = open_logs(*next, "sonora")) {
+        logs::access_log_writers().abort_restart();
+        log_startup(LogLevel::Error, settings_.module(), "SN00015",
+                    *err + "; continuing with the running configuration");
+        return;
+    }
+    std::vector<os::ListenSocket> sockets = sockets_;
+    const std::vector<os::ListenSpec> specs = listen_specs(*next);
+    if (specs.empty()) {
+        logs::access_log_writers().abort_restart();
+        log_startup(LogLevel::Error, settings_.module(), "SN00073",
+                    "no listening sockets available; continuing with the running configuration");
+        return;
+    }
+    if (auto err = os::reconcile_listeners(sockets, specs, next_settings.listen_backlog)) {
+        logs::access_log_writers().abort_restart();
+        log_startup(LogLevel::Error, settings_.module(), "SN00072",
+                    *err + "; continuing with the running configuration");
+        return;
+    }
+    logs::access_log_writers().end_restart();
+    for (const auto& s : sockets) {
+        int secs = 30;
+        ::setsockopt(s.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
+    }
+    if (graceful) {
+        signal_children(SIGUSR1);
+        if (settings_.graceful_shutdown_timeout > 0) {
+            for (Child& c : children_) {
+                c.kill_after_ms = monotonic_ms() + settings_.graceful_shutdown_timeout * 1000;
+            }
+        }
+    } else {
+        signal_children(SIGTERM);
+        stop_children(monotonic_ms() + kStopGraceMs);
+    }
+    // The scoreboard's shape is fixed at the first start, as in httpd.
+    if (next_settings.server_limit != settings_.server_limit) {
+        log_startup(LogLevel::Warn, settings_.module(), "SN00520",
+                    "WARNING: changing ServerLimit to " + std::to_string(next_settings.server_limit) + " from original " +
+                        std::to_string(settings_.server_limit) + " not allowed during restart");
+        next_settings.server_limit = settings_.server_limit;
+    }
+    if (next_settings.thread_limit != settings_.thread_limit) {
+        log_startup(LogLevel::Warn, settings_.module(), "SN00521",
+                    "WARNING: changing ThreadLimit to " + std::to_string(next_settings.thread_limit) + " from original " +
+                        std::to_string(settings_.thread_limit) + " not allowed during restart");
+        next_settings.thread_limit = settings_.thread_limit;
+        next_settings.threads_per_child = std::min(next_settings.threads_per_child, settings_.thread_limit);
+    }
+    for (const auto& w : warnings) {
+        log_startup(LogLevel::Warn, settings_.module(), w.substr(0, w.find(':')), w.substr(w.find(':') + 2));
+    }
+    // Sockets only the old configuration named are already closed here; the
+    // old children keep their own copies until they exit.
+    sockets_ = std::move(sockets);
+    // The old children have their own copy of the old configuration.
+    gen_ = std::move(next);
+    settings_ = next_settings;
+    ++generation_;
+    spawn_rate_ = 1;
+    max_workers_logged_ = false;
+    auto& g = board_->global();
+    g.generation.store(generation_, std::memory_order_relaxed);
+    g.restarts.fetch_add(1, std::memory_order_relaxed);
+    g.restart_us.store(wall_us(), std::memory_order_relaxed);
+    g.threads_per_child = static_cast<std::uint32_t>(settings_.threads_per_child);
+    configured_message();
+    for (int i = 0; i < settings_.start_servers; ++i) {
+        if (!spawn()) {
+            break;
+        }
+    }
+}
+
+void Parent::handle_signal(int sig) {
+    switch (sig) {
+        case SIGCHLD:
+            logs::access_log_writers().tick(monotonic_ms());
+            reap();
+            break;
+        case SIGHUP:
+            log_startup(LogLevel::Notice, settings_.module(), "SN00493", "SIGHUP received.  Attempting to restart");
+            restart(false);
+            break;
+        case SIGUSR1:
+            log_startup(LogLevel::Notice, settings_.module(), "SN00171", "Graceful restart requested, doing restart");
+            restart(true);
+            break;
+        case SIGWINCH:
+            if (mode_ == Mode::Running) {
+                log_startup(LogLevel::Notice, settings_.module(), "SN00492", "caught SIGWINCH, shutting down gracefully");
+                mode_ = Mode::GracefulStopping;
+                signal_children(SIGWINCH);
+                // New connections are refused from now on, not left in a backlog no one reads.
+                os::close_listeners(sockets_);
+                if (settings_.graceful_shutdown_timeout > 0) {
+                    stop_deadline_ms_ = monotonic_ms() + settings_.graceful_shutdown_timeout * 1000;
+                }
+            }
+            break;
+        default:  // TERM, INT
+            log_startup(LogLevel::Notice, settings_.module(), "SN00491",
+                        std::string("caught ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+            mode_ = Mode::Stopping;
+            break;
+    }
+}
+
+int Parent::run() {
+    std::vector<std::string> warnings;
+    settings_ = Settings::from(*gen_, warnings);
+    if (!start_scoreboard()) {
+        return 1;
+    }
+    configured_message();
+    for (int i = 0; i < settings_.start_servers; ++i) {
+        if (!spawn()) {
+            break;
+        }
+    }
+    last_maintenance_ms_ = monotonic_ms();
+    while (mode_ != Mode::Stopping && !fatal_) {
+        if (mode_ == Mode::GracefulStopping) {
+            reap();
+            if (children_.empty()) {
+                break;
+            }
+            if (stop_deadline_ms_ != 0 && monotonic_ms() >= stop_deadline_ms_) {
+                break;  // GracefulShutdownTimeout: the rest are stopped below
+            }
+        }
+        pollfd pfd{options_.signal_fd, POLLIN, 0};
+        const std::int64_t wait = std::max<std::int64_t>(0, last_maintenance_ms_ + 1000 - monotonic_ms());
+        int n = ::poll(&pfd, 1, static_cast<int>(std::min<std::int64_t>(wait, 200)));
+        if (n > 0) {
+            signalfd_siginfo info{};
+            while (::read(options_.signal_fd, &info, sizeof info) == sizeof info) {
+                handle_signal(static_cast<int>(info.ssi_signo));
+            }
+        }
+        enforce_deadlines();
+        if (monotonic_ms() - last_maintenance_ms_ >= 1000) {
+            last_maintenance_ms_ = monotonic_ms();
+            reap();
+            logs::access_log_writers().tick(monotonic_ms());
+            if (mode_ == Mode::Running && !fatal_) {
+                maintain();
+            }
+        }
+    }
+    signal_children(SIGTERM);
+    stop_children(monotonic_ms() + kStopGraceMs);
+    os::close_listeners(sockets_);
+    scoreboard::Scoreboard::destroy(board_);
+    return fatal_ ? 1 : 0;
+}
+
+}  // namespace
+
+int run_parent(std::unique_ptr<config::Generation> gen, std::vector<os::ListenSocket> sockets,
+               const ParentOptions& options) {
+    Parent parent(std::move(gen), std::move(sockets), options);
+    return parent.run();
+}
+
+}  // namespace sonora::mpm

@@ -1,0 +1,156 @@
+#include "mpm/settings.h"
+
+#include "modules/core/core_config.h"
+#include "modules/core/mpm.h"
+
+#include <algorithm>
+
+namespace sonora::mpm {
+
+namespace {
+
+// httpd's compile-time ceilings (MAX_SERVER_LIMIT, MAX_THREAD_LIMIT).
+constexpr int kMaxServerLimit = 20000;
+constexpr int kMaxThreadLimit = 100000;
+constexpr int kPreforkMaxServerLimit = 200000;
+
+std::string n(int v) { return std::to_string(v); }
+
+void fix_threaded(Settings& s, const modules::core::MpmConfig& c, std::vector<std::string>& w) {
+    s.start_servers = c.start_servers.value_or(3);
+    s.server_limit = c.server_limit.value_or(16);
+    s.thread_limit = c.thread_limit.value_or(64);
+    s.threads_per_child = c.threads_per_child.value_or(25);
+    s.max_request_workers = c.max_request_workers.value_or(400);
+    s.min_spare = c.min_spare_threads.value_or(75);
+    s.max_spare = c.max_spare_threads.value_or(250);
+    if (s.server_limit > kMaxServerLimit) {
+        w.push_back("SN00497: WARNING: ServerLimit of " + n(s.server_limit) + " exceeds compile-time limit of " +
+                    n(kMaxServerLimit) + " servers, decreasing to " + n(kMaxServerLimit) + ".");
+        s.server_limit = kMaxServerLimit;
+    }
+    if (s.thread_limit > kMaxThreadLimit) {
+        w.push_back("SN00502: WARNING: ThreadLimit of " + n(s.thread_limit) + " exceeds compile-time limit of " +
+                    n(kMaxThreadLimit) + " threads, decreasing to " + n(kMaxThreadLimit) + ".");
+        s.thread_limit = kMaxThreadLimit;
+    }
+    if (s.threads_per_child > s.thread_limit) {
+        w.push_back("SN00507: WARNING: ThreadsPerChild of " + n(s.threads_per_child) + " exceeds ThreadLimit of " +
+                    n(s.thread_limit) + " threads, decreasing to " + n(s.thread_limit) +
+                    ". To increase, please see the ThreadLimit directive.");
+        s.threads_per_child = s.thread_limit;
+    }
+    if (s.max_request_workers < s.threads_per_child) {
+        w.push_back("SN00511: WARNING: MaxRequestWorkers of " + n(s.max_request_workers) +
+                    " is less than ThreadsPerChild of " + n(s.threads_per_child) + ", increasing to " +
+                    n(s.threads_per_child) +
+                    ". MaxRequestWorkers must be at least as large as the number of threads in a single server.");
+        s.max_request_workers = s.threads_per_child;
+    }
+    int daemons = s.max_request_workers / s.threads_per_child;
+    if (s.max_request_workers % s.threads_per_child != 0) {
+        const int fixed = daemons * s.threads_per_child;
+        w.push_back("SN00513: WARNING: MaxRequestWorkers of " + n(s.max_request_workers) +
+                    " is not an integer multiple of ThreadsPerChild of " + n(s.threads_per_child) +
+                    ", decreasing to nearest multiple " + n(fixed) + ", for a maximum of " + n(daemons) +
+                    " servers.");
+        s.max_request_workers = fixed;
+    }
+    if (daemons > s.server_limit) {
+        const int fixed = s.server_limit * s.threads_per_child;
+        w.push_back("SN00515: WARNING: MaxRequestWorkers of " + n(s.max_request_workers) + " would require " +
+                    n(daemons) + " servers and would exceed ServerLimit of " + n(s.server_limit) +
+                    ", decreasing to " + n(fixed) + ". To increase, please see the ServerLimit directive.");
+        s.max_request_workers = fixed;
+    }
+    if (s.start_servers < 1) {
+        w.push_back("SN00517: WARNING: StartServers of " + n(s.start_servers) +
+                    " not allowed, increasing to 1.");
+        s.start_servers = 1;
+    }
+    if (s.min_spare < 1) {
+        w.push_back("SN00519: WARNING: MinSpareThreads of " + n(s.min_spare) +
+                    " not allowed, increasing to 1 to avoid almost certain server failure. Please read the "
+                    "documentation.");
+        s.min_spare = 1;
+    }
+    // httpd keeps room for one more child's threads above the minimum.
+    s.max_spare = std::max(s.max_spare, s.min_spare + s.threads_per_child);
+}
+
+void fix_prefork(Settings& s, const modules::core::MpmConfig& c, std::vector<std::string>& w) {
+    s.start_servers = c.start_servers.value_or(5);
+    s.server_limit = c.server_limit.value_or(256);
+    s.thread_limit = 1;
+    s.threads_per_child = 1;
+    s.max_request_workers = c.max_request_workers.value_or(256);
+    s.min_spare = c.min_spare_servers.value_or(5);
+    s.max_spare = c.max_spare_servers.value_or(10);
+    if (s.server_limit > kPreforkMaxServerLimit) {
+        w.push_back("SN00164: WARNING: ServerLimit of " + n(s.server_limit) + " exceeds compile-time limit of " +
+                    n(kPreforkMaxServerLimit) + " servers, decreasing to " + n(kPreforkMaxServerLimit) + ".");
+        s.server_limit = kPreforkMaxServerLimit;
+    }
+    if (s.max_request_workers > s.server_limit) {
+        w.push_back("SN00180: WARNING: MaxRequestWorkers of " + n(s.max_request_workers) +
+                    " exceeds ServerLimit value of " + n(s.server_limit) + " servers, decreasing MaxRequestWorkers to " +
+                    n(s.server_limit) + ". To increase, please see the ServerLimit directive.");
+        s.max_request_workers = s.server_limit;
+    }
+    if (s.start_servers < 1) {
+        w.push_back("SN00184: WARNING: StartServers of " + n(s.start_servers) +
+                    " not allowed, increasing to 1.");
+        s.start_servers = 1;
+    }
+    if (s.min_spare < 1) {
+        w.push_back("SN00186: WARNING: MinSpareServers of " + n(s.min_spare) +
+                    " not allowed, increasing to 1 to avoid almost certain server failure. Please read the "
+                    "documentation.");
+        s.min_spare = 1;
+    }
+    if (s.max_spare <= s.min_spare) {
+        s.max_spare = s.min_spare + 1;
+    }
+}
+
+}  // namespace
+
+int Settings::max_children() const { return std::min(server_limit, max_request_workers / threads_per_child); }
+
+const char* Settings::name() const {
+    switch (kind) {
+        case Kind::Prefork: return "prefork";
+        case Kind::Worker: return "worker";
+        case Kind::Event: break;
+    }
+    return "event";
+}
+
+std::string Settings::module() const { return std::string("mpm_") + name(); }
+
+Settings Settings::from(const config::Generation& gen, std::vector<std::string>& warnings) {
+    using namespace modules::core;
+    Settings s;
+    if (gen.mpm == &mpm_prefork_module) {
+        s.kind = Kind::Prefork;
+    } else if (gen.mpm == &mpm_worker_module) {
+        s.kind = Kind::Worker;
+    }
+    static const MpmConfig kNone;
+    const Module& m = gen.mpm != nullptr ? *gen.mpm : mpm_event_module;
+    const auto* found = gen.main.module_config.get<MpmConfig>(m.index);
+    const MpmConfig& c = found != nullptr ? *found : kNone;
+    if (s.kind == Kind::Prefork) {
+        fix_prefork(s, c, warnings);
+    } else {
+        fix_threaded(s, c, warnings);
+    }
+    s.start_servers = std::min(s.start_servers, s.max_children());
+    s.graceful_shutdown_timeout = std::max(0, c.graceful_shutdown_timeout.value_or(0));
+    s.listen_backlog = c.listen_backlog.value_or(511);
+    const auto& core = gen.main_conf<CoreServerConfig>(core_module);
+    s.max_connections_per_child = std::max(0, core.max_connections_per_child.value_or(0));
+    return s;
+}
+
+}  // namespace sonora::mpm

@@ -1,0 +1,39 @@
+#pragma once
+// The MPM's numbers for one configuration generation: httpd's defaults for
+// the MPM that LoadModule chose, then httpd's fix-ups of conflicting values,
+// each reported as httpd words its warning.
+
+#include "config/generation.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sonora::mpm {
+
+enum class Kind : std::uint8_t { Event, Worker, Prefork };
+
+struct Settings {
+    Kind kind = Kind::Event;
+    int start_servers = 3;
+    int server_limit = 16;
+    int thread_limit = 64;
+    int threads_per_child = 25;  // 1 in prefork
+    int max_request_workers = 400;
+    int min_spare = 75;   // threads (worker, event) or servers (prefork)
+    int max_spare = 250;
+    int max_connections_per_child = 0;  // 0: never recycle
+    int graceful_shutdown_timeout = 0;  // seconds; 0: wait for ever
+    int listen_backlog = 511;
+
+    // Children the configuration lets run at once.
+    int max_children() const;
+    const char* name() const;
+    // The module name used in log lines: "mpm_event".
+    std::string module() const;
+
+    // Reads the generation's MPM settings; `warnings` gets httpd's fix-up messages.
+    static Settings from(const config::Generation& gen, std::vector<std::string>& warnings);
+};
+
+}  // namespace sonora::mpm

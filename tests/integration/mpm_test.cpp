@@ -1,0 +1,307 @@
+// The process model, observed from outside as an administrator sees it: the
+// parent that serves nothing, its children (counted in /proc), the signals
+// of apachectl, crashes, recycling, and the spare-server ramp.
+
+#include "support/client.h"
+#include "support/server.h"
+
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace sonora::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Every access-log line names the process that served it (%P).
+const std::string kPidLog = "LogFormat \"%P %>s %U\" pids\nCustomLog logs/pids pids\n";
+// Event/worker: exactly StartServers children while idle.
+const std::string kTwoChildren = "StartServers 2\nMinSpareThreads 25\nMaxSpareThreads 75\n";
+const std::string kPrefork = "LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so\n";
+
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (done()) {
+            return true;
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    return done();
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        ++n;
+    }
+    return n;
+}
+
+std::multiset<int> pids_in_log(const ServerProcess& s) {
+    std::istringstream in(read_file(s.root().str() + "/logs/pids"));
+    std::multiset<int> pids;
+    std::string line;
+    while (std::getline(in, line)) {
+        pids.insert(std::atoi(line.c_str()));
+    }
+    return pids;
+}
+
+int status_of(int port, const std::string& path) {
+    auto r = parse_responses(http_exchange(port, get_request(path)));
+    return r.empty() ? 0 : r[0].status;
+}
+
+TEST(Mpm, TheParentStartsStartServersChildrenAndServesNothingItself) {
+    ServerProcess server(kTwoChildren + kPidLog);
+    server.write_doc("a.txt", "a\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    ASSERT_TRUE(wait_until([&] { return children_of(server.pid()).size() == 2; })) << children_of(server.pid()).size();
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_EQ(status_of(server.port(), "/a.txt"), 200);
+    }
+    const auto children = children_of(server.pid());
+    const auto served = pids_in_log(server);
+    ASSERT_TRUE(wait_until([&] { return pids_in_log(server).size() == 20; }));
+    for (int pid : pids_in_log(server)) {
+        EXPECT_NE(pid, server.pid());
+        EXPECT_NE(std::find(children.begin(), children.end(), pid), children.end()) << pid;
+    }
+    // Idle, the pool stays as configured: no child is added or reaped.
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_EQ(children_of(server.pid()), children);
+}
+
+TEST(Mpm, AChildKilledOutrightIsReplacedAndTheServerGoesOn) {
+    ServerProcess server(kTwoChildren);
+    server.write_doc("a.txt", "a\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    ASSERT_TRUE(wait_until([&] { return children_of(server.pid()).size() == 2; }));
+    const int victim = children_of(server.pid()).front();
+    ::kill(victim, SIGKILL);
+    ASSERT_TRUE(wait_until([&] {
+        auto now = children_of(server.pid());
+        return now.size() == 2 && std::find(now.begin(), now.end(), victim) == now.end();
+    }, 2000ms)) << "not replaced within 2 s";
+    for (int i = 0; i < 10; ++i) {
+        EXPECT_EQ(status_of(server.port(), "/a.txt"), 200);
+    }
+    EXPECT_TRUE(contains(server.error_log(), "child pid " + std::to_string(victim) + " exit signal Killed (9)"))
+        << server.error_log();
+}
+
+// Clients keep requesting on keep-alive connections while the server is
+// gracefully restarted three times: no request may fail. Old children answer
+// each connection's next request with Connection: close, so the clients
+// reconnect to the new generation instead of meeting a reset.
+TEST(Mpm, GracefulRestartsUnderLoadLoseNoRequest) {
+    ServerProcess server(kTwoChildren + kPidLog);
+    server.write_doc("a.txt", std::string(6000, 'x'));
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    const auto first = children_of(server.pid());
+    std::atomic<bool> stop{false};
+    std::atomic<int> ok{0};
+    std::atomic<int> closed_by_server{0};
+    std::vector<std::string> failures;
+    std::mutex failures_mutex;
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 4; ++t) {
+        clients.emplace_back([&] {
+            KeepAliveClient c(server.port());
+            for (int i = 0; i < 20000 && !stop; ++i) {
+                auto r = c.get("/a.txt");
+                if (r.status != 200) {
+                    std::lock_guard<std::mutex> g(failures_mutex);
+                    failures.push_back(std::to_string(r.status) + " " + r.error);
+                    continue;
+                }
+                ++ok;
+                closed_by_server += r.server_closed ? 1 : 0;
+            }
+        });
+    }
+    for (int i = 0; i < 3; ++i) {
+        std::this_thread::sleep_for(700ms);
+        ::kill(server.pid(), SIGUSR1);
+    }
+    std::this_thread::sleep_for(700ms);
+    stop = true;
+    for (auto& t : clients) {
+        t.join();
+    }
+    EXPECT_TRUE(failures.empty()) << failures.size() << " failed, first: " << failures.front();
+    EXPECT_GT(ok.load(), 100);
+    EXPECT_GE(closed_by_server.load(), 4) << "each old child closes the connections it served";
+    EXPECT_EQ(count_of(server.error_log(), "Graceful restart requested"), 3u) << server.error_log();
+    const auto now = children_of(server.pid());
+    for (int pid : now) {
+        EXPECT_EQ(std::find(first.begin(), first.end(), pid), first.end()) << "a first-generation child is left";
+    }
+}
+
+TEST(Mpm, ARestartReadsTheChangedConfiguration) {
+    ServerProcess server(kTwoChildren);
+    server.write_doc("a.txt", "a\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    EXPECT_EQ(status_of(server.port(), "/a.txt"), 200);
+    server.rewrite_config(kTwoChildren + "LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so\n"
+                          "Redirect /a.txt http://example.com/b\n");
+    ::kill(server.pid(), SIGHUP);
+    ASSERT_TRUE(wait_until([&] { return count_of(server.error_log(), "resuming normal operations") == 2; }))
+        << server.error_log();
+    EXPECT_EQ(status_of(server.port(), "/a.txt"), 302);
+    server.rewrite_config(kTwoChildren);
+    ::kill(server.pid(), SIGUSR1);
+    ASSERT_TRUE(wait_until([&] { return count_of(server.error_log(), "resuming normal operations") == 3; }))
+        << server.error_log();
+    // A connection made now may still meet an old child finishing up; the
+    // new generation answers once the old one is gone.
+    EXPECT_TRUE(wait_until([&] { return status_of(server.port(), "/a.txt") == 200; }));
+}
+
+TEST(Mpm, ARestartWithABrokenConfigurationKeepsTheRunningOne) {
+    ServerProcess server(kTwoChildren);
+    server.write_doc("a.txt", "a\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    ASSERT_TRUE(wait_until([&] { return children_of(server.pid()).size() == 2; }));
+    const auto before = children_of(server.pid());
+    server.rewrite_config(kTwoChildren + "NoSuchDirective here\n");
+    ::kill(server.pid(), SIGHUP);
+    ASSERT_TRUE(wait_until([&] { return contains(server.error_log(), "continuing with the running configuration"); }))
+        << server.error_log();
+    EXPECT_TRUE(contains(server.error_log(), "Invalid command 'NoSuchDirective'")) << server.error_log();
+    EXPECT_TRUE(server.running());
+    EXPECT_EQ(children_of(server.pid()), before) << "the running children are left alone";
+    EXPECT_EQ(status_of(server.port(), "/a.txt"), 200);
+}
+
+// WINCH: no new connections, but a download in progress finishes whole.
+TEST(Mpm, GracefulStopFinishesADownloadInFlight) {
+    ServerProcess server(kTwoChildren);
+    const std::size_t size = 8u << 20;
+    server.write_doc("big.bin", std::string(size, 'b'));
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(server.port()));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    const std::string req = get_request("/big.bin");
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    char buf[65536];
+    std::size_t got = static_cast<std::size_t>(std::max<ssize_t>(0, ::recv(fd, buf, 1024, 0)));
+    ASSERT_GT(got, 0u);
+    ::kill(server.pid(), SIGWINCH);
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(status_of(server.port(), "/big.bin"), 0) << "a new connection is refused while stopping";
+    for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 5000) <= 0) {
+            break;
+        }
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) {
+            break;
+        }
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    EXPECT_GT(got, size) << "head and the whole body";
+    EXPECT_TRUE(wait_until([&] { return !server.running() || children_of(server.pid()).empty(); }));
+    EXPECT_TRUE(contains(server.error_log(), "caught SIGWINCH, shutting down gracefully")) << server.error_log();
+}
+
+TEST(Mpm, MaxConnectionsPerChildRecyclesChildrenWithoutAFailedRequest) {
+    ServerProcess server("StartServers 1\nMinSpareThreads 1\nMaxSpareThreads 100\nMaxConnectionsPerChild 3\n" +
+                         kPidLog);
+    server.write_doc("a.txt", "a\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    for (int i = 0; i < 30; ++i) {
+        ASSERT_EQ(status_of(server.port(), "/a.txt"), 200) << "request " << i;
+    }
+    ASSERT_TRUE(wait_until([&] { return pids_in_log(server).size() == 30; }));
+    const auto pids = pids_in_log(server);
+    const std::set<int> distinct(pids.begin(), pids.end());
+    EXPECT_GE(distinct.size(), 10u);
+    for (int pid : distinct) {
+        EXPECT_LE(pids.count(pid), 3u) << "pid " << pid << " served more than MaxConnectionsPerChild";
+    }
+}
+
+// prefork: a child holds one connection at a time, and MaxRequestWorkers
+// children at most exist; a third client waits in the backlog until one of
+// the two connections ends.
+TEST(Mpm, PreforkServesOneConnectionPerChildUpToMaxRequestWorkers) {
+    ServerProcess server(kPrefork + "StartServers 2\nMinSpareServers 1\nMaxSpareServers 2\n"
+                                    "ServerLimit 2\nMaxRequestWorkers 2\n");
+    server.write_doc("a.txt", "a\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    KeepAliveClient one(server.port());
+    KeepAliveClient two(server.port());
+    ASSERT_EQ(one.get("/a.txt").status, 200);
+    ASSERT_EQ(two.get("/a.txt").status, 200);
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(server.port()));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    const std::string req = get_request("/a.txt");
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    pollfd p{fd, POLLIN, 0};
+    EXPECT_EQ(::poll(&p, 1, 1500), 0) << "answered while both children were busy";
+    EXPECT_EQ(children_of(server.pid()).size(), 2u);
+    one.disconnect();
+    ASSERT_EQ(::poll(&p, 1, 3000), 1) << "not answered after a child became free";
+    char buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    EXPECT_TRUE(n > 0 && contains(std::string(buf, static_cast<std::size_t>(n)), " 200 OK"));
+    ::close(fd);
+    EXPECT_TRUE(contains(server.error_log(), "server reached MaxRequestWorkers setting")) << server.error_log();
+}
+
+// httpd's spare-server ramp: 1, 2, 4, 8, 16 new children in successive
+// seconds while idle servers are short of MinSpareServers.
+TEST(Mpm, PreforkSpawnsSparesAtADoublingRate) {
+    ServerProcess server(kPrefork + "LogLevel info\nStartServers 1\nMinSpareServers 20\nMaxSpareServers 40\n"
+                                    "ServerLimit 40\nMaxRequestWorkers 40\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    std::vector<std::size_t> plateaus;
+    const auto deadline = std::chrono::steady_clock::now() + 7s;
+    while (std::chrono::steady_clock::now() < deadline && (plateaus.empty() || plateaus.back() < 32)) {
+        const std::size_t n = children_of(server.pid()).size();
+        if (plateaus.empty() || n != plateaus.back()) {
+            // A burst is forked in one go; count it once it has settled.
+            std::this_thread::sleep_for(100ms);
+            const std::size_t settled = children_of(server.pid()).size();
+            if (plateaus.empty() || settled != plateaus.back()) {
+                plateaus.push_back(settled);
+            }
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(plateaus, (std::vector<std::size_t>{1, 2, 4, 8, 16, 32}));
+    EXPECT_TRUE(contains(server.error_log(), "server seems busy")) << server.error_log();
+}
+
+}  // namespace
+}  // namespace sonora::test
