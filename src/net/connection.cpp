@@ -24,7 +24,6 @@ namespace sonora::net {
 
 namespace {
 
-constexpr std::size_t kInitialInput = 8192;
 constexpr std::size_t kMaxBatch = 128;  // pipelined requests answered per write
 constexpr std::int64_t kLingerTotalMs = 30'000;
 constexpr std::uint64_t kDefaultBodyLimit = 1ull << 30;  // httpd 2.4's LimitRequestBody default
@@ -66,20 +65,7 @@ std::string_view first_line(const char* data, std::size_t size) {
 
 }  // namespace
 
-Connection::Connection(Worker& worker) : worker_(worker), fd_(-1), local_port_(0),
-    arena_(arena_buffer_.data(), arena_buffer_.size()) {
-    timer.owner = this;
-    in_.resize(kInitialInput);
-    const WorkerSettings& ws = worker.settings();
-    limits_.request_line = static_cast<std::uint32_t>(ws.limit_request_line);
-    limits_.field_size = static_cast<std::uint32_t>(ws.limit_request_fieldsize);
-    limits_.fields = static_cast<std::uint32_t>(ws.limit_request_fields);
-    header_storage_.resize(ws.limit_request_fields + 1);
-    slots_.resize(ws.limit_request_fields + 1);
-    parser_.emplace(limits_, slots_);
-    chunked_ = http::ChunkedDecoder(limits_);
-    state_ = State::Closed;
-}
+Connection::Connection(Worker& worker) : worker_(worker) { timer.owner = this; }
 
 Connection::~Connection() {
     if (fd_ >= 0) {
@@ -92,13 +78,7 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
     local_port_ = local_port;
     state_ = State::Reading;
     in_len_ = 0;
-    if (in_.size() > 4 * kInitialInput) {
-        in_.resize(kInitialInput);  // a pooled connection keeps a modest buffer
-        in_.shrink_to_fit();
-    }
     body_to_discard_ = 0;
-    chunked_.reset();
-    parser_->reset();
     chunked_active_ = false;
     requests_ = 0;
     close_after_ = false;
@@ -108,18 +88,11 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
     client_asked_close_ = false;
     peer_error_ = false;
     consumed_pending_ = 0;
-    out_.clear();
-    out_pos_ = 0;
-    holds_.clear();
-    arena_.release();
-    info_ = request::ConnectionInfo{};
     ++serial_;
     name_mode_ = 0;
-    remote_host_[0] = '\0';
+    remote_host_.clear();
     suspended_ = false;
-    info_.client_port = format_address(peer, client_ip_, sizeof client_ip_);
-    info_.client_ip = client_ip_;
-    info_.local_port = local_port;
+    client_port_ = format_address(peer, client_ip_, sizeof client_ip_);
     local_ip_[0] = '\0';
     if (local != nullptr) {
         format_address(*local, local_ip_, sizeof local_ip_);
@@ -132,7 +105,6 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
             format_address(self, local_ip_, sizeof local_ip_);
         }
     }
-    info_.local_ip = local_ip_;
     registered_ = false;
     set_activity(Activity::Busy);
     arm_timer(false);
@@ -145,6 +117,25 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
     }
 }
 
+void Connection::take_buffers() {
+    b_ = worker_.take_buffers();
+    request::ConnectionInfo& info = b_->info;
+    info.client_ip = client_ip_;
+    info.client_port = client_port_;
+    info.local_ip = local_ip_;
+    info.local_port = local_port_;
+    info.remote_host = remote_host_;
+}
+
+// Idle: nothing buffered, nothing queued, no request parked or half read.
+void Connection::release_buffers_if_idle() {
+    if (b_ == nullptr || in_len_ != 0 || body_to_discard_ != 0 || chunked_active_ || suspended_ ||
+        b_->out_pos < b_->out.size()) {
+        return;
+    }
+    worker_.give_back(std::move(b_));
+}
+
 void Connection::arm_timer(bool keepalive) {
     (keepalive ? worker_.keepalive_timers() : worker_.read_timers()).schedule(timer, worker_.loop().now_ms());
 }
@@ -152,7 +143,7 @@ void Connection::arm_timer(bool keepalive) {
 // Level-triggered: input is read once per event, and interest in input is
 // dropped while the buffer is full and a response is still being written.
 void Connection::update_interest(bool want_write) {
-    bool want_read = !((state_ == State::Writing || suspended_) && in_len_ == in_.size());
+    bool want_read = !((state_ == State::Writing || suspended_) && b_ != nullptr && in_len_ == b_->in.size());
     if (want_write == want_write_ && want_read == want_read_) {
         return;
     }
@@ -210,7 +201,7 @@ void Connection::on_timeout() {
 Connection::Drain Connection::drain_chunked(std::string_view in, std::size_t& used, int& error_status) {
     used = 0;
     for (;;) {
-        http::ChunkStep step = chunked_.next(in.substr(used));
+        http::ChunkStep step = b_->chunked.next(in.substr(used));
         used += step.consumed;
         switch (step.status) {
             case http::ChunkStatus::kData: continue;
@@ -287,21 +278,24 @@ void Connection::on_readable() {
             return;
         }
     }
+    if (b_ == nullptr) {
+        take_buffers();
+    }
     bool got_any = false;
     for (;;) {
-        if (in_len_ == in_.size()) {
+        if (in_len_ == b_->in.size()) {
             std::size_t limit = max_input();
             // Parked requests point into the buffer: it must not move.
-            if (in_.size() >= limit || state_ == State::Writing || suspended_) {
+            if (b_->in.size() >= limit || state_ == State::Writing || suspended_) {
                 break;
             }
-            in_.resize(std::min(in_.size() * 2, limit));
+            b_->in.resize(std::min(b_->in.size() * 2, limit));
         }
-        ssize_t n = ::read(fd_, in_.data() + in_len_, in_.size() - in_len_);
+        ssize_t n = ::read(fd_, b_->in.data() + in_len_, b_->in.size() - in_len_);
         if (n > 0) {
             in_len_ += static_cast<std::size_t>(n);
             got_any = true;
-            if (in_len_ < in_.size()) {
+            if (in_len_ < b_->in.size()) {
                 break;  // level-triggered: anything left is reported again
             }
             continue;
@@ -331,6 +325,8 @@ void Connection::on_readable() {
     }
     if (got_any || peer_closed_) {
         handle_input();
+    } else {
+        release_buffers_if_idle();  // woken with nothing to read
     }
 }
 
@@ -346,7 +342,7 @@ void Connection::handle_input(std::size_t start) {
         if (chunked_active_) {
             std::size_t used = 0;
             int error_status = 0;
-            Drain st = drain_chunked(std::string_view(in_.data() + pos, in_len_ - pos), used, error_status);
+            Drain st = drain_chunked(std::string_view(b_->in.data() + pos, in_len_ - pos), used, error_status);
             pos += used;
             if (st == Drain::Error) {
                 close_after_ = true;  // the response already went out; nothing sane can follow
@@ -388,12 +384,12 @@ void Connection::handle_input(std::size_t start) {
     }
     // Keep the unparsed tail for the next read; the answered heads stay alive
     // until their responses are written, so compact only when nothing is queued.
-    if (out_pos_ >= out_.size() && pos > 0) {
-        std::memmove(in_.data(), in_.data() + pos, in_len_ - pos);
+    if (b_->out_pos >= b_->out.size() && pos > 0) {
+        std::memmove(b_->in.data(), b_->in.data() + pos, in_len_ - pos);
         in_len_ -= pos;
         pos = 0;
     }
-    if (!out_.empty() && out_pos_ < out_.size()) {
+    if (!b_->out.empty() && b_->out_pos < b_->out.size()) {
         state_ = State::Writing;
         consumed_pending_ = pos;
         if (flush()) {
@@ -409,46 +405,47 @@ void Connection::handle_input(std::size_t start) {
         set_activity(Activity::KeepAlive);
     }
     arm_timer(in_len_ == 0);
+    release_buffers_if_idle();
 }
 
 bool Connection::handle_one(std::size_t& pos) {
     const WorkerSettings& ws = worker_.settings();
-    http::ParseResult res = parser_->parse(in_.data() + pos, in_len_ - pos);
+    http::ParseResult res = b_->parser->parse(b_->in.data() + pos, in_len_ - pos);
     if (res.status == http::ParseStatus::kIncomplete) {
         return false;
     }
     if (res.status == http::ParseStatus::kError) {
-        parser_->reset();
+        b_->parser->reset();
         queue_error(res.error.status, res.error.note, true, pos);
         return true;
     }
-    const http::RequestHead& head = parser_->head();
+    const http::RequestHead& head = b_->parser->head();
     const std::size_t head_bytes = res.consumed;
     // HttpProtocolOptions of the address's default server, as httpd reads the
     // request line before it knows the virtual host.
     if (head.line.http09 && requires_http10(worker_.request_context().walker.select_server(local_port_, local_ip_, {}))) {
-        parser_->reset();
+        b_->parser->reset();
         queue_error(400, "HTTP/0.9 request refused by HttpProtocolOptions Require1.0", true, pos);
         return true;
     }
 
-    request::Request r(&arena_);
+    request::Request r(&b_->arena);
     r.method_name = head.line.method;
     r.method = request::method_from_name(head.line.method);
     r.version = head.line.version_major * 10 + head.line.version_minor;
-    std::size_t n = std::min(head.headers.size(), header_storage_.size());
+    std::size_t n = std::min(head.headers.size(), b_->header_storage.size());
     for (std::size_t i = 0; i < n; ++i) {
         http::HeaderField f = head.headers.at(i);
-        header_storage_[i] = request::Header{f.name, f.value};
+        b_->header_storage[i] = request::Header{f.name, f.value};
     }
-    r.headers = std::span<const request::Header>(header_storage_.data(), n);
+    r.headers = std::span<const request::Header>(b_->header_storage.data(), n);
     r.time_s = worker_.wall_seconds();
     r.time_us = worker_.wall_us();
     r.local_port = local_port_;
     r.client_ip = client_ip_;
-    r.client_port = info_.client_port;
-    r.connection = &info_;
-    r.the_request = first_line(head.line.method.data(), in_len_ - static_cast<std::size_t>(head.line.method.data() - in_.data()));
+    r.client_port = client_port_;
+    r.connection = &b_->info;
+    r.the_request = first_line(head.line.method.data(), in_len_ - static_cast<std::size_t>(head.line.method.data() - b_->in.data()));
     r.target = head.line.target;
     if (auto host = r.header("Host")) {
         std::string_view h = trim(*host);
@@ -489,9 +486,9 @@ bool Connection::handle_one(std::size_t& pos) {
     // read and dropped, a chunked one decoded first so that its errors answer.
     std::uint64_t body_length = 0;
     std::uint64_t wire_body = 0;  // body bytes as sent (chunk framing included), for %I
-    auto framing = http::decide_body_framing(head, limits_);
+    auto framing = http::decide_body_framing(head, b_->limits);
     if (const auto* err = std::get_if<http::HttpError>(&framing)) {
-        parser_->reset();
+        b_->parser->reset();
         queue_error(err->status, err->note, true, pos);
         return true;
     }
@@ -501,12 +498,12 @@ bool Connection::handle_one(std::size_t& pos) {
     }
     std::size_t body_start = pos + head_bytes;
     if (body.kind == http::BodyFraming::Kind::kChunked) {
-        chunked_.reset();
+        b_->chunked.reset();
         std::size_t used = 0;
         int error_status = 0;
-        Drain st = drain_chunked(std::string_view(in_.data() + body_start, in_len_ - body_start), used, error_status);
+        Drain st = drain_chunked(std::string_view(b_->in.data() + body_start, in_len_ - body_start), used, error_status);
         if (st == Drain::Error) {
-            parser_->reset();
+            b_->parser->reset();
             queue_error(error_status, {}, true, pos);
             return true;
         }
@@ -514,13 +511,13 @@ bool Connection::handle_one(std::size_t& pos) {
             --requests_;
             return false;  // the parser keeps its place; the body is decoded again when complete
         }
-        parser_->reset();
+        b_->parser->reset();
         pos = body_start + used;
         wire_body = used;
-        body_length = chunked_.body_bytes();
+        body_length = b_->chunked.body_bytes();
         chunked_active_ = st == Drain::NeedMore;  // too big to hold: dropped as it streams
     } else {
-        parser_->reset();
+        b_->parser->reset();
         pos = body_start;
         if (body.kind == http::BodyFraming::Kind::kLength) {
             body_length = body.length;
@@ -551,7 +548,7 @@ bool Connection::handle_one(std::size_t& pos) {
     } else if (r.method == request::Method::Trace && trace_enabled(*r.server)) {
         r.content_type.assign("message/http");
         r.body.kind = request::Body::Kind::Memory;
-        r.body.memory = std::string_view(in_.data() + body_start - head_bytes, head_bytes - 2);
+        r.body.memory = std::string_view(b_->in.data() + body_start - head_bytes, head_bytes - 2);
     } else {
         int path_status = decode_target(r, target_form);
         if (path_status != 0) {
@@ -584,8 +581,8 @@ bool Connection::handle_one(std::size_t& pos) {
     }
     r.bytes_in = head_bytes + wire_body;
     if (!name_known(r)) {
-        pending_.emplace(std::move(r));
-        pending_file_ = std::move(file);
+        b_->pending.emplace(std::move(r));
+        b_->pending_file = std::move(file);
         suspended_ = true;
         return true;
     }
@@ -618,10 +615,8 @@ bool Connection::name_known(request::Request& r) {
     if (a.status == Resolver::Answer::Status::Pending) {
         return false;
     }
-    std::size_t n = std::min(a.name.size(), sizeof remote_host_ - 1);
-    std::memcpy(remote_host_, a.name.data(), n);
-    remote_host_[n] = '\0';
-    info_.remote_host = std::string_view(remote_host_, n);
+    remote_host_.assign(a.name.substr(0, 1024));
+    b_->info.remote_host = remote_host_;
     name_mode_ = wanted;
     return true;
 }
@@ -635,14 +630,14 @@ void Connection::on_resolved(void* owner, std::uint64_t ticket) {
 
 // The parked request's name is known now: answer it, then go on with the input.
 void Connection::resume() {
-    request::Request& r = *pending_;
+    request::Request& r = *b_->pending;
     if (!name_known(r)) {
         return;  // the answer expired in between: waiting again
     }
     suspended_ = false;
-    queue_response(r, std::move(pending_file_));
+    queue_response(r, std::move(b_->pending_file));
     finish_request(r);
-    pending_.reset();
+    b_->pending.reset();
     handle_input(resume_pos_);
 }
 
@@ -679,7 +674,7 @@ void Connection::record_request(const request::Request& r) {
 
 void Connection::queue_memory(std::string_view bytes) {
     if (!bytes.empty()) {
-        out_.push_back(Segment{bytes.data(), bytes.size(), -1, 0});
+        b_->out.push_back(Segment{bytes.data(), bytes.size(), -1, 0});
     }
 }
 
@@ -719,7 +714,7 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
                       r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
                       ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests - requests_};
     // An HTTP/0.9 client reads the body alone, as httpd sends it.
-    std::string_view head_bytes = r.version == 9 ? std::string_view{} : write_response_head(head, &arena_);
+    std::string_view head_bytes = r.version == 9 ? std::string_view{} : write_response_head(head, &b_->arena);
     queue_memory(head_bytes);
     r.bytes_out = head_bytes.size();
     r.content_length = r.body.kind != request::Body::Kind::None && r.status != 304 && r.status != 204
@@ -742,9 +737,9 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
             return;
         }
         if (r.body.mapped != nullptr) {
-            out_.push_back(Segment{r.body.mapped + off, static_cast<std::size_t>(len), -1, 0});
+            b_->out.push_back(Segment{r.body.mapped + off, static_cast<std::size_t>(len), -1, 0});
         } else {
-            out_.push_back(Segment{nullptr, static_cast<std::size_t>(len), r.body.fd, off, r.body.sendfile});
+            b_->out.push_back(Segment{nullptr, static_cast<std::size_t>(len), r.body.fd, off, r.body.sendfile});
         }
     };
     if (r.body.pieces.empty()) {
@@ -756,7 +751,7 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
         }
     }
     if (file) {
-        holds_.push_back(std::move(file));
+        b_->holds.push_back(std::move(file));
     }
 }
 
@@ -764,20 +759,20 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
 // the first line at `pos` as its request line, as httpd does.
 void Connection::queue_error(int status, std::string_view detail, bool close_after, std::size_t pos) {
     peer_error_ = true;
-    request::Request r(&arena_);
+    request::Request r(&b_->arena);
     r.method_name = "GET";
-    r.the_request = first_line(in_.data() + pos, in_len_ - std::min(pos, in_len_));
+    r.the_request = first_line(b_->in.data() + pos, in_len_ - std::min(pos, in_len_));
     // httpd logs the line's first word as the method and reads no further.
     r.method_name = r.the_request.substr(0, r.the_request.find(' '));
     r.version = 10;
     {
-        std::string_view rest(in_.data() + pos, in_len_ - std::min(pos, in_len_));
+        std::string_view rest(b_->in.data() + pos, in_len_ - std::min(pos, in_len_));
         std::size_t eol = rest.find('\n');
         r.bytes_in = eol == std::string_view::npos ? rest.size() : eol + 1;
     }
     r.client_ip = client_ip_;
-    r.client_port = info_.client_port;
-    r.connection = &info_;
+    r.client_port = client_port_;
+    r.connection = &b_->info;
     r.local_port = local_port_;
     r.time_us = worker_.wall_us();
     r.uri.assign("/");
@@ -814,8 +809,8 @@ bool Connection::retry_after_write_error() {
 // file range follows so the head and the file share a segment), file ranges
 // with sendfile. Returns true when everything is written.
 bool Connection::flush() {
-    while (out_pos_ < out_.size()) {
-        Segment& s = out_[out_pos_];
+    while (b_->out_pos < b_->out.size()) {
+        Segment& s = b_->out[b_->out_pos];
         if (s.data == nullptr) {
             off_t off = static_cast<off_t>(s.offset);
             ssize_t n;
@@ -824,9 +819,9 @@ bool Connection::flush() {
             } else {
                 // EnableSendfile Off: read a piece, write it; a short write
                 // re-reads the rest next time (the offset only moves by what was sent).
-                copy_buffer_.resize(65536);
-                ssize_t got = ::pread(s.fd, copy_buffer_.data(), std::min(s.length, copy_buffer_.size()), off);
-                n = got <= 0 ? got : ::send(fd_, copy_buffer_.data(), static_cast<std::size_t>(got), MSG_NOSIGNAL);
+                b_->copy_buffer.resize(65536);
+                ssize_t got = ::pread(s.fd, b_->copy_buffer.data(), std::min(s.length, b_->copy_buffer.size()), off);
+                n = got <= 0 ? got : ::send(fd_, b_->copy_buffer.data(), static_cast<std::size_t>(got), MSG_NOSIGNAL);
             }
             if (n < 0) {
                 if (retry_after_write_error()) {
@@ -842,20 +837,20 @@ bool Connection::flush() {
             s.offset += static_cast<std::uint64_t>(n);
             s.length -= static_cast<std::size_t>(n);
             if (s.length == 0) {
-                ++out_pos_;
+                ++b_->out_pos;
             }
             continue;
         }
         iovec iov[64];
         int count = 0;
-        std::size_t i = out_pos_;
-        for (; i < out_.size() && count < 64 && out_[i].data != nullptr; ++i) {
-            iov[count++] = iovec{const_cast<char*>(out_[i].data), out_[i].length};
+        std::size_t i = b_->out_pos;
+        for (; i < b_->out.size() && count < 64 && b_->out[i].data != nullptr; ++i) {
+            iov[count++] = iovec{const_cast<char*>(b_->out[i].data), b_->out[i].length};
         }
         msghdr msg{};
         msg.msg_iov = iov;
         msg.msg_iovlen = static_cast<std::size_t>(count);
-        int flags = MSG_NOSIGNAL | (i < out_.size() ? MSG_MORE : 0);
+        int flags = MSG_NOSIGNAL | (i < b_->out.size() ? MSG_MORE : 0);
         ssize_t n = ::sendmsg(fd_, &msg, flags);
         if (n < 0) {
             if (retry_after_write_error()) {
@@ -865,10 +860,10 @@ bool Connection::flush() {
         }
         std::size_t left = static_cast<std::size_t>(n);
         while (left > 0) {
-            Segment& seg = out_[out_pos_];
+            Segment& seg = b_->out[b_->out_pos];
             if (left >= seg.length) {
                 left -= seg.length;
-                ++out_pos_;
+                ++b_->out_pos;
             } else {
                 seg.data += left;
                 seg.length -= left;
@@ -881,16 +876,16 @@ bool Connection::flush() {
 }
 
 void Connection::after_flush() {
-    out_.clear();
-    out_pos_ = 0;
-    holds_.clear();
+    b_->out.clear();
+    b_->out_pos = 0;
+    b_->holds.clear();
     // The answered requests' bytes can go now; keep what follows them.
     if (consumed_pending_ > 0) {
-        std::memmove(in_.data(), in_.data() + consumed_pending_, in_len_ - consumed_pending_);
+        std::memmove(b_->in.data(), b_->in.data() + consumed_pending_, in_len_ - consumed_pending_);
         in_len_ -= consumed_pending_;
         consumed_pending_ = 0;
     }
-    arena_.release();
+    b_->arena.release();
     if (close_after_) {
         // Linger (httpd's lingering close) unless the client itself asked to
         // close and nothing of its is left unread: then a plain close cannot
@@ -909,6 +904,7 @@ void Connection::after_flush() {
     } else {
         set_activity(Activity::KeepAlive);
         arm_timer(true);
+        release_buffers_if_idle();
     }
 }
 
@@ -917,6 +913,11 @@ void Connection::after_flush() {
 void Connection::start_lingering() {
     ::shutdown(fd_, SHUT_WR);
     state_ = State::Lingering;
+    // What the client sent beyond the answered requests is read and dropped.
+    in_len_ = 0;
+    body_to_discard_ = 0;
+    chunked_active_ = false;
+    worker_.give_back(std::move(b_));
     set_activity(Activity::Lingering);
     linger_deadline_ms_ = worker_.loop().now_ms() + kLingerTotalMs;
     worker_.linger_timers().schedule(timer, worker_.loop().now_ms());
@@ -962,8 +963,6 @@ void Connection::close() {
     if (suspended_) {
         worker_.resolver().cancel(this, serial_);
         suspended_ = false;
-        pending_.reset();
-        pending_file_.reset();
     }
     for (event::TimerList* l : {&worker_.read_timers(), &worker_.keepalive_timers(), &worker_.linger_timers()}) {
         l->cancel(timer);
@@ -971,7 +970,9 @@ void Connection::close() {
     ::close(fd_);  // also leaves the epoll set: the descriptor is not shared
     fd_ = -1;
     set_activity(Activity::None);
-    holds_.clear();
+    if (b_ != nullptr) {
+        worker_.give_back(std::move(b_));
+    }
     worker_.retire(this);
 }
 

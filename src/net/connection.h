@@ -4,28 +4,26 @@
 // requests answered in order with their responses coalesced into as few
 // writes as possible. Keep-alive, timeouts and lingering close live here.
 //
-// Memory: the input buffer and the per-request arena belong to the
-// connection and are reused; the static path allocates nothing once they
-// have grown to the size the traffic needs.
+// Memory: a Connection is a small record (a few hundred bytes); the buffers
+// a request needs (input, parser, arena, queued output) are taken from the
+// worker's pool when there is input to read and given back when the
+// connection goes idle, so idle keep-alive and lingering connections cost
+// almost nothing. The static path allocates nothing once the pool has grown
+// to the traffic's peak of busy connections.
 
 #include "core/scoreboard.h"
 #include "event/loop.h"
-#include "http/chunked_decoder.h"
-#include "http/limits.h"
 #include "http/request_line.h"
-#include "http/request_parser.h"
+#include "net/connection_buffers.h"
 #include "request/file_cache.h"
 #include "request/request.h"
 
 #include <netinet/in.h>
 #include <sys/uio.h>
 
-#include <array>
 #include <cstdint>
 #include <memory>
-#include <memory_resource>
-#include <optional>
-#include <vector>
+#include <string>
 
 namespace sonora::net {
 
@@ -33,7 +31,6 @@ class Worker;
 
 class Connection final : public event::Handler {
 public:
-    // Buffers are allocated once; a closed connection is reused by open().
     explicit Connection(Worker& worker);
     ~Connection();
     // `local`: the listener's address when it is a specific one, else null
@@ -46,6 +43,8 @@ public:
     // Called by the worker when this connection's timer expires.
     void on_timeout();
     bool closed() const { return state_ == State::Closed; }
+    // Holds pooled buffers (it is reading, handling or writing a request).
+    bool holds_buffers() const { return b_ != nullptr; }
 
     event::TimerNode timer;  // linked into one of the worker's timer lists
 
@@ -53,15 +52,9 @@ private:
     enum class State : std::uint8_t { Reading, Writing, Lingering, Closed };
     enum class Activity : std::uint8_t { None, Busy, KeepAlive, Lingering };
 
-    struct Segment {
-        const char* data = nullptr;  // memory bytes, or null for a file range
-        std::size_t length = 0;
-        int fd = -1;
-        std::uint64_t offset = 0;
-        bool sendfile = true;  // false: EnableSendfile Off, copy through a buffer
-    };
-
     void on_readable();
+    void take_buffers();
+    void release_buffers_if_idle();
     void handle_input(std::size_t start = 0);
     bool name_known(request::Request& r);
     static void on_resolved(void* owner, std::uint64_t ticket);
@@ -86,52 +79,39 @@ private:
     void update_interest(bool want_write);
 
     Worker& worker_;
-    int fd_;
-    State state_ = State::Reading;
-    Activity activity_ = Activity::None;
+    std::unique_ptr<ConnectionBuffers> b_;  // while busy; see the header comment
     scoreboard::WorkerSlot* slot_ = nullptr;  // while a request is in flight
-    int local_port_;
-    char client_ip_[64] = {};
-    char local_ip_[64] = {};
-    request::ConnectionInfo info_;
+    int fd_ = -1;
+    int local_port_ = 0;
+    int client_port_ = 0;
+    State state_ = State::Closed;
+    Activity activity_ = Activity::None;
 
-    // HostnameLookups: the peer's name, once looked up, and a request parked
-    // while the resolver works (the connection reads no further meanwhile).
-    char remote_host_[1025] = {};
-    std::uint8_t name_mode_ = 0;  // 0: not looked up, 1: On, 2: Double
-    std::uint64_t serial_ = 0;    // tells this connection's lookups from a previous one's
-    bool suspended_ = false;
-    std::size_t resume_pos_ = 0;
-    std::optional<request::Request> pending_;
-    std::shared_ptr<const request::FileEntry> pending_file_;
-
-    std::vector<char> in_;
-    std::size_t in_len_ = 0;
-    std::uint64_t body_to_discard_ = 0;  // request body bytes still to skip
-    http::Limits limits_;
-    std::vector<http::HeaderSlot> slots_;
-    std::optional<http::RequestParser> parser_;
-    http::ChunkedDecoder chunked_{limits_};
-    bool chunked_active_ = false;        // a chunked body is being dropped as it arrives
-    unsigned requests_ = 0;              // served on this connection
-    bool close_after_ = false;           // the queued responses end the connection
+    std::size_t in_len_ = 0;              // bytes in b_->in
+    std::size_t consumed_pending_ = 0;    // input bytes answered by the queued responses
+    std::uint64_t body_to_discard_ = 0;   // request body bytes still to skip
+    std::int64_t linger_deadline_ms_ = 0;
+    unsigned requests_ = 0;               // served on this connection
+    bool chunked_active_ = false;         // a chunked body is being dropped as it arrives
+    bool close_after_ = false;            // the queued responses end the connection
     bool want_write_ = false;
     bool want_read_ = true;
-    bool registered_ = false;  // in the loop's epoll set
+    bool registered_ = false;             // in the loop's epoll set
     bool peer_closed_ = false;
-    bool client_asked_close_ = false;  // Connection: close (or HTTP/1.0 without keep-alive)
-    bool peer_error_ = false;          // a malformed request was answered
-    std::size_t consumed_pending_ = 0;  // input bytes answered by the queued responses
-    std::int64_t linger_deadline_ms_ = 0;
+    bool client_asked_close_ = false;     // Connection: close (or HTTP/1.0 without keep-alive)
+    bool peer_error_ = false;             // a malformed request was answered
 
-    std::vector<Segment> out_;
-    std::size_t out_pos_ = 0;  // first unsent segment
-    std::vector<std::shared_ptr<const request::FileEntry>> holds_;  // files the queued bodies use
+    // HostnameLookups: the peer's name once looked up (kept while idle), and
+    // a request parked while the resolver works (the connection reads no
+    // further meanwhile).
+    std::uint8_t name_mode_ = 0;  // 0: not looked up, 1: On, 2: Double
+    bool suspended_ = false;
+    std::size_t resume_pos_ = 0;
+    std::uint64_t serial_ = 0;    // tells this connection's lookups from a previous one's
+    std::string remote_host_;
 
-    alignas(std::max_align_t) std::array<std::byte, 16384> arena_buffer_;
-    std::pmr::monotonic_buffer_resource arena_;
-    std::vector<request::Header> header_storage_;
-    std::vector<char> copy_buffer_;  // for EnableSendfile Off
+    char client_ip_[INET6_ADDRSTRLEN] = {};
+    char local_ip_[INET6_ADDRSTRLEN] = {};
 };
 
 }  // namespace sonora::net

@@ -265,6 +265,25 @@ void Worker::open_connection(int fd, const sockaddr_storage& peer, int local_por
     c->open(fd, peer, local_port, local);
 }
 
+std::unique_ptr<ConnectionBuffers> Worker::take_buffers() {
+    if (spare_buffers_.empty()) {
+        return std::make_unique<ConnectionBuffers>(settings_);
+    }
+    std::unique_ptr<ConnectionBuffers> b = std::move(spare_buffers_.back());
+    spare_buffers_.pop_back();
+    return b;
+}
+
+void Worker::give_back(std::unique_ptr<ConnectionBuffers> b) {
+    // Enough spares for the bursts of a busy loop; more go back to the heap,
+    // so that a crowd of clients that went idle does not pin their buffers.
+    constexpr std::size_t kMaxSpare = 64;
+    b->reset();
+    if (spare_buffers_.size() < kMaxSpare) {
+        spare_buffers_.push_back(std::move(b));
+    }
+}
+
 void Worker::retire(Connection* c) {
     retired_.push_back(c);
 }

@@ -7,6 +7,7 @@
 #include "core/scoreboard.h"
 #include "event/loop.h"
 #include "http/date_cache.h"
+#include "net/connection_buffers.h"
 #include "os/listeners.h"
 #include "request/driver.h"
 #include "request/file_cache.h"
@@ -88,6 +89,10 @@ public:
     void open_connection(int fd, const sockaddr_storage& peer, int local_port,
                          const sockaddr_storage* local = nullptr);
     void retire(Connection* c);  // returned to the pool after the current loop turn
+    // Buffers for a connection that has input to handle, from the pool; and
+    // back (reset) when it goes idle or closes.
+    std::unique_ptr<ConnectionBuffers> take_buffers();
+    void give_back(std::unique_ptr<ConnectionBuffers> b);
     // Ends the current loop turn's bookkeeping (run() does this itself).
     void recycle_retired();
     const std::vector<os::ListenSocket>& listeners() const { return listeners_; }
@@ -127,6 +132,7 @@ private:
     // to the peak number of simultaneous connections and is freed with the worker.
     std::vector<std::unique_ptr<Connection>> owned_;
     std::vector<Connection*> free_;
+    std::vector<std::unique_ptr<ConnectionBuffers>> spare_buffers_;
     std::size_t open_connections_ = 0;
     WorkerRole role_;
     scoreboard::ProcessSlot* process_slot_ = nullptr;

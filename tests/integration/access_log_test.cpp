@@ -107,6 +107,12 @@ TEST(AccessLogTest, CommonCombinedAndEveryStableLetterMatchApache) {
     site.write_doc("missing.html", "not here\n");
     site.write_doc("sub/index.html", "sub index\n");
     // The same file times for both servers: Last-Modified and ETag must agree.
+    // Aged an hour, so that neither server's ETag turns weak because a run
+    // fell in the file's second of modification (httpd's one-second rule).
+    for (const char* doc : {"index.html", "a.txt", "missing.html", "sub/index.html"}) {
+        const auto p = site.root().path() / "htdocs" / doc;
+        std::filesystem::last_write_time(p, std::filesystem::last_write_time(p) - std::chrono::hours(1));
+    }
     ASSERT_EQ(run_parity(site, "apache"), "");
     ASSERT_EQ(run_parity(site, "sonora"), "");
     for (const char* log : {"common_log", "combined_log", "detail_log"}) {
@@ -283,7 +289,17 @@ TEST(AccessLogTest, AFullDiskNeverStopsServingAndIsReportedOnce) {
     auto first = errors.find("SN00646");
     ASSERT_NE(first, std::string::npos) << errors;
     EXPECT_NE(errors.find("No space left on device"), std::string::npos) << errors;
-    EXPECT_EQ(errors.find("SN00646", first + 1), std::string::npos) << "reported more than once a minute";
+    // Each child process reports for itself, at most once a minute.
+    std::set<std::string> reporters;
+    std::istringstream lines(errors);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("SN00646") == std::string::npos) {
+            continue;
+        }
+        const auto at = line.find("[pid ");
+        const std::string pid = line.substr(at, line.find(':', at) - at);
+        EXPECT_TRUE(reporters.insert(pid).second) << pid << " reported more than once a minute\n" << errors;
+    }
 }
 
 TEST(AccessLogTest, UnknownFormatDirectiveIsAConfigErrorAtItsLine) {
