@@ -23,7 +23,24 @@ class Generation;
 class HookRegistry;
 
 // Module ABI version, checked when the module list is assembled (httpd's MMN).
-inline constexpr int kModuleMagic = 20261123;
+inline constexpr int kModuleMagic = 20261206;
+
+// Limits on how long a connection may take to deliver one stage of a
+// request (mod_reqtimeout's RequestReadTimeout). A stage's clock starts with
+// its first byte (a keep-alive connection waiting for its next request is
+// under KeepAliveTimeout, not these); each read of N bytes moves the deadline
+// N / min_rate seconds later, up to max_timeout_s after the stage began.
+struct StageTimeout {
+    int timeout_s = 0;      // 0: no limit for this stage
+    int max_timeout_s = 0;  // 0: no ceiling for the extensions
+    int min_rate = 0;       // bytes per second that buy one more second; 0: none
+    bool enabled() const { return timeout_s > 0; }
+};
+struct ReadTimeouts {
+    StageTimeout handshake;  // TLS handshake (no TLS yet: kept, unused)
+    StageTimeout header;     // request line and headers
+    StageTimeout body;       // request body
+};
 
 struct Module {
     std::string_view name{};    // httpd's identifier: "mime_module"
@@ -40,6 +57,10 @@ struct Module {
     // root (httpd's open_logs): files and programs the children inherit.
     // Not run by -t. Returns an error message, or nullopt.
     CmdResult (*open_logs)(config::Generation& gen) = nullptr;
+    // Connection-level read limits for requests to `server` (mod_reqtimeout);
+    // called once per server when a generation starts serving, by the layer
+    // that reads from connections. Leaves `out` alone when it has nothing to say.
+    void (*read_timeouts)(const Server& server, ReadTimeouts& out) = nullptr;
     // Registers the module's request hooks (sonora/hooks.h).
     void (*register_hooks)(HookRegistry& hooks) = nullptr;
     int magic = kModuleMagic;

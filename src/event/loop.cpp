@@ -28,6 +28,72 @@ void TimerList::cancel(TimerNode& n) {
     n.prev = n.next = nullptr;
 }
 
+void TimerHeap::schedule(TimerNode& n, std::int64_t deadline_ms) {
+    if (!n.in_heap()) {
+        n.deadline_ms = deadline_ms;
+        heap_.push_back(&n);
+        n.heap_index = static_cast<std::uint32_t>(heap_.size() - 1);
+        sift_up(n.heap_index);
+        return;
+    }
+    const bool earlier = deadline_ms < n.deadline_ms;
+    n.deadline_ms = deadline_ms;
+    if (earlier) {
+        sift_up(n.heap_index);
+    } else {
+        sift_down(n.heap_index);
+    }
+}
+
+void TimerHeap::cancel(TimerNode& n) {
+    if (!n.in_heap()) {
+        return;
+    }
+    const std::size_t i = n.heap_index;
+    TimerNode* last = heap_.back();
+    heap_.pop_back();
+    n.heap_index = TimerNode::kNotInHeap;
+    if (last == &n) {
+        return;
+    }
+    place(i, last);
+    sift_up(i);
+    sift_down(last->heap_index);
+}
+
+void TimerHeap::sift_up(std::size_t i) {
+    TimerNode* n = heap_[i];
+    while (i > 0) {
+        const std::size_t parent = (i - 1) / 2;
+        if (heap_[parent]->deadline_ms <= n->deadline_ms) {
+            break;
+        }
+        place(i, heap_[parent]);
+        i = parent;
+    }
+    place(i, n);
+}
+
+void TimerHeap::sift_down(std::size_t i) {
+    TimerNode* n = heap_[i];
+    const std::size_t size = heap_.size();
+    for (;;) {
+        std::size_t child = 2 * i + 1;
+        if (child >= size) {
+            break;
+        }
+        if (child + 1 < size && heap_[child + 1]->deadline_ms < heap_[child]->deadline_ms) {
+            ++child;
+        }
+        if (n->deadline_ms <= heap_[child]->deadline_ms) {
+            break;
+        }
+        place(i, heap_[child]);
+        i = child;
+    }
+    place(i, n);
+}
+
 Loop::Loop() : events_(256) {
     epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
     if (epfd_ < 0) {

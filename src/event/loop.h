@@ -21,13 +21,16 @@ protected:
     ~Handler() = default;
 };
 
-// A node in a TimerList; embed one per timed object.
+// A node in a TimerList or a TimerHeap (one at a time); embed one per timed object.
 struct TimerNode {
+    static constexpr std::uint32_t kNotInHeap = UINT32_MAX;
     TimerNode* prev = nullptr;
     TimerNode* next = nullptr;
     std::int64_t deadline_ms = 0;
     void* owner = nullptr;  // the timed object
+    std::uint32_t heap_index = kNotInHeap;
     bool linked() const { return prev != nullptr || next != nullptr; }
+    bool in_heap() const { return heap_index != kNotInHeap; }
 };
 
 // Entries of one list all share a duration, so appending keeps it sorted.
@@ -48,6 +51,26 @@ public:
 private:
     TimerNode head_{&head_, &head_, 0, nullptr};
     std::int64_t duration_ms_;
+};
+
+// Timers whose deadlines differ per entry (mod_reqtimeout's stage limits,
+// which grow as data arrives): a binary min-heap, O(log n) to schedule, move
+// or cancel, the earliest deadline at front().
+class TimerHeap {
+public:
+    void schedule(TimerNode& n, std::int64_t deadline_ms);  // also moves a scheduled node
+    void cancel(TimerNode& n);
+    TimerNode* front() const { return heap_.empty() ? nullptr : heap_.front(); }
+    std::size_t size() const { return heap_.size(); }
+
+private:
+    void sift_up(std::size_t i);
+    void sift_down(std::size_t i);
+    void place(std::size_t i, TimerNode* n) {
+        heap_[i] = n;
+        n->heap_index = static_cast<std::uint32_t>(i);
+    }
+    std::vector<TimerNode*> heap_;
 };
 
 class Loop {

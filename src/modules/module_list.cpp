@@ -27,6 +27,9 @@ extern Module negotiation_module;
 namespace generators {
 extern Module status_module;
 }  // namespace generators
+namespace filters {
+extern Module reqtimeout_module;
+}  // namespace filters
 // [metadata-mappers-end]
 // [loggers-aaa-begin]
 namespace loggers {
@@ -49,6 +52,7 @@ std::span<Module* const> builtin_modules() {
         // Static modules above, loadable below. [list-metadata-mappers-begin]
         &metadata::mime_module, &mappers::dir_module, &mappers::alias_module, &metadata::env_module,
         &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
+        &filters::reqtimeout_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule

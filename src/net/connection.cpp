@@ -2,6 +2,7 @@
 
 #include "core/strings.h"
 #include "modules/core/core_config.h"
+#include "modules/core/request_log.h"
 #include "http/body_framing.h"
 #include "http/request_checks.h"
 #include "http/uri.h"
@@ -106,7 +107,11 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
         }
     }
     registered_ = false;
+    header_limits_ = worker_.read_timeouts(worker_.request_context().walker.select_server(local_port_, local_ip_, {}));
+    stage_ = Stage::None;
     set_activity(Activity::Busy);
+    worker_.update_wall_clock();
+    start_stage(Stage::Header, header_limits_);
     arm_timer(false);
     // With TCP_DEFER_ACCEPT the request is usually here already: read at once,
     // and join the epoll set only if the connection has to wait for something.
@@ -136,8 +141,54 @@ void Connection::release_buffers_if_idle() {
     worker_.give_back(std::move(b_));
 }
 
+void Connection::cancel_timers() {
+    worker_.read_deadlines().cancel(timer);
+    for (event::TimerList* l : {&worker_.keepalive_timers(), &worker_.linger_timers()}) {
+        l->cancel(timer);
+    }
+}
+
 void Connection::arm_timer(bool keepalive) {
-    (keepalive ? worker_.keepalive_timers() : worker_.read_timers()).schedule(timer, worker_.loop().now_ms());
+    const std::int64_t now = worker_.loop().now_ms();
+    if (keepalive) {
+        worker_.read_deadlines().cancel(timer);
+        worker_.keepalive_timers().schedule(timer, now);
+        return;
+    }
+    worker_.keepalive_timers().cancel(timer);
+    std::int64_t deadline = now + worker_.settings().timeout_ms;
+    if (stage_ != Stage::None) {
+        deadline = std::min(deadline, (stage_deadline_us_ + 999) / 1000);
+    }
+    worker_.read_deadlines().schedule(timer, deadline);
+}
+
+// A stage's clock starts with its first byte (httpd starts it when it begins
+// reading the stage); a keep-alive wait is KeepAliveTimeout's business.
+void Connection::start_stage(Stage stage, const ReadTimeouts* limits) {
+    if (stage == Stage::Header) {
+        request_start_us_ = worker_.wall_us();
+    }
+    const StageTimeout* st = limits == nullptr ? nullptr : stage == Stage::Header ? &limits->header : &limits->body;
+    if (st == nullptr || !st->enabled()) {
+        stage_ = Stage::None;
+        return;
+    }
+    const std::int64_t now_us = worker_.loop().now_ms() * 1000;
+    stage_ = stage;
+    stage_deadline_us_ = now_us + std::int64_t{st->timeout_s} * 1'000'000;
+    stage_max_us_ = st->max_timeout_s > 0 ? now_us + std::int64_t{st->max_timeout_s} * 1'000'000 : 0;
+    stage_rate_ = st->min_rate;
+}
+
+void Connection::extend_stage(std::size_t bytes) {
+    if (stage_ == Stage::None || stage_rate_ <= 0) {
+        return;
+    }
+    stage_deadline_us_ += static_cast<std::int64_t>(bytes) * 1'000'000 / stage_rate_;
+    if (stage_max_us_ != 0 && stage_deadline_us_ > stage_max_us_) {
+        stage_deadline_us_ = stage_max_us_;
+    }
 }
 
 // Level-triggered: input is read once per event, and interest in input is
@@ -174,6 +225,7 @@ void Connection::on_event(std::uint32_t events) {
 }
 
 void Connection::on_timeout() {
+    worker_.update_wall_clock();
     if (state_ == State::Lingering) {
         if (worker_.loop().now_ms() < linger_deadline_ms_) {
             // Each read may wait 2 s; the whole linger at most 30 s.
@@ -183,8 +235,22 @@ void Connection::on_timeout() {
         close();
         return;
     }
-    if (state_ == State::Reading && in_len_ > 0) {
-        // A request started but did not complete in time: 408, as httpd.
+    if (state_ == State::Reading && stage_ != Stage::None &&
+        worker_.loop().now_ms() * 1000 >= stage_deadline_us_) {
+        stage_timed_out();
+        return;
+    }
+    if (state_ == State::Reading && in_len_ > 0 && body_to_discard_ == 0 && !chunked_active_) {
+        // A request started but did not complete in time: 408, as httpd,
+        // answered once its request line is whole; before that httpd only
+        // logs it and closes.
+        std::string_view started(b_->in.data(), in_len_);
+        started.remove_prefix(std::min(started.size(), started.find_first_not_of("\r\n")));
+        if (started.find('\n') == std::string_view::npos) {
+            log_unanswered(408);
+            close();
+            return;
+        }
         queue_error(408, {}, true, 0);
         if (flush()) {
             after_flush();
@@ -192,6 +258,23 @@ void Connection::on_timeout() {
         if (state_ != State::Closed) {
             close();
         }
+        return;
+    }
+    close();
+}
+
+// mod_reqtimeout's limit ran out: logged as httpd logs it (AH01382, at info),
+// then the connection ends the way a core Timeout ends it. A body that is
+// still arriving belongs to a request already answered (Sonora answers
+// before it has dropped the body), so the connection just closes.
+void Connection::stage_timed_out() {
+    const bool header = stage_ == Stage::Header;
+    stage_ = Stage::None;
+    modules::core::log_connection_error(worker_.request_context().walker.select_server(local_port_, local_ip_, {}),
+                                        client_ip_, client_port_, LogLevel::Info, "reqtimeout", "SN01382",
+                                        header ? "Request header read timeout" : "Request body read timeout");
+    if (header && in_len_ > 0) {
+        on_timeout();
         return;
     }
     close();
@@ -294,6 +377,7 @@ void Connection::on_readable() {
         ssize_t n = ::read(fd_, b_->in.data() + in_len_, b_->in.size() - in_len_);
         if (n > 0) {
             in_len_ += static_cast<std::size_t>(n);
+            extend_stage(static_cast<std::size_t>(n));
             got_any = true;
             if (in_len_ < b_->in.size()) {
                 break;  // level-triggered: anything left is reported again
@@ -331,10 +415,11 @@ void Connection::on_readable() {
 }
 
 void Connection::handle_input(std::size_t start) {
+    worker_.update_wall_clock();
     if (activity_ == Activity::KeepAlive) {
         set_activity(Activity::Busy);
+        start_stage(Stage::Header, header_limits_);  // the next request's first bytes
     }
-    worker_.update_wall_clock();
     worker_.request_context().now_ms = worker_.loop().now_ms();
     std::size_t pos = start;
     std::size_t answered = 0;
@@ -352,6 +437,7 @@ void Connection::handle_input(std::size_t start) {
                 break;
             }
             chunked_active_ = false;
+            stage_ = Stage::None;
         }
         if (body_to_discard_ > 0) {
             std::uint64_t skip = std::min<std::uint64_t>(body_to_discard_, in_len_ - pos);
@@ -360,9 +446,13 @@ void Connection::handle_input(std::size_t start) {
             if (body_to_discard_ > 0) {
                 break;
             }
+            stage_ = Stage::None;
         }
         if (pos >= in_len_) {
             break;
+        }
+        if (stage_ == Stage::None) {
+            start_stage(Stage::Header, header_limits_);  // a pipelined request
         }
         std::size_t before = pos;
         if (!handle_one(pos)) {
@@ -372,9 +462,7 @@ void Connection::handle_input(std::size_t start) {
             // Waiting for the client's name: no timer runs out meanwhile (the
             // resolver always answers), and nothing is written or compacted.
             resume_pos_ = pos;
-            for (event::TimerList* l : {&worker_.read_timers(), &worker_.keepalive_timers()}) {
-                l->cancel(timer);
-            }
+            cancel_timers();
             return;
         }
         ++answered;
@@ -401,10 +489,11 @@ void Connection::handle_input(std::size_t start) {
         close();
         return;
     }
-    if (in_len_ == 0) {
+    if (between_requests()) {
+        stage_ = Stage::None;
         set_activity(Activity::KeepAlive);
     }
-    arm_timer(in_len_ == 0);
+    arm_timer(between_requests());
     release_buffers_if_idle();
 }
 
@@ -580,6 +669,11 @@ bool Connection::handle_one(std::size_t& pos) {
         }
     }
     r.bytes_in = head_bytes + wire_body;
+    if (body_to_discard_ > 0 || chunked_active_) {
+        start_stage(Stage::Body, r.server != nullptr ? worker_.read_timeouts(*r.server) : nullptr);
+    } else {
+        stage_ = Stage::None;
+    }
     if (!name_known(r)) {
         b_->pending.emplace(std::move(r));
         b_->pending_file = std::move(file);
@@ -760,28 +854,15 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
 void Connection::queue_error(int status, std::string_view detail, bool close_after, std::size_t pos) {
     peer_error_ = true;
     request::Request r(&b_->arena);
-    r.method_name = "GET";
     r.the_request = first_line(b_->in.data() + pos, in_len_ - std::min(pos, in_len_));
     // httpd logs the line's first word as the method and reads no further.
     r.method_name = r.the_request.substr(0, r.the_request.find(' '));
-    r.version = 10;
     {
         std::string_view rest(b_->in.data() + pos, in_len_ - std::min(pos, in_len_));
         std::size_t eol = rest.find('\n');
         r.bytes_in = eol == std::string_view::npos ? rest.size() : eol + 1;
     }
-    r.client_ip = client_ip_;
-    r.client_port = client_port_;
-    r.connection = &b_->info;
-    r.local_port = local_port_;
-    r.time_us = worker_.wall_us();
-    r.uri.assign("/");
-    r.server = &worker_.request_context().walker.select_server(local_port_, local_ip_, {});
-    r.dir_config = &r.server->lookup_defaults;
-    if (const auto& name = modules::core::server_config(*r.server).server_name) {
-        r.server_name = *name;
-    }
-    r.time_s = worker_.wall_seconds();
+    fill_connection_request(r);
     r.keep_alive = !close_after;
     if (close_after) {
         close_after_ = true;
@@ -789,6 +870,36 @@ void Connection::queue_error(int status, std::string_view detail, bool close_aft
     request::error_response(r, worker_.request_context(), status, detail);
     queue_response(r, nullptr);
     finish_request(r);
+}
+
+// Input that never became a request (a request line cut short by a
+// timeout): httpd answers nothing and logs "-" with the status.
+void Connection::log_unanswered(int status) {
+    request::Request r(&b_->arena);
+    fill_connection_request(r);
+    r.status = status;
+    r.keep_alive = false;
+    close_after_ = true;
+    finish_request(r);
+}
+
+// What a request made up by the connection itself carries: the address's
+// default server, the time, the client.
+void Connection::fill_connection_request(request::Request& r) {
+    r.version = 10;
+    r.client_ip = client_ip_;
+    r.client_port = client_port_;
+    r.connection = &b_->info;
+    r.local_port = local_port_;
+    // As httpd's request_time: when the request's first bytes were read.
+    r.time_us = request_start_us_;
+    r.time_s = request_start_us_ / 1'000'000;
+    r.uri.assign("/");
+    r.server = &worker_.request_context().walker.select_server(local_port_, local_ip_, {});
+    r.dir_config = &r.server->lookup_defaults;
+    if (const auto& name = modules::core::server_config(*r.server).server_name) {
+        r.server_name = *name;
+    }
 }
 
 // After a failed write: true to retry at once (EINTR); otherwise the
@@ -901,7 +1012,10 @@ void Connection::after_flush() {
     update_interest(false);
     if (in_len_ > 0 || peer_closed_) {
         handle_input();  // pipelined requests waiting behind the batch
+    } else if (!between_requests()) {
+        arm_timer(false);  // the rest of a request body is still to come
     } else {
+        stage_ = Stage::None;
         set_activity(Activity::KeepAlive);
         arm_timer(true);
         release_buffers_if_idle();
@@ -913,6 +1027,8 @@ void Connection::after_flush() {
 void Connection::start_lingering() {
     ::shutdown(fd_, SHUT_WR);
     state_ = State::Lingering;
+    stage_ = Stage::None;
+    cancel_timers();
     // What the client sent beyond the answered requests is read and dropped.
     in_len_ = 0;
     body_to_discard_ = 0;
@@ -964,9 +1080,7 @@ void Connection::close() {
         worker_.resolver().cancel(this, serial_);
         suspended_ = false;
     }
-    for (event::TimerList* l : {&worker_.read_timers(), &worker_.keepalive_timers(), &worker_.linger_timers()}) {
-        l->cancel(timer);
-    }
+    cancel_timers();
     ::close(fd_);  // also leaves the epoll set: the descriptor is not shared
     fd_ = -1;
     set_activity(Activity::None);

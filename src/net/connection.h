@@ -76,6 +76,16 @@ private:
     Drain drain_chunked(std::string_view in, std::size_t& used, int& error_status);
     int decode_target(request::Request& r, http::TargetForm form);
     void arm_timer(bool keepalive);
+    void cancel_timers();
+    // Nothing buffered or owed: the connection waits for its next request.
+    bool between_requests() const { return in_len_ == 0 && body_to_discard_ == 0 && !chunked_active_; }
+    // mod_reqtimeout: the clock of the stage being read, moved on by data.
+    enum class Stage : std::uint8_t { None, Header, Body };
+    void start_stage(Stage stage, const ReadTimeouts* limits);
+    void extend_stage(std::size_t bytes);
+    void stage_timed_out();
+    void log_unanswered(int status);
+    void fill_connection_request(request::Request& r);
     void update_interest(bool want_write);
 
     Worker& worker_;
@@ -91,6 +101,12 @@ private:
     std::size_t consumed_pending_ = 0;    // input bytes answered by the queued responses
     std::uint64_t body_to_discard_ = 0;   // request body bytes still to skip
     std::int64_t linger_deadline_ms_ = 0;
+    const ReadTimeouts* header_limits_ = nullptr;  // the address's default server's
+    std::int64_t request_start_us_ = 0;  // wall clock at the current request's first bytes
+    std::int64_t stage_deadline_us_ = 0;
+    std::int64_t stage_max_us_ = 0;  // 0: no ceiling
+    int stage_rate_ = 0;             // MinRate, bytes per second; 0: no extension
+    Stage stage_ = Stage::None;
     unsigned requests_ = 0;               // served on this connection
     bool chunked_active_ = false;         // a chunked body is being dropped as it arrives
     bool close_after_ = false;            // the queued responses end the connection

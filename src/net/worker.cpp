@@ -135,11 +135,11 @@ Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> list
       files_(settings_.file_cache_ttl_ms),
       pipeline_(gen),
       ctx_{gen, walker_, files_, 0, settings_.server_header, &pipeline_},
-      read_timers_(settings_.timeout_ms),
       keepalive_timers_(settings_.keepalive_timeout_ms),
       linger_timers_(2'000),
       role_(role) {
     update_wall_clock();
+    collect_read_timeouts(gen);
     process_slot_ = role_.board.process();
     // Slots are handed out from the end, so the first ones fill first.
     for (std::uint32_t t = role_.board.threads(); t > 0; --t) {
@@ -265,6 +265,35 @@ void Worker::open_connection(int fd, const sockaddr_storage& peer, int local_por
     c->open(fd, peer, local_port, local);
 }
 
+// Each server's request read limits, asked of the modules once (mod_reqtimeout).
+void Worker::collect_read_timeouts(const config::Generation& gen) {
+    auto collect = [&](const Server& server) {
+        ReadTimeouts t;
+        bool any = false;
+        for (const auto& loaded : gen.modules.loaded()) {
+            if (loaded.module->read_timeouts != nullptr) {
+                loaded.module->read_timeouts(server, t);
+                any = true;
+            }
+        }
+        if (any && (t.header.enabled() || t.body.enabled())) {
+            read_timeouts_.emplace(&server, t);
+        }
+    };
+    collect(gen.main);
+    for (const auto& vhost : gen.vhosts) {
+        collect(*vhost);
+    }
+}
+
+const ReadTimeouts* Worker::read_timeouts(const Server& server) const {
+    if (read_timeouts_.empty()) {
+        return nullptr;
+    }
+    auto it = read_timeouts_.find(&server);
+    return it == read_timeouts_.end() ? nullptr : &it->second;
+}
+
 std::unique_ptr<ConnectionBuffers> Worker::take_buffers() {
     if (spare_buffers_.empty()) {
         return std::make_unique<ConnectionBuffers>(settings_);
@@ -304,7 +333,14 @@ void Worker::recycle_retired() {
 
 void Worker::expire_timers() {
     const std::int64_t now = loop_.now_ms();
-    for (event::TimerList* list : {&read_timers_, &keepalive_timers_, &linger_timers_}) {
+    while (event::TimerNode* n = read_deadlines_.front()) {
+        if (n->deadline_ms > now) {
+            break;
+        }
+        read_deadlines_.cancel(*n);
+        static_cast<Connection*>(n->owner)->on_timeout();
+    }
+    for (event::TimerList* list : {&keepalive_timers_, &linger_timers_}) {
         while (event::TimerNode* n = list->front()) {
             if (n->deadline_ms > now) {
                 break;
@@ -331,8 +367,8 @@ void Worker::tick_logs(bool now) {
 void Worker::run() {
     while (!stopping_ && !(draining_ && open_connections_ == 0)) {
         std::int64_t wait = 1000;
-        for (event::TimerList* list : {&read_timers_, &keepalive_timers_, &linger_timers_}) {
-            if (event::TimerNode* n = list->front()) {
+        for (event::TimerNode* n : {read_deadlines_.front(), keepalive_timers_.front(), linger_timers_.front()}) {
+            if (n != nullptr) {
                 wait = std::min<std::int64_t>(wait, std::max<std::int64_t>(0, n->deadline_ms - loop_.now_ms()));
             }
         }

@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -70,7 +71,11 @@ public:
     event::Loop& loop() { return loop_; }
     const WorkerSettings& settings() const { return settings_; }
     request::Context& request_context() { return ctx_; }
-    event::TimerList& read_timers() { return read_timers_; }
+    // Reading a request: each connection's own deadline (Timeout since the
+    // last read, or mod_reqtimeout's stage limit when that comes first).
+    event::TimerHeap& read_deadlines() { return read_deadlines_; }
+    // mod_reqtimeout's limits for requests to `server`; null when none apply.
+    const ReadTimeouts* read_timeouts(const Server& server) const;
     event::TimerList& keepalive_timers() { return keepalive_timers_; }
     event::TimerList& linger_timers() { return linger_timers_; }
     // Started on first use: only HostnameLookups On/Double needs it.
@@ -110,6 +115,7 @@ private:
     class StopWatcher;
 
     void accept_from(const os::ListenSocket& l);
+    void collect_read_timeouts(const config::Generation& gen);
     void set_accepting(bool on);
     void expire_timers();
     void tick_logs(bool now);
@@ -124,7 +130,8 @@ private:
     std::vector<std::unique_ptr<Acceptor>> acceptors_;
     std::unique_ptr<StopWatcher> stop_watcher_;
     std::unique_ptr<Resolver> resolver_;
-    event::TimerList read_timers_;
+    event::TimerHeap read_deadlines_;
+    std::unordered_map<const Server*, ReadTimeouts> read_timeouts_;
     event::TimerList keepalive_timers_;
     event::TimerList linger_timers_;
     std::vector<Connection*> retired_;

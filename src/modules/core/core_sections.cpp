@@ -11,6 +11,7 @@
 #include "expr/parser.h"
 #include "http/method.h"
 #include "modules/core/core_config.h"
+#include "modules/core/mpm.h"
 
 #include <sys/stat.h>
 
@@ -307,6 +308,11 @@ CmdResult ifmodule_section(Cmd& cmd, std::span<const std::string> args) {
     const auto& modules = cmd.engine().generation().modules;
     const Module* m = modules.find(name);
     bool found = m != nullptr && modules.enabled(*m);
+    // Event serves when no LoadModule has named an MPM (so far), as -M says:
+    // <IfModule mpm_event_module> sections then apply.
+    if (!found && m == &mpm_event_module && cmd.engine().generation().mpm == nullptr) {
+        found = true;
+    }
     conditional_body(cmd, found != negate);
     return std::nullopt;
 }

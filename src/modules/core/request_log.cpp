@@ -6,6 +6,24 @@
 
 namespace sonora::modules::core {
 
+namespace {
+
+// Rare messages (denials, failures, timeouts): parsing the setting here keeps
+// the configuration structs as they are.
+void write_if_enabled(const std::optional<std::string>* words, LogLevel level, std::string_view module,
+                      std::string_view id, std::string_view message, std::string_view client_ip, int client_port) {
+    LogLevelSetting setting = words != nullptr ? LogLevelSetting::parse(**words) : LogLevelSetting{};
+    if (level != LogLevel::Notice && !setting.enabled(level, module)) {
+        return;
+    }
+    std::string client(client_ip);
+    client += ':';
+    client += std::to_string(client_port);
+    write_log_line(level, format_log_line(level, module, id, message, client));
+}
+
+}  // namespace
+
 void log_request_error(const request::Request& r, LogLevel level, std::string_view module, std::string_view id,
                        std::string_view message) {
     const std::optional<std::string>* words = nullptr;
@@ -19,16 +37,13 @@ void log_request_error(const request::Request& r, LogLevel level, std::string_vi
             words = &srv;
         }
     }
-    // Rare messages (denials, failures): parsing the setting here keeps the
-    // configuration structs as they are.
-    LogLevelSetting setting = words != nullptr ? LogLevelSetting::parse(**words) : LogLevelSetting{};
-    if (level != LogLevel::Notice && !setting.enabled(level, module)) {
-        return;
-    }
-    std::string client(r.client_ip);
-    client += ':';
-    client += std::to_string(r.client_port);
-    write_log_line(level, format_log_line(level, module, id, message, client));
+    write_if_enabled(words, level, module, id, message, r.client_ip, r.client_port);
+}
+
+void log_connection_error(const Server& server, std::string_view client_ip, int client_port, LogLevel level,
+                          std::string_view module, std::string_view id, std::string_view message) {
+    const auto& words = server_config(server).log_level;
+    write_if_enabled(words ? &words : nullptr, level, module, id, message, client_ip, client_port);
 }
 
 }  // namespace sonora::modules::core

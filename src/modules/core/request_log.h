@@ -1,5 +1,5 @@
 #pragma once
-// Error-log messages about a request (httpd's ap_log_rerror): written with
+// Error-log messages about a request or a connection (httpd's ap_log_rerror): written with
 // "[client IP:PORT]" and filtered by the LogLevel that applies to the
 // request's directory (<Directory>/<Location> LogLevel, else the server's).
 
@@ -13,5 +13,10 @@ namespace sonora::modules::core {
 
 void log_request_error(const request::Request& r, LogLevel level, std::string_view module, std::string_view id,
                        std::string_view message);
+
+// About a connection outside any request (httpd's ap_log_cerror): the
+// LogLevel of `server`, the connection's server for its address.
+void log_connection_error(const Server& server, std::string_view client_ip, int client_port, LogLevel level,
+                          std::string_view module, std::string_view id, std::string_view message);
 
 }  // namespace sonora::modules::core
