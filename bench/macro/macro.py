@@ -8,6 +8,7 @@ wrk runs pinned to CPU 1. All traffic goes to 127.0.0.1.
 """
 
 import argparse
+import dataclasses
 import datetime
 import http.client
 import os
@@ -38,6 +39,22 @@ SCENARIOS = {
 }
 ALL_SCENARIOS = list(SCENARIOS)
 
+# Scenarios of the process-model measurements (procs.py), same layout.
+# mpm-*: --mpm-compare; accept-*: --accept-compare (internal).
+MPM_SCENARIOS = {
+    "mpm-6k-keepalive": ("/6k.bin", 50, False, 6 * 1024),
+    "mpm-6k-keepalive-c2": ("/6k.bin", 2, False, 6 * 1024),
+    "mpm-6k-close": ("/6k.bin", 50, True, 6 * 1024),
+}
+ACCEPT_SCENARIOS = {
+    "accept-6k-close": ("/6k.bin", 50, True, 6 * 1024),
+}
+IDLE_SCENARIOS = ["idle-10k"]
+
+
+def scenario_spec(name):
+    return SCENARIOS.get(name) or MPM_SCENARIOS.get(name) or ACCEPT_SCENARIOS[name]
+
 # The same keep-alive policy everywhere: effectively unlimited requests per
 # connection, a generous idle timeout. Apache/Sonora: MaxKeepAliveRequests 0
 # means unlimited; nginx takes a large number; lighttpd's value is a 16-bit
@@ -49,6 +66,23 @@ KEEPALIVE_TIMEOUT = 65
 
 # Apache event MPM sizing: one child process, enough threads for 50 connections.
 APACHE_THREADS = 64
+
+APACHE_MODULES = "/usr/lib/apache2/modules"
+
+
+@dataclasses.dataclass
+class Variant:
+    """How a server deviates from the default one-process setup (the
+    process-model measurements in procs.py). The defaults reproduce the
+    configurations of the four standard scenarios exactly."""
+    mpm: str = None        # Sonora/Apache: prefork, worker or event; None: the default (event, one child)
+    procs: int = None      # worker processes (children); None: one
+    mutex: str = None      # Sonora/Apache: Mutex <method> mpm-accept
+    buckets: int = None    # Sonora/Apache: ListenCoresBucketsRatio; nginx: listen ... reuseport
+    nports: int = 1        # Listen sockets (ports)
+    max_conns: int = None  # size every limit for this many concurrent connections (idle scenario)
+    nofile: int = None     # with max_conns: the open-files limit the server inherits (its own can't be higher)
+    threads: int = APACHE_THREADS  # ThreadsPerChild for worker/event
 
 COMMON_LOG = '%h %l %u %t \\"%r\\" %>s %b'  # as written inside an Apache quoted arg
 
@@ -215,6 +249,13 @@ class Server:
         self.pid = None
         self.access_log = os.path.join(self.logs, "access.log")
         self.as_root = os.geteuid() == 0
+        self.label = self.name  # how results and reports name it (a variant's label)
+        self.v = Variant()
+        self.extra_ports = []   # a variant's further Listen ports (self.port is the first)
+
+    @property
+    def ports(self):
+        return [self.port] + self.extra_ports
 
     # subclasses: write_config(), test_cmd(), start_cmd(), version_cmd()
     def available(self):
@@ -246,6 +287,17 @@ class Server:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def conns_for(self, scenario, conns=None):
+        """wrk connections for a scenario. Prefork holds one keep-alive
+        connection per child for its whole life: more connections than
+        children would wait (and time out) behind the ones being served, so
+        a prefork variant gets one connection per child on keep-alive."""
+        _, c, close, _ = scenario_spec(scenario)
+        c = conns or c
+        if self.v.mpm == "prefork" and not close:
+            return min(c, self.v.procs or 1)
+        return c
 
     def stop(self):
         if self.proc is None:
@@ -292,8 +344,7 @@ class Server:
 
 def apache_common_conf(s, mime_types, mpm_guard):
     """Shared body of the Apache and Sonora configurations."""
-    lines = [
-        f"Listen 127.0.0.1:{s.port}",
+    lines = [f"Listen 127.0.0.1:{p}" for p in s.ports] + [
         "ServerName 127.0.0.1",
         f'PidFile "{s.root}/logs/httpd.pid"',
         "ErrorLog logs/error_log",
@@ -327,21 +378,67 @@ def apache_common_conf(s, mime_types, mpm_guard):
         lines += ["User www-data", "Group www-data"]
     if not s.args.no_logs:
         lines += [f'LogFormat "{COMMON_LOG}" common', "CustomLog logs/access_log common"]
-    mpm = [
-        "StartServers 1",
-        "ServerLimit 1",
-        f"ThreadLimit {APACHE_THREADS}",
-        f"ThreadsPerChild {APACHE_THREADS}",
-        f"MaxRequestWorkers {APACHE_THREADS}",
-        "MinSpareThreads 1",
-        f"MaxSpareThreads {APACHE_THREADS * 2}",
-        "MaxConnectionsPerChild 0",
-    ]
-    if mpm_guard:
-        lines += ["<IfModule mpm_event_module>"] + ["    " + m for m in mpm] + ["</IfModule>"]
+    v = s.v
+    if v.mpm is None:
+        # The idle scenario may ask for more threads: Apache's event MPM
+        # closes keep-alive connections early whenever all its threads were busy.
+        t = v.threads if v.max_conns else APACHE_THREADS
+        mpm = [
+            "StartServers 1",
+            "ServerLimit 1",
+            f"ThreadLimit {t}",
+            f"ThreadsPerChild {t}",
+            f"MaxRequestWorkers {t}",
+            "MinSpareThreads 1",
+            f"MaxSpareThreads {t * 2}",
+            "MaxConnectionsPerChild 0",
+        ]
+        if v.max_conns:
+            mpm.append(f"AsyncRequestWorkerFactor {async_factor(v.max_conns, t)}")
+        if mpm_guard:
+            lines += ["<IfModule mpm_event_module>"] + ["    " + m for m in mpm] + ["</IfModule>"]
+        else:
+            lines += mpm
     else:
-        lines += mpm
+        lines += variant_mpm_lines(v)
     return "\n".join(lines) + "\n"
+
+
+def async_factor(conns, threads):
+    """Event MPM: a child takes new connections while it holds fewer than
+    ThreadsPerChild + idle threads * AsyncRequestWorkerFactor; sized so that
+    one child with all its threads idle takes `conns` (plus a margin)."""
+    return -(-(conns + 512) // threads) + 1
+
+
+def variant_mpm_lines(v):
+    """MPM sizing for a variant with v.procs children, exactly that many: the
+    spare-server/thread bounds never ask for a third child nor reap one."""
+    p = v.procs or 1
+    if v.mpm == "prefork":
+        # One connection per child: p children serve p connections at once.
+        mpm = [f"StartServers {p}", f"ServerLimit {p}", f"MaxRequestWorkers {p}", "MinSpareServers 1",
+               f"MaxSpareServers {p}", "MaxConnectionsPerChild 0"]
+    else:
+        t = v.threads
+        mpm = [f"StartServers {p}", f"ServerLimit {p}", f"ThreadLimit {t}", f"ThreadsPerChild {t}",
+               f"MaxRequestWorkers {p * t}", "MinSpareThreads 1", f"MaxSpareThreads {p * t * 2}",
+               "MaxConnectionsPerChild 0"]
+        if v.mpm == "event" and v.max_conns:
+            mpm.append(f"AsyncRequestWorkerFactor {async_factor(v.max_conns, t)}")
+    if v.mutex:
+        mpm.append(f"Mutex {v.mutex} mpm-accept")
+    if v.buckets:
+        mpm.append(f"ListenCoresBucketsRatio {v.buckets}")
+    return mpm
+
+
+def mpm_load_line(v, always):
+    """LoadModule for a variant's MPM; Sonora runs event when none is loaded."""
+    mpm = v.mpm or "event"
+    if mpm == "event" and not always:
+        return None
+    return f"LoadModule mpm_{mpm}_module {APACHE_MODULES}/mod_mpm_{mpm}.so"
 
 
 class Apache(Server):
@@ -351,14 +448,17 @@ class Apache(Server):
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.access_log = os.path.join(self.logs, "access_log")
-    MODULES = "/usr/lib/apache2/modules"
+    MODULES = APACHE_MODULES
 
     def write_config(self):
         os.makedirs(os.path.join(self.root, "run"), exist_ok=True)
+        os.chmod(os.path.join(self.root, "run"), 0o777)  # accept-mutex lock files, children as www-data
+        what = ("event MPM, one child process" if self.v.mpm is None
+                else f"{self.v.mpm} MPM, {self.v.procs or 1} child process(es)")
         head = "\n".join([
-            "# Generated by bench/macro: Apache httpd 2.4, event MPM, one child process.",
+            f"# Generated by bench/macro: Apache httpd 2.4, {what}.",
             f'DefaultRuntimeDir "{self.root}/run"',
-            f"LoadModule mpm_event_module {self.MODULES}/mod_mpm_event.so",
+            mpm_load_line(self.v, always=True),
             f"LoadModule authz_core_module {self.MODULES}/mod_authz_core.so",
             f"LoadModule mime_module {self.MODULES}/mod_mime.so",
         ]) + "\n"
@@ -392,14 +492,26 @@ class Sonora(Server):
     def write_config(self):
         # Same configuration as Apache's minus the LoadModule lines: Sonora
         # has its modules compiled in.
-        head = "# Generated by bench/macro: Sonora, one process (-X).\n"
+        if self.v.mpm is None:
+            head = "# Generated by bench/macro: Sonora, one process (-X).\n"
+        else:
+            run = os.path.join(self.root, "run")
+            os.makedirs(run, exist_ok=True)
+            os.chmod(run, 0o777)  # accept-mutex lock files, children as www-data
+            head = "\n".join(x for x in [
+                f"# Generated by bench/macro: Sonora, {self.v.mpm} MPM, {self.v.procs or 1} child process(es).",
+                f'DefaultRuntimeDir "{run}"',
+                mpm_load_line(self.v, always=False)] if x) + "\n"
         mime = os.path.join(REPO, "conf", "mime.types")
         if not os.path.exists(mime):
             mime = self.write("conf/mime.types", "")
         self.write("conf/httpd.conf", head + apache_common_conf(self, mime, mpm_guard=True))
 
     def base_cmd(self):
-        return [self.binary] + shlex.split(self.args.sonora_flags) + ["-d", self.root, "-f", "conf/httpd.conf"]
+        # The default setup runs one process (-X); a variant with an MPM runs
+        # the parent and its children.
+        flags = self.args.sonora_flags if self.v.mpm is None else self.args.sonora_mp_flags
+        return [self.binary] + shlex.split(flags) + ["-d", self.root, "-f", "conf/httpd.conf"]
 
     def test_cmd(self):
         return [self.binary, "-d", self.root, "-f", "conf/httpd.conf", "-t"]
@@ -419,14 +531,23 @@ class Nginx(Server):
         os.makedirs(os.path.join(self.root, "tmp"), exist_ok=True)
         acc = ('access_log logs/access.log common;' if not self.args.no_logs else "access_log off;")
         user = "user www-data;\n" if self.as_root else ""
-        conf = f"""# Generated by bench/macro: nginx, master + ONE worker process.
-{user}worker_processes 1;
+        procs = self.v.procs or 1
+        what = "ONE worker process" if procs == 1 else f"{procs} worker processes"
+        conns = 1024
+        if self.v.max_conns:
+            nofile = self.v.nofile or 2 * (self.v.max_conns + 1024)
+            conns = min(self.v.max_conns + 1024, nofile)
+            user += f"worker_rlimit_nofile {nofile};\n"
+        reuse = " reuseport" if self.v.buckets else ""
+        listen = "\n        ".join(f"listen 127.0.0.1:{p}{reuse};" for p in self.ports)
+        conf = f"""# Generated by bench/macro: nginx, master + {what}.
+{user}worker_processes {procs};
 daemon off;
 master_process on;
 pid {self.root}/logs/nginx.pid;
 error_log {self.root}/logs/error.log warn;
 events {{
-    worker_connections 1024;
+    worker_connections {conns};
 }}
 http {{
     types {{
@@ -447,7 +568,7 @@ http {{
     uwsgi_temp_path {self.root}/tmp/uwsgi;
     scgi_temp_path {self.root}/tmp/scgi;
     server {{
-        listen 127.0.0.1:{self.port};
+        {listen}
         server_name 127.0.0.1;
         root {self.docroot};
     }}
@@ -490,6 +611,12 @@ class Lighttpd(Server):
             f"server.max-keep-alive-idle = {KEEPALIVE_TIMEOUT}",
             'mimetype.assign = ( ".html" => "text/html", ".bin" => "application/octet-stream" )',
         ]
+        if self.v.max_conns:
+            # lighttpd sets its own fd limit from max-fds (not above the hard
+            # limit it inherits) and takes at most max-fds/2 connections.
+            fds = min(2 * self.v.max_conns + 2048, self.v.nofile or 1 << 20)
+            lines += [f"server.max-fds = {fds}",
+                      f"server.max-connections = {min(self.v.max_conns + 512, fds // 2)}"]
         if self.as_root:
             lines += ['server.username = "www-data"', 'server.groupname = "www-data"']
         if not self.args.no_logs:
@@ -522,6 +649,8 @@ class H2o(Server):
             f"error-log: {self.root}/logs/error.log",
             f"http1-request-timeout: {KEEPALIVE_TIMEOUT}",
         ]
+        if self.v.max_conns:
+            lines.append(f"max-connections: {self.v.max_conns + 512}")
         if self.as_root:
             lines.append("user: www-data")
         lines += [
@@ -555,12 +684,28 @@ class H2o(Server):
 SERVER_CLASSES = {"sonora": Sonora, "nginx": Nginx, "lighttpd": Lighttpd, "h2o": H2o, "apache": Apache}
 
 
+def make_server(label, args, root, docroot):
+    """A server by name, or a process-model variant by label (procs.py)."""
+    if label in SERVER_CLASSES and getattr(args, "mode", "") != "mpm":
+        srv = SERVER_CLASSES[label](args, root, docroot, 0)
+    else:
+        import procs
+        srv = procs.make_variant(label, args, root, docroot)
+    if getattr(args, "mode", "") == "idle":
+        srv.v.max_conns = args.idle_conns
+        srv.v.nofile = getattr(args, "idle_nofile", None)
+        # More threads than connections being set up at once (Apache event
+        # closes idle keep-alive connections when all its threads were busy).
+        srv.v.threads = max(APACHE_THREADS, 2 * args.idle_batch)
+    return srv
+
+
 # --------------------------------------------------------------------------
 # load generation and measurement
 
 
 def wrk_cmd(args, port, scenario, duration, conns=None):
-    path, c, close, _ = SCENARIOS[scenario]
+    path, c, close, _ = scenario_spec(scenario)
     c = conns or c
     cmd = ["taskset", "-c", str(args.client_cpu), "wrk", "-t", str(args.wrk_threads), "-c", str(c),
            "-d", f"{duration}s", "--timeout", "5s", "-s", LUA_REPORT]
@@ -575,9 +720,13 @@ def run_wrk(args, port, scenario, duration, conns=None):
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30)
     except subprocess.TimeoutExpired:
         return {"error": "wrk timed out"}
-    m = re.search(r"^HARNESS (.*)$", r.stdout, re.M)
-    if r.returncode != 0 or not m:
-        return {"error": f"wrk failed (rc {r.returncode}): {(r.stdout + r.stderr).strip()[-300:]}"}
+    return parse_wrk(r.returncode, r.stdout, r.stderr)
+
+
+def parse_wrk(returncode, stdout, stderr):
+    m = re.search(r"^HARNESS (.*)$", stdout, re.M)
+    if returncode != 0 or not m:
+        return {"error": f"wrk failed (rc {returncode}): {(stdout + stderr).strip()[-300:]}"}
     res = {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
     res["rps"] = res["requests"] / (res["duration_us"] / 1e6) if res["duration_us"] else 0.0
     errs = []
@@ -595,18 +744,51 @@ def file_size(path):
         return 0
 
 
+def ctx_switches(pids):
+    """{tid: voluntary context switches} over every thread of the processes:
+    how often each went to sleep (in epoll_wait, accept, a lock...) and was
+    woken again."""
+    out = {}
+    for p in pids:
+        try:
+            tids = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tids:
+            try:
+                with open(f"/proc/{p}/task/{t}/status") as f:
+                    for line in f:
+                        if line.startswith("voluntary_ctxt_switches:"):
+                            out[int(t)] = int(line.split()[1])
+                            break
+            except (OSError, ValueError):
+                continue
+    return out
+
+
+def wakeups_between(before, after):
+    """Voluntary switches between two ctx_switches() snapshots; a thread
+    born in between counts from zero, one that died is lost."""
+    return sum(v - before.get(t, 0) for t, v in after.items() if v >= before.get(t, 0))
+
+
 def measure(args, server, scenario):
+    conns = server.conns_for(scenario)
     if args.warmup > 0:
-        run_wrk(args, server.port, scenario, args.warmup)
+        run_wrk(args, server.port, scenario, args.warmup, conns=conns)
     log_before = file_size(server.access_log)
-    before, _ = tree_cpu_ticks(server.pid)
+    before, pids0 = tree_cpu_ticks(server.pid)
+    ctx0 = ctx_switches(pids0)
     cpu_before = cpu_busy_ticks(args.server_cpu)
-    res = run_wrk(args, server.port, scenario, args.duration)
+    res = run_wrk(args, server.port, scenario, args.duration, conns=conns)
     cpu_after = cpu_busy_ticks(args.server_cpu)
     after, pids = tree_cpu_ticks(server.pid)
+    ctx1 = ctx_switches(pids)
     log_after = file_size(server.access_log)
     if "error" in res:
         return res
+    res["conns"] = conns
+    res["wakeups_per_req"] = wakeups_between(ctx0, ctx1) / res["requests"] if res["requests"] else float("nan")
     res["log_bytes_per_req"] = (log_after - log_before) / res["requests"] if res["requests"] else 0.0
     if not args.no_logs and log_after == log_before:
         res["errors"].append("access log not written")
@@ -647,8 +829,9 @@ def parse_strace_c(path):
 
 def strace_run(args, server, scenario, workdir):
     pids = process_tree(server.pid)
-    out = os.path.join(workdir, f"strace-{server.name}-{scenario}.txt")
-    errf = os.path.join(workdir, f"strace-{server.name}-{scenario}.err")
+    tag = re.sub(r"[^A-Za-z0-9.-]", "_", server.label)
+    out = os.path.join(workdir, f"strace-{tag}-{scenario}.txt")
+    errf = os.path.join(workdir, f"strace-{tag}-{scenario}.err")
     cmd = ["strace", "-f", "-c", "-o", out]
     for p in pids:
         cmd += ["-p", str(p)]
@@ -667,7 +850,7 @@ def strace_run(args, server, scenario, workdir):
     if st.poll() is not None:
         with open(errf, errors="replace") as f:
             return {"error": "strace exited: " + f.read().strip()[-200:]}
-    conns = min(SCENARIOS[scenario][1], args.strace_connections)
+    conns = min(server.conns_for(scenario), args.strace_connections)
     res = run_wrk(args, server.port, scenario, args.strace_duration, conns=conns)
     st.send_signal(signal.SIGINT)
     try:
@@ -753,6 +936,11 @@ def machine_facts():
     return facts
 
 
+def cell(text, n=150):
+    """Text made safe for one markdown table cell."""
+    return re.sub(r"\s+", " ", str(text)).replace("|", "/")[:n]
+
+
 def fmt_num(x, digits=0):
     if x is None or x != x:
         return "—"
@@ -771,11 +959,21 @@ def build_report(args, argv, facts, versions, skipped, results, straces, scenari
     L.append("")
     L.append("Command: `" + " ".join(shlex.quote(a) for a in argv) + "`")
     L.append("")
+    mp = getattr(args, "mode", "") == "mpm"
     L.append(f"Runs per scenario: {args.runs} (interleaved), duration {args.duration} s after a {args.warmup} s "
              f"warm-up; access logs {'OFF' if args.no_logs else 'on (common format, to a file)'}; "
              f"servers pinned to CPU {args.server_cpu}, wrk ({args.wrk_threads} thread) to CPU {args.client_cpu}. "
              f"Wall time {(t1 - t0).total_seconds() / 60:.1f} min.")
     L.append("")
+    if mp:
+        L.append(f"Process models (--mpm-compare): every server runs {args.procs} worker processes (Sonora and "
+                 f"Apache: StartServers = ServerLimit = {args.procs}, spare bounds that neither add nor reap a "
+                 f"child; nginx: worker_processes {args.procs}), ALL of them on CPU {args.server_cpu}: equal CPU "
+                 "for every server, so this measures what the process model costs, not how it scales. "
+                 "Prefork serves one connection per child: on keep-alive it gets one wrk connection per child "
+                 "(column conns); `mpm-6k-keepalive-c2` gives every server that same number, for a like-for-like "
+                 "row. wake-ups/req = voluntary context switches of all the server's threads / requests.")
+        L.append("")
     L.append("## Machine")
     L.append("")
     for k, v in facts.items():
@@ -792,9 +990,14 @@ def build_report(args, argv, facts, versions, skipped, results, straces, scenari
              "processes) / requests; lower is better. srv CPU = server CPU time / wall time (100% = CPU 0 "
              "saturated; well below 100% means wrk, not the server, was the bottleneck).")
     L.append("")
-    L.append("| scenario | server | req/s | vs nginx | CPU µs/req | vs nginx | srv CPU | p99 ms | "
-             "syscalls/req | top syscalls / req | errors |")
-    L.append("|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|")
+    if mp:
+        L.append("| scenario | server | conns | req/s | vs nginx | p99 ms | vs nginx | CPU µs/req | vs nginx | "
+                 "srv CPU | wake-ups/req | syscalls/req | top syscalls / req | errors |")
+        L.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|")
+    else:
+        L.append("| scenario | server | req/s | vs nginx | CPU µs/req | vs nginx | srv CPU | p99 ms | "
+                 "syscalls/req | top syscalls / req | errors |")
+        L.append("|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|")
     medians = {}
     for sc in scenarios:
         for name in servers:
@@ -803,12 +1006,17 @@ def build_report(args, argv, facts, versions, skipped, results, straces, scenari
                 medians[(sc, name)] = (statistics.median(r["rps"] for r in runs),
                                        statistics.median(r["cpu_us_per_req"] for r in runs),
                                        statistics.median(r["cpu_util"] for r in runs),
-                                       statistics.median(r["p99_us"] for r in runs) / 1000)
+                                       statistics.median(r["p99_us"] for r in runs) / 1000,
+                                       statistics.median(r.get("wakeups_per_req", float("nan")) for r in runs),
+                                       runs[0].get("conns"))
     for sc in scenarios:
         ref = medians.get((sc, "nginx"))
         for name in servers:
             allruns = results.get((sc, name), [])
             if not allruns:
+                if name in skipped:
+                    dashes = "— | " * (12 if mp else 8)
+                    L.append(f"| {sc} | {name} | {dashes}skipped: {cell(skipped[name])} |")
                 continue
             errs = []
             for i, r in enumerate(allruns, 1):
@@ -828,10 +1036,18 @@ def build_report(args, argv, facts, versions, skipped, results, straces, scenari
                     errs.append("strace run: " + ", ".join(st["errors"]))
             m = medians.get((sc, name))
             if m is None:
-                L.append(f"| {sc} | {name} | — | — | — | — | — | — | {sys_cell} | {top_cell} | "
+                dashes = "— | " * (11 if mp else 6)
+                L.append(f"| {sc} | {name} | {dashes}{sys_cell} | {top_cell} | "
                          f"**{'; '.join(errs)[:200]}** |")
                 continue
-            rps, cpu, util, p99 = m
+            rps, cpu, util, p99, wake, conns = m
+            if mp:
+                L.append(f"| {sc} | {name} | {conns} | {fmt_num(rps)} | {ratio(rps, ref[0] if ref else None)} | "
+                         f"{p99:.2f} | {ratio(p99, ref[3] if ref else None)} | "
+                         f"{fmt_num(cpu, 1)} | {ratio(cpu, ref[1] if ref else None)} | {util * 100:.0f}% | "
+                         f"{fmt_num(wake, 2)} | {sys_cell} | {top_cell} | "
+                         f"{('**' + '; '.join(errs)[:200] + '**') if errs else 'none'} |")
+                continue
             L.append(f"| {sc} | {name} | {fmt_num(rps)} | {ratio(rps, ref[0] if ref else None)} | "
                      f"{fmt_num(cpu, 1)} | {ratio(cpu, ref[1] if ref else None)} | {util * 100:.0f}% | "
                      f"{p99:.2f} | {sys_cell} | {top_cell} | "
@@ -876,8 +1092,10 @@ def build_report(args, argv, facts, versions, skipped, results, straces, scenari
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="bench/macro/run.sh", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--servers", default=",".join(ALL_SERVERS), help="comma list (default: all five)")
-    p.add_argument("--scenarios", default=",".join(ALL_SCENARIOS), help="comma list (default: all)")
+    p.add_argument("--servers", help="comma list (default: all five; --mpm-compare: its variants)")
+    p.add_argument("--scenarios", help="comma list (default: the four standard ones). Also: "
+                   f"{', '.join(IDLE_SCENARIOS)} (idle keep-alive memory), {', '.join(MPM_SCENARIOS)} "
+                   "(as --mpm-compare); one kind per invocation")
     p.add_argument("--runs", type=int, default=3, help="interleaved runs per scenario (default 3)")
     p.add_argument("--duration", type=int, default=10, help="seconds per measured run (default 10)")
     p.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each run (default 2)")
@@ -893,27 +1111,101 @@ def parse_args(argv):
     p.add_argument("--wrk-threads", type=int, default=1)
     p.add_argument("--sonora-bin", default=os.path.join(REPO, "build", "release", "src", "main", "sonora"))
     p.add_argument("--sonora-flags", default="-DFOREGROUND -X", help="extra sonora flags (default: %(default)s)")
+    p.add_argument("--sonora-mp-flags", default="-DFOREGROUND",
+                   help="sonora flags of the multi-process variants (default: %(default)s)")
+    g = p.add_argument_group("idle connections memory (--scenarios idle-10k)")
+    g.add_argument("--idle-conns", type=int, help="idle keep-alive connections to hold (default 10000; --smoke 2000)")
+    g.add_argument("--idle-path", default="/6k.bin", help="the one request each connection sends (default %(default)s)")
+    g.add_argument("--idle-batch", type=int, default=100, help="connections being set up at once (default 100)")
+    g.add_argument("--idle-settle", type=float, default=2.0, help="seconds between the last response and the "
+                   "measurement (default 2)")
+    g.add_argument("--idle-open-timeout", type=float, default=45.0,
+                   help="seconds allowed to open all connections (default 45; keep-alive timeout is 65)")
+    g = p.add_argument_group("process models (--mpm-compare)")
+    g.add_argument("--mpm-compare", action="store_true",
+                   help="Sonora prefork/worker/event, nginx, Apache event; each with --procs worker processes")
+    g.add_argument("--procs", type=int, default=2, help="worker processes per server (default 2)")
+    g = p.add_argument_group("accept serialization (--accept-compare)")
+    g.add_argument("--accept-compare", action="store_true",
+                   help="Mutex mpm-accept methods, ListenCoresBucketsRatio, EPOLLEXCLUSIVE: req/s, p99, wake-ups")
+    g.add_argument("--accept-variants", default="*",
+                   help="comma list of shell patterns over the variant labels (default: all; --list-variants)")
+    g.add_argument("--accept-listeners", default="1,2", help="Listen sockets (ports) to run with (default 1,2)")
+    g.add_argument("--accept-conns", type=int, default=50, help="wrk connections in all (split over the ports)")
+    g.add_argument("--counter", choices=["auto", "perf", "strace", "none"], default="auto",
+                   help="syscall counts: perf tracepoints during the measured run, or a separate strace -f -c run "
+                   "(default auto: perf if it works, else strace)")
+    p.add_argument("--list-variants", action="store_true", help="print the process-model variant labels and exit")
     p.add_argument("--out", help="report file (default bench/results/<date>-<host>.md; --smoke: none)")
     p.add_argument("--keep-tmp", action="store_true", help="keep the temp dir (configs, logs) for inspection")
     p.add_argument("--state-dir", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.smoke:
         a.runs, a.duration, a.warmup, a.no_strace = 1, 2, 1, True
-    a.server_list = [s.strip() for s in a.servers.split(",") if s.strip()]
-    a.scenario_list = [s.strip() for s in a.scenarios.split(",") if s.strip()]
-    for s in a.server_list:
-        if s not in SERVER_CLASSES:
-            p.error(f"unknown server {s!r} (known: {', '.join(ALL_SERVERS)})")
-    for s in a.scenario_list:
-        if s not in SCENARIOS:
-            p.error(f"unknown scenario {s!r} (known: {', '.join(ALL_SCENARIOS)})")
+    if a.idle_conns is None:
+        a.idle_conns = 2000 if a.smoke else 10000
+    a.scenario_list = [s.strip() for s in (a.scenarios or "").split(",") if s.strip()]
+    kinds = {("idle" if s in IDLE_SCENARIOS else "mpm" if s in MPM_SCENARIOS else
+              "standard" if s in SCENARIOS else s) for s in a.scenario_list}
+    for k in kinds:
+        if k not in ("idle", "mpm", "standard"):
+            p.error(f"unknown scenario {k!r} (known: {', '.join(ALL_SCENARIOS + IDLE_SCENARIOS + list(MPM_SCENARIOS))})")
+    if len(kinds) > 1:
+        p.error("standard, idle-* and mpm-* scenarios need separate invocations")
+    if a.accept_compare:
+        if a.mpm_compare or kinds:
+            p.error("--accept-compare runs its own scenario: no --scenarios, no --mpm-compare")
+        a.mode = "accept"
+    elif "idle" in kinds:
+        a.mode = "idle"
+    elif a.mpm_compare or "mpm" in kinds:
+        a.mode = "mpm"
+        if not a.scenario_list:
+            a.scenario_list = list(MPM_SCENARIOS)
+        if kinds - {"mpm"}:
+            p.error("--mpm-compare runs the mpm-* scenarios only")
+    else:
+        a.mode = "standard"
+        if not a.scenario_list:
+            a.scenario_list = list(ALL_SCENARIOS)
+    import procs
+    if a.list_variants:
+        return a
+    if a.mode == "mpm":
+        known = procs.MPM_VARIANTS
+        default = procs.MPM_DEFAULT
+    else:
+        known = ALL_SERVERS
+        default = ALL_SERVERS
+    a.server_list = [s.strip() for s in a.servers.split(",") if s.strip()] if a.servers else list(default)
+    if a.mode != "accept":
+        for s in a.server_list:
+            if s not in known:
+                p.error(f"unknown server {s!r} (known here: {', '.join(known)})")
     if not (1 <= a.runs <= 20 and 1 <= a.duration <= 600 and 0 <= a.warmup <= 60 and 1 <= a.strace_duration <= 60):
         p.error("runs 1..20, duration 1..600, warmup 0..60, strace-duration 1..60")
+    if not (1 <= a.procs <= 16 and 1 <= a.idle_conns <= 100000 and 1 <= a.idle_batch <= 1000
+            and 0 <= a.idle_settle <= 30 and 1 <= a.idle_open_timeout <= 60 and 2 <= a.accept_conns <= 1000):
+        p.error("procs 1..16, idle-conns 1..100000, idle-batch 1..1000, idle-settle 0..30, "
+                "idle-open-timeout 1..60 (below the 65 s keep-alive timeout), accept-conns 2..1000")
+    try:
+        a.listener_counts = sorted({int(x) for x in a.accept_listeners.split(",") if x.strip()})
+    except ValueError:
+        p.error("--accept-listeners: comma list of 1 and/or 2")
+    if not a.listener_counts or not set(a.listener_counts) <= {1, 2}:
+        p.error("--accept-listeners: comma list of 1 and/or 2")
     return a
 
 
 def main(argv):
     args = parse_args(argv)
+    if args.list_variants:
+        import procs
+        print(procs.list_variants(args))
+        return 0
+    if args.mode in ("idle", "accept"):
+        import procs
+        return procs.main(args, argv)
     for tool in ("wrk", "taskset") + (() if args.no_strace else ("strace",)):
         if shutil.which(tool) is None:
             log(f"{tool} is not installed (scripts/install-deps.sh --bench installs it)")
@@ -952,9 +1244,9 @@ def main(argv):
         make_docroot(docroot)
         ports = PortAllocator(args.port_base)
         for name in args.server_list:
-            root = os.path.join(tmp, name)
+            root = os.path.join(tmp, re.sub(r"[^A-Za-z0-9.-]", "_", name))
             os.makedirs(root)
-            srv = SERVER_CLASSES[name](args, root, docroot, 0)
+            srv = make_server(name, args, root, docroot)
             if not srv.available():
                 skipped[name] = f"binary not found ({srv.binary})"
                 log(f"{name}: skipped, {skipped[name]}")
@@ -996,11 +1288,11 @@ def main(argv):
                         res = {"error": "server process died"}
                     else:
                         res = measure(args, srv, sc)
-                    results.setdefault((sc, srv.name), []).append(res)
+                    results.setdefault((sc, srv.label), []).append(res)
                     if "error" in res:
-                        log(f"[{done}/{total}] {sc} run {run} {srv.name}: ERROR {res['error']}")
+                        log(f"[{done}/{total}] {sc} run {run} {srv.label}: ERROR {res['error']}")
                     else:
-                        log(f"[{done}/{total}] {sc} run {run} {srv.name}: {res['rps']:,.0f} req/s, "
+                        log(f"[{done}/{total}] {sc} run {run} {srv.label}: {res['rps']:,.0f} req/s, "
                             f"{res['cpu_us_per_req']:.1f} µs CPU/req, srv CPU {res['cpu_util'] * 100:.0f}%"
                             + (f", ERRORS {', '.join(res['errors'])}" if res["errors"] else ""))
             if not args.no_strace:
@@ -1008,15 +1300,15 @@ def main(argv):
                     if not srv.alive():
                         continue
                     st = strace_run(args, srv, sc, tmp)
-                    straces[(sc, srv.name)] = st
+                    straces[(sc, srv.label)] = st
                     if "error" in st:
-                        log(f"strace {sc} {srv.name}: {st['error']}")
+                        log(f"strace {sc} {srv.label}: {st['error']}")
                     else:
-                        log(f"strace {sc} {srv.name}: {st['per_req']:.2f} syscalls/req ("
+                        log(f"strace {sc} {srv.label}: {st['per_req']:.2f} syscalls/req ("
                             + ", ".join(f"{k} {v:.2f}" for k, v in st["top"]) + ")")
         for srv in servers:
             if not srv.alive():
-                log(f"{srv.name} died during the run:\n{srv.tail_output()}")
+                log(f"{srv.label} died during the run:\n{srv.tail_output()}")
     finally:
         for srv in started:
             srv.stop()
@@ -1055,6 +1347,10 @@ def main(argv):
         log("WARNING: some runs reported errors (see the errors column)")
     return 1 if (args.smoke and bad) else 0
 
+
+# procs.py imports this file as "macro"; when it runs as the script, that is
+# this very module (not a second copy).
+sys.modules.setdefault("macro", sys.modules[__name__])
 
 if __name__ == "__main__":
     try:
