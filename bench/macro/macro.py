@@ -999,6 +999,7 @@ def build_report(args, argv, facts, versions, skipped, results, straces, scenari
                  "syscalls/req | top syscalls / req | errors |")
         L.append("|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|")
     medians = {}
+    unlike = False
     for sc in scenarios:
         for name in servers:
             runs = [r for r in results.get((sc, name), []) if "error" not in r]
@@ -1042,8 +1043,12 @@ def build_report(args, argv, facts, versions, skipped, results, straces, scenari
                 continue
             rps, cpu, util, p99, wake, conns = m
             if mp:
-                L.append(f"| {sc} | {name} | {conns} | {fmt_num(rps)} | {ratio(rps, ref[0] if ref else None)} | "
-                         f"{p99:.2f} | {ratio(p99, ref[3] if ref else None)} | "
+                # A ratio against nginx at another connection count is not like for like.
+                dag = "†" if ref and ref[5] != conns else ""
+                if dag:
+                    unlike = True
+                L.append(f"| {sc} | {name} | {conns} | {fmt_num(rps)} | {ratio(rps, ref[0] if ref else None)}{dag} | "
+                         f"{p99:.2f} | {ratio(p99, ref[3] if ref else None)}{dag} | "
                          f"{fmt_num(cpu, 1)} | {ratio(cpu, ref[1] if ref else None)} | {util * 100:.0f}% | "
                          f"{fmt_num(wake, 2)} | {sys_cell} | {top_cell} | "
                          f"{('**' + '; '.join(errs)[:200] + '**') if errs else 'none'} |")
@@ -1052,6 +1057,10 @@ def build_report(args, argv, facts, versions, skipped, results, straces, scenari
                      f"{fmt_num(cpu, 1)} | {ratio(cpu, ref[1] if ref else None)} | {util * 100:.0f}% | "
                      f"{p99:.2f} | {sys_cell} | {top_cell} | "
                      f"{('**' + '; '.join(errs)[:200] + '**') if errs else 'none'} |")
+    if unlike:
+        L.append("")
+        L.append("† fewer wrk connections than nginx had (prefork on keep-alive: one per child), so req/s and p99 "
+                 "are not like for like; compare CPU µs/req here, and the `mpm-6k-keepalive-c2` rows.")
     L.append("")
     L.append("## Every run")
     L.append("")
@@ -1318,7 +1327,7 @@ def main(argv):
             shutil.rmtree(tmp, ignore_errors=True)
 
     t1 = datetime.datetime.now()
-    names = [s.name for s in servers] + [n for n in args.server_list if n in skipped]
+    names = [s.label for s in servers] + [n for n in args.server_list if n in skipped]
     shown = []
     skip_next = False
     for a in argv:  # the wrapper's private --state-dir is not part of the user's command
@@ -1335,9 +1344,10 @@ def main(argv):
     if out is None and not args.smoke:
         os.makedirs(RESULTS_DIR, exist_ok=True)
         host = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())
-        out = os.path.join(RESULTS_DIR, f"{t0:%Y-%m-%d}-{host}.md")
+        kind = "-mpm" if args.mode == "mpm" else ""
+        out = os.path.join(RESULTS_DIR, f"{t0:%Y-%m-%d}{kind}-{host}.md")
         if os.path.exists(out):
-            out = os.path.join(RESULTS_DIR, f"{t0:%Y-%m-%d-%H%M%S}-{host}.md")
+            out = os.path.join(RESULTS_DIR, f"{t0:%Y-%m-%d-%H%M%S}{kind}-{host}.md")
     if out:
         with open(out, "w") as f:
             f.write(report)

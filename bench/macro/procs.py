@@ -494,6 +494,7 @@ PERF_EVENTS = [("wait", f"sys_exit_{c}", None) for c in WAIT_CALLS] + [
     ("futex", "sys_enter_futex", None),
 ]
 STRACE_CALLS = list(WAIT_CALLS) + ["accept4", "accept", "flock", "fcntl", "semop", "semtimedop", "futex"]
+STRACE_CALLS.remove("epoll_pwait2")  # older strace builds do not know it
 KEYS = ("wait", "accept_calls", "accept_ok", "flock", "fcntl_lock", "semop", "futex")
 
 
@@ -588,46 +589,85 @@ class PerfCounter:
         return {"total": total, "by_pid": by_pid, "source": "perf"}
 
 
-def parse_strace_counts(path):
-    """strace -c table -> {syscall: (calls, errors)}."""
-    out = {}
+STRACE_LINE = re.compile(r"^(\d+)\s+(\w+)\((.*)$")
+STRACE_RESUMED = re.compile(r"^(\d+)\s+<\.\.\. (\w+) resumed>(.*)$")
+STRACE_RET = re.compile(r"\)\s+=\s+(-?\d+|\?)")
+FCNTL_LOCK_CMDS = ("F_SETLK", "F_SETLKW", "F_OFD_SETLK", "F_OFD_SETLKW", "F_SETLK64", "F_SETLKW64")
+
+
+def parse_strace_log(path, tgid):
+    """strace -f output -> ({key: n}, {pid: {key: n}}). Completed calls
+    only; a call split by another thread's line (<unfinished ...> then
+    <... resumed>) counts once, when it returns."""
+    total = {k: 0 for k in KEYS}
+    by_pid = {}
+    pending = {}
     try:
-        with open(path) as f:
-            text = f.read()
+        f = open(path, errors="replace")
     except OSError:
-        return out
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) not in (5, 6) or not re.match(r"^[\d.]+$", parts[0]) or parts[-1] == "total":
-            continue
-        try:
-            calls = int(parts[3])
-            errs = int(parts[4]) if len(parts) == 6 else 0
-        except ValueError:
-            continue
-        c, e = out.get(parts[-1], (0, 0))
-        out[parts[-1]] = (c + calls, e + errs)
-    return out
+        return None, None
+    with f:
+        for line in f:
+            m = STRACE_LINE.match(line)
+            if m:
+                tid, name, rest = int(m.group(1)), m.group(2), m.group(3)
+                if rest.rstrip().endswith("<unfinished ...>"):
+                    pending[tid] = (name, rest)
+                    continue
+                args_text = rest
+            else:
+                m = STRACE_RESUMED.match(line)
+                if not m:
+                    continue
+                tid, name, rest = int(m.group(1)), m.group(2), m.group(3)
+                args_text = pending.pop(tid, (name, ""))[1] + rest
+            r = STRACE_RET.search(rest)
+            if not r or r.group(1) == "?":
+                continue
+            ret = int(r.group(1))
+            keys = []
+            if name in WAIT_CALLS:
+                keys = ["wait"]
+            elif name in ("accept", "accept4"):
+                keys = ["accept_calls"] + (["accept_ok"] if ret >= 0 else [])
+            elif name == "flock":
+                keys = ["flock"]
+            elif name == "fcntl":
+                parts = args_text.split(",", 2)
+                if len(parts) > 1 and parts[1].strip() in FCNTL_LOCK_CMDS:
+                    keys = ["fcntl_lock"]
+            elif name in ("semop", "semtimedop"):
+                keys = ["semop"]
+            elif name == "futex":
+                keys = ["futex"]
+            pid = tgid.get(tid, tid)
+            for k in keys:
+                total[k] += 1
+                by_pid.setdefault(pid, {kk: 0 for kk in KEYS})[k] += 1
+    return total, by_pid
 
 
 def strace_counts(args, srv, workdir, tag):
-    """Separate run under strace -f -c (slow: only the ratios count)."""
+    """Separate run under strace -f (slow: only the ratios count), every
+    traced call written out so that fcntl lock commands can be told apart
+    and accepts attributed to processes."""
     pids = M.process_tree(srv.pid)
+    tgid = {}
+    for p in pids:
+        try:
+            for t in os.listdir(f"/proc/{p}/task"):
+                tgid[int(t)] = p
+        except OSError:
+            pass
     out = os.path.join(workdir, f"strace-{tag}.txt")
     errf = os.path.join(workdir, f"strace-{tag}.err")
-    cmd = ["strace", "-f", "-c", "-o", out, "-e", "trace=" + ",".join(STRACE_CALLS)]
+    cmd = ["strace", "-f", "-qq", "-e", "signal=none", "-e", "trace=" + ",".join(STRACE_CALLS), "-o", out]
     for p in pids:
         cmd += ["-p", str(p)]
     with open(errf, "w") as ef:
         st = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=ef, stdin=subprocess.DEVNULL,
                               start_new_session=True)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and st.poll() is None:
-        with open(errf, errors="replace") as f:
-            if f.read().count("attached") >= len(pids):
-                break
-        time.sleep(0.05)
-    time.sleep(0.2)
+    time.sleep(1.0)  # -qq: no "attached" lines to wait for
     if st.poll() is not None:
         with open(errf, errors="replace") as f:
             return {"error": "strace exited: " + M.cell(f.read().strip()[-200:])}
@@ -641,16 +681,10 @@ def strace_counts(args, srv, workdir, tag):
         return {"error": "strace did not detach"}
     if "error" in res:
         return {"error": "strace run: " + res["error"]}
-    c = parse_strace_counts(out)
-    if not c:
+    total, by_pid = parse_strace_log(out, tgid)
+    if total is None or not any(total.values()):
         return {"error": "no strace data"}
-    calls = lambda *names: sum(c.get(n, (0, 0))[0] for n in names)  # noqa: E731
-    errs = lambda *names: sum(c.get(n, (0, 0))[1] for n in names)  # noqa: E731
-    total = {"wait": calls(*WAIT_CALLS), "accept_calls": calls("accept4", "accept"),
-             "accept_ok": calls("accept4", "accept") - errs("accept4", "accept"), "flock": calls("flock"),
-             # strace -c cannot tell lock commands from others: every fcntl counts.
-             "fcntl_lock": calls("fcntl"), "semop": calls("semop", "semtimedop"), "futex": calls("futex")}
-    return {"total": total, "by_pid": {}, "source": "strace", "requests": res["requests"]}
+    return {"total": total, "by_pid": by_pid, "source": "strace", "requests": res["requests"]}
 
 
 # --------------------------------------------------------------------------
@@ -701,7 +735,9 @@ def accept_measure(args, srv, counter, workdir, tag):
         t = counts["total"]
         base = t["accept_ok"] or 1
         res["per_conn"] = {k: t[k] / base for k in KEYS}
-        res["per_conn"]["eagain"] = (t["accept_calls"] - t["accept_ok"]) / base
+        # A process already blocked in accept() when perf attached returns
+        # without a counted entry: clamp at zero.
+        res["per_conn"]["eagain"] = max(0, t["accept_calls"] - t["accept_ok"]) / base
         res["per_conn"]["lock"] = (t["flock"] + t["fcntl_lock"] + t["semop"]) / base
         shares = sorted(((pid, c["accept_ok"]) for pid, c in counts["by_pid"].items() if c["accept_ok"]),
                         key=lambda x: x[0])
@@ -931,9 +967,10 @@ def main(args, argv):
                 log("strace is not installed: no syscall counts")
             else:
                 counter = "strace"
-                counter_note = (f"a separate {args.strace_duration} s run under `strace -f -c` (perf tracepoints "
-                                "unavailable); strace slows the server a lot, so only counts per connection mean "
-                                "anything, and every fcntl call counts as a lock")
+                counter_note = (f"a separate {args.strace_duration} s run under `strace -f` (perf tracepoints "
+                                "unavailable or --counter strace), every traced call decoded; strace slows the "
+                                "server by an order of magnitude and changes its timing, so only counts per "
+                                "connection mean anything, and they are less exact than perf's")
     if args.mode == "idle":
         n = args.idle_conns
         # The client holds n sockets; each server n connections (lighttpd
