@@ -5,9 +5,10 @@ set -eu
 
 BUILD="build-essential cmake ninja-build pkg-config libpcre2-dev libgtest-dev clang libclang-rt-14-dev"
 # Reference server for differential tests (apache2-utils: logresolve), a log
-# analyser that must read our logs, and peers for the benchmarks.
+# analyser that must read our logs, and peers for the benchmarks (perf counts
+# syscall tracepoints for bench/macro --accept-compare).
 REFERENCE="apache2 apache2-utils goaccess"
-BENCH="nginx lighttpd h2o wrk strace"
+BENCH="nginx lighttpd h2o wrk strace linux-perf"
 
 want="$BUILD"
 case "${1:-}" in

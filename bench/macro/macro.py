@@ -5,6 +5,10 @@ Run it through bench/macro/run.sh (see bench/README.md). Python 3 standard
 library only. Every server gets its own generated configuration in a temp dir,
 listens on its own 127.0.0.1 port, runs ONE worker process pinned to CPU 0;
 wrk runs pinned to CPU 1. All traffic goes to 127.0.0.1.
+
+The process-model measurements (--scenarios idle-10k, --mpm-compare,
+--accept-compare) live in procs.py; their server variants are configured here
+(Variant).
 """
 
 import argparse

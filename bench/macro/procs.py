@@ -671,14 +671,16 @@ def strace_counts(args, srv, workdir, tag):
     if st.poll() is not None:
         with open(errf, errors="replace") as f:
             return {"error": "strace exited: " + M.cell(f.read().strip()[-200:])}
-    res = run_wrk_multi(args, srv.ports, "accept-6k-close", args.strace_duration, args.accept_conns)
-    st.send_signal(signal.SIGINT)
     try:
-        st.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        st.kill()
-        st.wait(timeout=5)
-        return {"error": "strace did not detach"}
+        res = run_wrk_multi(args, srv.ports, "accept-6k-close", args.strace_duration, args.accept_conns)
+    finally:
+        st.send_signal(signal.SIGINT)
+        try:
+            st.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            st.kill()
+            st.wait(timeout=5)
+            res = {"error": "strace did not detach"}
     if "error" in res:
         return {"error": "strace run: " + res["error"]}
     total, by_pid = parse_strace_log(out, tgid)
@@ -700,8 +702,10 @@ def accept_measure(args, srv, counter, workdir, tag):
     cpu0, _ = M.tree_cpu_ticks(srv.pid)
     busy0 = M.cpu_busy_ticks(args.server_cpu)
     perf = PerfCounter(pids, workdir, tag) if counter == "perf" else None
-    res = run_wrk_multi(args, srv.ports, sc, args.duration, args.accept_conns)
-    counts = perf.stop() if perf else None
+    try:
+        res = run_wrk_multi(args, srv.ports, sc, args.duration, args.accept_conns)
+    finally:
+        counts = perf.stop() if perf else None
     busy1 = M.cpu_busy_ticks(args.server_cpu)
     cpu1, pids1 = M.tree_cpu_ticks(srv.pid)
     ctx1 = M.ctx_switches(pids1)

@@ -2,6 +2,7 @@
 # Macro benchmark: Sonora against nginx, lighttpd, h2o and Apache httpd.
 #   bench/macro/run.sh [--servers sonora,nginx,lighttpd,h2o,apache] [--scenarios ...]
 #                      [--runs 3] [--duration 10] [--no-strace] [--no-logs] [--smoke]
+#   bench/macro/run.sh --scenarios idle-10k | --mpm-compare | --accept-compare  [...]
 # See bench/README.md, or run with --help. Needs: python3, wrk, strace, taskset
 # and the servers (scripts/install-deps.sh --bench installs them).
 set -u
