@@ -399,7 +399,9 @@ def apache_common_conf(s, mime_types, mpm_guard):
         ]
         if v.max_conns:
             mpm.append(f"AsyncRequestWorkerFactor {async_factor(v.max_conns, t)}")
-        if mpm_guard:
+        # Sonora's event MPM is built in, yet its <IfModule mpm_event_module>
+        # is false so far: the idle scenario's sizing goes in unguarded.
+        if mpm_guard and not v.max_conns:
             lines += ["<IfModule mpm_event_module>"] + ["    " + m for m in mpm] + ["</IfModule>"]
         else:
             lines += mpm

@@ -132,7 +132,8 @@ def bring_up(args, srv, ports, state_file):
     srv.write_config()
     rc, out = srv.check_config()
     if rc != 0:
-        return f"config test failed: {out[-300:]}"
+        text = " ".join(out.replace(srv.root, "…").split())
+        return f"config test failed: {text[-300:]}"
     for p in srv.ports:
         if not M.port_is_free(p):
             return f"port {p} taken before start"
@@ -881,7 +882,7 @@ def accept_report(args, argv, facts, versions, counter, counter_note, skipped, r
             key = (nl, lab)
             if key in skipped:
                 L.append(f"| {nl} | {lab} | {describe_accept(lab)} |" + " — |" * 12
-                         + f" skipped: {M.cell(skipped[key])} |")
+                         + f" skipped: {M.cell(skipped[key], 300)} |")
                 continue
             allruns = results.get(key, [])
             if not allruns:
