@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,7 +29,8 @@ std::string sys_error(int err, const std::string& what) {
     return "(" + std::to_string(err) + ")" + std::strerror(err) + ": " + what;
 }
 
-std::optional<std::string> open_one(const ListenSpec& spec, int backlog, ListenSocket& out) {
+std::optional<std::string> open_one(const ListenSpec& spec, int backlog, ListenSocket& out,
+                                    bool reuseport = false) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -65,6 +68,13 @@ std::optional<std::string> open_one(const ListenSpec& spec, int backlog, ListenS
     }
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    // Every socket of a SO_REUSEPORT group must set it before bind().
+    if (reuseport && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+        int err = errno;
+        ::close(fd);
+        ::freeaddrinfo(res);
+        return sys_error(err, "could not set SO_REUSEPORT on address " + describe(spec));
+    }
     if (pick->ai_family == AF_INET6) {
         int v6only = spec.host.empty() ? 0 : 1;
         ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
@@ -148,6 +158,97 @@ void close_listeners(std::vector<ListenSocket>& sockets) {
         }
     }
     sockets.clear();
+}
+
+bool so_reuseport_supported() {
+    static const bool supported = [] {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            return false;
+        }
+        int one = 1;
+        bool ok = ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0;
+        ::close(fd);
+        return ok;
+    }();
+    return supported;
+}
+
+bool epoll_exclusive_supported() {
+    // Kernels before 4.5 ignore unknown event bits, so adding with the flag
+    // proves nothing; from 4.5 on, EPOLL_CTL_MOD refuses it with EINVAL.
+    static const bool supported = [] {
+        int ep = ::epoll_create1(EPOLL_CLOEXEC);
+        int ev = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        bool ok = false;
+        if (ep >= 0 && ev >= 0) {
+            epoll_event e{};
+            e.events = EPOLLIN | EPOLLEXCLUSIVE;
+            if (::epoll_ctl(ep, EPOLL_CTL_ADD, ev, &e) == 0) {
+                ok = ::epoll_ctl(ep, EPOLL_CTL_MOD, ev, &e) != 0 && errno == EINVAL;
+            }
+        }
+        if (ev >= 0) {
+            ::close(ev);
+        }
+        if (ep >= 0) {
+            ::close(ep);
+        }
+        return ok;
+    }();
+    return supported;
+}
+
+int listener_bucket_count(int ratio, long online_cpus, bool reuseport) {
+    if (!reuseport || ratio <= 0 || online_cpus < 2L * ratio) {
+        return 1;
+    }
+    return static_cast<int>(online_cpus / ratio);
+}
+
+std::optional<std::string> open_listener_buckets(const std::vector<ListenSpec>& specs, int backlog,
+                                                 int buckets,
+                                                 std::vector<std::vector<ListenSocket>>& out) {
+    auto close_all = [](std::vector<std::vector<ListenSocket>>& sets) {
+        for (auto& set : sets) {
+            close_listeners(set);
+        }
+        sets.clear();
+    };
+    std::vector<std::vector<ListenSocket>> sets(static_cast<std::size_t>(buckets < 1 ? 1 : buckets));
+    for (const ListenSpec& given : specs) {
+        ListenSpec spec = given;
+        for (std::size_t b = 0; b < sets.size(); ++b) {
+            ListenSocket s;
+            if (auto err = open_one(spec, backlog, s, true)) {
+                close_all(sets);
+                return err;
+            }
+            if (spec.port == 0) {
+                // Port 0 takes an ephemeral port: the other buckets join it.
+                sockaddr_storage bound{};
+                socklen_t len = sizeof bound;
+                if (::getsockname(s.fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) {
+                    int err = errno;
+                    ::close(s.fd);
+                    close_all(sets);
+                    return sys_error(err, "could not read the port bound for " + describe(spec));
+                }
+                spec.port = ntohs(bound.ss_family == AF_INET6
+                                      ? reinterpret_cast<const sockaddr_in6&>(bound).sin6_port
+                                      : reinterpret_cast<const sockaddr_in&>(bound).sin_port);
+                std::memcpy(&s.addr, &bound, len);
+                s.addr_len = len;
+                s.port = spec.port;
+                s.name = describe(spec);
+            }
+            sets[b].push_back(s);
+        }
+    }
+    for (auto& set : sets) {
+        out.push_back(std::move(set));
+    }
+    return std::nullopt;
 }
 
 bool ListenSocket::specific_address() const {
