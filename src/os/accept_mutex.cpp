@@ -38,6 +38,13 @@ int retry_eintr(F call) {
     }
 }
 
+// semctl()'s fourth argument, which Linux leaves to the caller to declare.
+union SemArg {
+    int val;
+    semid_ds* buf;
+    unsigned short* array;
+};
+
 // A shared anonymous mapping made before fork, so every child sees one object.
 template <typename T>
 T* map_shared() {
@@ -174,13 +181,15 @@ public:
     int unlock() override { return op(1, SEM_UNDO); }
     int set_permissions(uid_t uid, gid_t gid) override {
         semid_ds ds{};
-        if (::semctl(id_, 0, IPC_STAT, &ds) != 0) {
+        SemArg arg{};
+        arg.buf = &ds;
+        if (::semctl(id_, 0, IPC_STAT, arg) != 0) {
             return errno;
         }
         ds.sem_perm.uid = uid;
         ds.sem_perm.gid = gid;
         ds.sem_perm.mode = 0600;
-        return ::semctl(id_, 0, IPC_SET, &ds) == 0 ? 0 : errno;
+        return ::semctl(id_, 0, IPC_SET, arg) == 0 ? 0 : errno;
     }
     void destroy(bool creator) override {
         if (creator && id_ >= 0) {
@@ -331,12 +340,7 @@ int create_sysvsem(int& out) {
     if (id < 0) {
         return errno;
     }
-    // Linux wants the caller to declare semctl's fourth argument.
-    union semun {
-        int val;
-        semid_ds* buf;
-        unsigned short* array;
-    } arg{};
+    SemArg arg{};
     arg.val = 1;
     if (::semctl(id, 0, SETVAL, arg) != 0) {
         int err = errno;
@@ -437,6 +441,9 @@ std::optional<std::string> AcceptMutex::create(const AcceptMutexOptions& options
         break;
     case MutexMechanism::Flock:
     case MutexMechanism::Fcntl: {
+        if (options.dir.empty()) {
+            return what + ": no directory for its lock file";
+        }
         file = mutex_lock_file(options.dir, options.name, options.instance, options.suffix);
         int flags = (*mech == MutexMechanism::Flock ? O_WRONLY : O_RDWR) | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
         int fd = ::open(file.c_str(), flags, 0600);

@@ -39,9 +39,10 @@
 //    accepts from whichever is ready, so no child is ever parked on a single
 //    socket, and no thundering herd wakes the idle ones. The lock is held
 //    while the child waits in poll(); the other idle children sleep in lock().
-//    A child that must stop (graceful restart, MaxConnectionsPerChild) does so
-//    between iterations, never while holding the lock; if it is killed while
-//    holding it, see "Crashed holders" below.
+//    Put the child's stop signal (its signalfd; httpd uses its pipe of death)
+//    in the same poll() set, so a holder asked to stop wakes up, unlocks and
+//    leaves: a child stops between iterations, never while holding the lock.
+//    If it is killed while holding it, see "Crashed holders" below.
 // 4. The event MPM takes no accept mutex (httpd's event does not even accept a
 //    `Mutex ... mpm-accept` line: "Mutex type mpm-accept is not valid"). Sonora
 //    adds its listeners to each child's epoll set with EPOLLEXCLUSIVE
@@ -50,7 +51,21 @@
 //    group of children an accept queue of its own.
 // 5. Parent, when the generation ends (stop, restart): destroy() removes the
 //    lock file or semaphore. It does nothing in any other process, so a child
-//    that runs the destructor cannot remove what its siblings still use.
+//    that runs the destructor cannot remove what its siblings still use. On a
+//    restart destroy the old generation's mutexes before creating the new
+//    ones: they have the same names (same pid, same buckets). Old children
+//    still waiting in lock() then fail (sysvsem: EIDRM) or keep a lock among
+//    themselves only; they are on their way out and must not accept anyway.
+//
+// What httpd logs around it, for the integrator's messages: at startup, debug
+// "Accept mutex: flock (default: pthread)" (AH00165, "none" when not used);
+// a create() failure is emerg "Couldn't create the mpm-accept mutex (file ...)"
+// then "could not create accept mutex" and startup stops; lock()/unlock()
+// failing in a child of the running generation is emerg "couldn't grab the
+// accept mutex" (AH00144) / "couldn't release the accept mutex", and the
+// child exits with the fatal status, which stops the whole server ("Child N
+// returned a Fatal error... Apache is exiting!"; seen on 2.4.71 by removing
+// the sysvsem semaphore under it).
 //
 // Mechanisms (the Mutex directive's words; case-insensitive)
 // ---------------------------------------------------------
@@ -83,8 +98,11 @@
 // in a hang of the web server"), the others block until the mutex is
 // recreated. Beyond httpd, this library records the holding pid next to the
 // semaphore so that the parent can call release_if_held_by(pid) after reaping
-// a child that died by a signal; the one window it cannot close is a child
-// killed between taking the semaphore and recording its pid.
+// a child that died by a signal. Two short windows stay open: a child killed
+// between taking the semaphore and recording its pid, or between clearing the
+// pid and giving the semaphore back, leaves it taken as in httpd. (Recording
+// after giving back would be worse: a release for a child that had already
+// given it back would let two processes in.)
 //
 // Threads: this is a lock between processes, like APR's proc mutex. flock and
 // fcntl do not exclude two threads of one process; let one thread per process
@@ -158,7 +176,7 @@ constexpr bool accept_needs_mutex(std::size_t listeners_in_bucket) {
 
 struct AcceptMutexOptions {
     std::string mechanism = "default";  // a Mutex mechanism word
-    std::string dir;                    // lock-file directory (flock, fcntl); must exist
+    std::string dir;                    // lock-file directory (flock, fcntl): must exist, not empty
     std::string name = std::string(kAcceptMutexName);
     int instance = 0;    // the listener bucket
     std::string suffix;  // unique per server instance: the parent's pid

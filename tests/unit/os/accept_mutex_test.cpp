@@ -325,6 +325,17 @@ TEST(AcceptMutexCreate, MissingDirectoryNamesTheFile) {
     }
 }
 
+TEST(AcceptMutexCreate, FileMechanismsNeedADirectory) {
+    for (const char* mech : {"flock", "fcntl"}) {
+        AcceptMutexOptions o{mech, "", "mpm-accept", 0, "1"};
+        std::unique_ptr<AcceptMutex> m;
+        auto err = AcceptMutex::create(o, m);
+        ASSERT_TRUE(err) << mech;
+        EXPECT_EQ(*err, "Couldn't create the mpm-accept mutex: no directory for its lock file");
+        EXPECT_FALSE(m);
+    }
+}
+
 TEST(AcceptMutexCreate, UnknownMechanism) {
     AcceptMutexOptions o{"bogus", "/tmp", "mpm-accept", 0, "1"};
     std::unique_ptr<AcceptMutex> m;
