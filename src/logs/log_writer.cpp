@@ -1,6 +1,8 @@
 #include "logs/log_writer.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 
 #include "core/log.h"
 #include "logs/piped_log.h"
@@ -95,12 +97,42 @@ void LogWriter::write_now(std::string_view bytes) {
     }
 }
 
+namespace {
+
+std::atomic<bool> g_threaded{false};
+
+// The writers' lock, taken only once a process serves from several threads
+// (the worker MPM): event and prefork children pay nothing for it.
+class ThreadGuard {
+public:
+    explicit ThreadGuard(std::mutex& m) : m_(g_threaded.load(std::memory_order_relaxed) ? &m : nullptr) {
+        if (m_ != nullptr) {
+            m_->lock();
+        }
+    }
+    ~ThreadGuard() {
+        if (m_ != nullptr) {
+            m_->unlock();
+        }
+    }
+    ThreadGuard(const ThreadGuard&) = delete;
+    ThreadGuard& operator=(const ThreadGuard&) = delete;
+
+private:
+    std::mutex* m_;
+};
+
+}  // namespace
+
+void set_log_writers_threaded(bool threaded) { g_threaded.store(threaded, std::memory_order_relaxed); }
+
 void LogWriter::write(std::string_view lines, std::int64_t now_ms) {
+    ThreadGuard guard(mu_);
     if (!buffered_) {
         write_now(lines);
     } else {
         if (used_ + lines.size() > sizeof buffer_) {
-            flush();
+            flush_unlocked();
         }
         if (lines.size() >= sizeof buffer_) {
             write_now(lines);
@@ -118,14 +150,20 @@ void LogWriter::write(std::string_view lines, std::int64_t now_ms) {
 }
 
 void LogWriter::flush() {
+    ThreadGuard guard(mu_);
+    flush_unlocked();
+}
+
+void LogWriter::flush_unlocked() {
     std::size_t n = used_;
     used_ = 0;
     write_now(std::string_view(buffer_, n));
 }
 
 void LogWriter::tick(std::int64_t now_ms) {
+    ThreadGuard guard(mu_);
     if (used_ > 0 && now_ms - buffered_since_ms_ >= kFlushAfterMs) {
-        flush();
+        flush_unlocked();
     }
     if (pipe_) {
         pipe_->maintain();

@@ -14,11 +14,14 @@
 // lines are dropped, counted, and reported in the error log at most once a
 // minute per destination.
 //
-// Threading: the writers belong to the process and are used from its one
-// event-loop thread; nothing here locks.
+// Threading: the writers belong to the process. In event and prefork
+// children one thread uses them and nothing locks; a worker MPM child calls
+// set_log_writers_threaded(true) before starting its threads, and each
+// writer's write, tick and flush then take its own mutex.
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,8 +60,10 @@ public:
 private:
     LogWriter(std::string target, int fd, std::unique_ptr<PipedLog> pipe, bool buffered);
     void write_now(std::string_view bytes);
+    void flush_unlocked();
     void report_failures(std::int64_t now_ms);
 
+    std::mutex mu_;
     std::string target_;
     int fd_ = -1;                     // a file; -1 for a pipe
     std::unique_ptr<PipedLog> pipe_;  // a piped program
@@ -96,6 +101,8 @@ private:
     std::vector<std::unique_ptr<LogWriter>> previous_;
     std::vector<const LogWriter*> reused_;  // moved back from previous_ during a restart
 };
+
+void set_log_writers_threaded(bool threaded);
 
 // The process-wide set the worker ticks and flushes.
 LogWriters& access_log_writers();

@@ -5,6 +5,8 @@
 #include "modules/core/core_config.h"
 #include "modules/core/mod_unixd.h"
 #include "modules/generators/mod_status.h"
+#include "mpm/accept_loop.h"
+#include "mpm/threaded_child.h"
 #include "net/worker.h"
 
 #include <grp.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace sonora::mpm {
 
@@ -65,7 +68,69 @@ net::WorkerRole role_for(const config::Generation& gen, const Settings& settings
     return role;
 }
 
+// prefork: wait (under the accept mutex, if any) for one connection, serve
+// it to its end, again. Signals are read while waiting by the accept loop,
+// while serving by the worker's loop; either way USR1 and WINCH end the
+// child once its connection is done, TERM at once.
+int serve_prefork(const config::Generation& gen, const std::vector<os::ListenSocket>& sockets, os::AcceptMutex* mutex,
+                  int sfd, net::WorkerRole role) {
+    const unsigned max_accepts = role.max_accepts;
+    role.max_accepts = 0;
+    net::Worker worker(gen, {}, role);
+    worker.watch_stop_fd(sfd);
+    AcceptLoop accept(sockets, sfd, mutex);
+    scoreboard::ProcessSlot* process = role.board.process();
+    unsigned accepted = 0;
+    for (;;) {
+        Accepted a = accept.next();
+        if (a.error != 0) {
+            log_startup(LogLevel::Emerg, "mpm_prefork", "SN00144",
+                        std::string("couldn't grab the accept mutex: ") + std::strerror(a.error));
+            return kChildFatal;
+        }
+        if (a.signalled) {
+            signalfd_siginfo info{};
+            bool leave = false;
+            while (::read(sfd, &info, sizeof info) == sizeof info) {
+                leave = leave || info.ssi_signo != SIGCHLD;
+            }
+            if (leave) {
+                return 0;  // idle: a graceful restart or stop ends it at once
+            }
+            continue;
+        }
+        if (process != nullptr) {
+            process->accepted.fetch_add(1, std::memory_order_relaxed);
+        }
+        const os::ListenSocket& l = *a.listener;
+        worker.open_connection(a.fd, a.peer, l.port, l.specific_address() ? &l.addr : nullptr);
+        worker.run_until_idle();
+        if (worker.stopping() || worker.draining()) {
+            return 0;
+        }
+        if (max_accepts != 0 && ++accepted >= max_accepts) {
+            if (process != nullptr) {
+                process->quiescing.store(true, std::memory_order_relaxed);
+            }
+            return 0;  // MaxConnectionsPerChild: the parent starts a fresh child
+        }
+    }
+}
+
 }  // namespace
+
+std::optional<std::pair<uid_t, gid_t>> child_ids(const config::Generation& gen) {
+    const auto* ux = gen.main.module_config.get<modules::core::UnixdConfig>(modules::core::unixd_module.index);
+    if (ux == nullptr || !ux->user || !ux->group) {
+        return std::nullopt;
+    }
+    auto uid = id_of(*ux->user, true);
+    auto gid = id_of(*ux->group, false);
+    if (!uid || !gid) {
+        return std::nullopt;
+    }
+    return std::make_pair(static_cast<uid_t>(*uid), static_cast<gid_t>(*gid));
+}
 
 std::optional<std::string> drop_privileges(const config::Generation& gen) {
     const auto* ux = gen.main.module_config.get<modules::core::UnixdConfig>(modules::core::unixd_module.index);
@@ -108,7 +173,7 @@ std::optional<std::string> drop_privileges(const config::Generation& gen) {
 }
 
 void run_child(const config::Generation& gen, const Settings& settings, const std::vector<os::ListenSocket>& sockets,
-               scoreboard::Scoreboard* board, std::uint32_t slot) {
+               os::AcceptMutex* mutex, scoreboard::Scoreboard* board, std::uint32_t slot) {
     const pid_t parent = ::getppid();
     // A parent killed outright (SIGKILL) cannot tell its children: the kernel does.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -121,6 +186,12 @@ void run_child(const config::Generation& gen, const Settings& settings, const st
         log_startup(LogLevel::Alert, "unixd", "SN02155", *err);
         ::_exit(kChildFatal);
     }
+    if (mutex != nullptr) {
+        if (auto err = mutex->child_init()) {
+            log_startup(LogLevel::Emerg, settings.module(), "SN00155", *err);
+            ::_exit(kChildFatal);
+        }
+    }
     // The signal mask is the parent's (control signals blocked): this
     // process reads its own through a descriptor of its own.
     sigset_t signals;
@@ -129,14 +200,21 @@ void run_child(const config::Generation& gen, const Settings& settings, const st
         sigaddset(&signals, sig);
     }
     int sfd = ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
-    {
-        net::Worker worker(gen, sockets, role_for(gen, settings, board, slot, true));
-        worker.watch_stop_fd(sfd);
-        worker.run();
+    net::WorkerRole role = role_for(gen, settings, board, slot, true);
+    int status = 0;
+    switch (settings.kind) {
+        case Kind::Event: {
+            net::Worker worker(gen, sockets, role);
+            worker.watch_stop_fd(sfd);
+            worker.run();
+            break;
+        }
+        case Kind::Prefork: status = serve_prefork(gen, sockets, mutex, sfd, role); break;
+        case Kind::Worker: status = serve_threaded(gen, settings, sockets, sfd, role, mutex) < 0 ? kChildFatal : 0; break;
     }
     logs::access_log_writers().flush_all();
     // No destructors: the configuration and the log writers are the parent's copies.
-    ::_exit(0);
+    ::_exit(status);
 }
 
 int run_single(const config::Generation& gen, const Settings& settings, std::vector<os::ListenSocket> sockets,

@@ -7,6 +7,7 @@
 #include "mpm/child.h"
 #include "mpm/open_logs.h"
 #include "mpm/settings.h"
+#include "os/accept_mutex.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -51,11 +52,25 @@ std::vector<os::ListenSpec> listen_specs(const config::Generation& gen) {
     return specs;
 }
 
+void defer_accept(const ListenBuckets& buckets) {
+    for (const auto& bucket : buckets) {
+        for (const auto& s : bucket) {
+            int secs = 30;
+            ::setsockopt(s.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
+        }
+    }
+}
+
+void close_buckets(ListenBuckets& buckets) {
+    for (auto& b : buckets) {
+        os::close_listeners(b);
+    }
+}
+
 class Parent {
 public:
-    Parent(std::unique_ptr<config::Generation> gen, std::vector<os::ListenSocket> sockets,
-           const ParentOptions& options)
-        : gen_(std::move(gen)), sockets_(std::move(sockets)), options_(options) {}
+    Parent(std::unique_ptr<config::Generation> gen, ListenBuckets buckets, const ParentOptions& options)
+        : gen_(std::move(gen)), buckets_(std::move(buckets)), options_(options) {}
 
     int run();
 
@@ -70,6 +85,10 @@ private:
     enum class Mode { Running, Stopping, GracefulStopping };
 
     bool start_scoreboard();
+    std::optional<std::string> make_accept_mutexes(const Settings& settings, const ListenBuckets& buckets,
+                                                   std::vector<std::unique_ptr<os::AcceptMutex>>& out) const;
+    std::optional<std::string> reopen_listeners(const config::Generation& next, const Settings& next_settings,
+                                                ListenBuckets& out);
     void configured_message() const;
     bool spawn();
     void reap();
@@ -83,7 +102,11 @@ private:
     int live_current() const;
 
     std::unique_ptr<config::Generation> gen_;
-    std::vector<os::ListenSocket> sockets_;
+    ListenBuckets buckets_;
+    // One accept mutex per bucket (null: that bucket is not serialised); the
+    // previous generation's stay until its last child is gone.
+    std::vector<std::unique_ptr<os::AcceptMutex>> mutexes_;
+    std::vector<std::unique_ptr<os::AcceptMutex>> retired_mutexes_;
     ParentOptions options_;
     Settings settings_;
     scoreboard::Scoreboard* board_ = nullptr;
@@ -112,6 +135,70 @@ bool Parent::start_scoreboard() {
     g.start_us.store(wall_us(), std::memory_order_relaxed);
     g.restart_us.store(wall_us(), std::memory_order_relaxed);
     return true;
+}
+
+// One accept mutex per bucket whose children serialise their waiting
+// (prefork and worker, several listeners or SingleListenUnserializedAccept
+// Off), created before the children that inherit it; handed to User/Group
+// when started as root so that children can still use it after dropping
+// privileges.
+std::optional<std::string> Parent::make_accept_mutexes(const Settings& settings, const ListenBuckets& buckets,
+                                                       std::vector<std::unique_ptr<os::AcceptMutex>>& out) const {
+    out.clear();
+    const auto ids = child_ids(*gen_);
+    for (std::size_t b = 0; b < buckets.size(); ++b) {
+        out.emplace_back();
+        if (!settings.serializes(buckets[b].size())) {
+            continue;
+        }
+        os::AcceptMutexOptions o;
+        o.mechanism = settings.accept_mechanism;
+        o.dir = settings.accept_mutex_dir;
+        o.instance = static_cast<int>(b);
+        o.suffix = std::to_string(::getpid());
+        if (auto err = os::AcceptMutex::create(o, out.back())) {
+            out.clear();
+            return err;
+        }
+        if (ids && ::geteuid() == 0) {
+            if (auto err = out.back()->set_permissions(ids->first, ids->second)) {
+                out.clear();
+                return err;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+// The restart's listeners: reconciled with the running ones (kept where the
+// new configuration still names them, so their backlog is not lost). With
+// SO_REUSEPORT buckets the set cannot change under running children without
+// losing connections queued on a dropped copy, so it must stay as it is.
+std::optional<std::string> Parent::reopen_listeners(const config::Generation& next, const Settings& next_settings,
+                                                    ListenBuckets& out) {
+    const std::vector<os::ListenSpec> specs = listen_specs(next);
+    if (specs.empty()) {
+        return std::string("no listening sockets available");
+    }
+    if (buckets_.size() == 1 && next_settings.listen_buckets == 1) {
+        std::vector<os::ListenSocket> sockets = buckets_.front();
+        if (auto err = os::reconcile_listeners(sockets, specs, next_settings.listen_backlog)) {
+            return err;
+        }
+        out.push_back(std::move(sockets));
+        return std::nullopt;
+    }
+    const std::vector<os::ListenSpec> running = listen_specs(*gen_);
+    const bool same_specs = std::equal(specs.begin(), specs.end(), running.begin(), running.end(),
+                                       [](const os::ListenSpec& a, const os::ListenSpec& b) {
+                                           return a.host == b.host && a.port == b.port;
+                                       });
+    if (!same_specs || static_cast<std::size_t>(next_settings.listen_buckets) != buckets_.size()) {
+        return std::string("Listen and ListenCoresBucketsRatio cannot change on a restart while listener buckets "
+                           "are in use: stop and start the server");
+    }
+    out = buckets_;
+    return std::nullopt;
 }
 
 void Parent::configured_message() const {
@@ -149,7 +236,8 @@ bool Parent::spawn() {
     }
     if (pid == 0) {
         ::close(options_.signal_fd);
-        run_child(*gen_, settings_, sockets_, board_, slot);
+        const std::size_t bucket = slot % buckets_.size();
+        run_child(*gen_, settings_, buckets_[bucket], mutexes_[bucket].get(), board_, slot);
     }
     board_->process(slot).pid.store(pid, std::memory_order_release);
     children_.push_back(Child{pid, slot, generation_});
@@ -158,6 +246,16 @@ bool Parent::spawn() {
 
 void Parent::child_gone(const Child& c, int status) {
     board_->release(c.slot);
+    if (WIFSIGNALED(status)) {
+        // A posixsem holder that died keeps the semaphore: give it back.
+        for (auto* list : {&mutexes_, &retired_mutexes_}) {
+            for (auto& m : *list) {
+                if (m) {
+                    m->release_if_held_by(c.pid);
+                }
+            }
+        }
+    }
     if (WIFEXITED(status) && WEXITSTATUS(status) == kChildFatal) {
         log_startup(LogLevel::Alert, settings_.module(), "SN00102",
                     "Child " + std::to_string(c.pid) + " returned a Fatal error... Sonora is exiting!");
@@ -186,6 +284,10 @@ void Parent::reap() {
             continue;
         }
         ++i;
+    }
+    if (!retired_mutexes_.empty() &&
+        std::none_of(children_.begin(), children_.end(), [&](const Child& c) { return c.generation != generation_; })) {
+        retired_mutexes_.clear();
     }
     // A crashed (or recycled) child of the running generation is replaced at
     // once, not at the next maintenance pass.
@@ -326,25 +428,31 @@ void Parent::restart(bool graceful) {
                     *err + "; continuing with the running configuration");
         return;
     }
-    std::vector<os::ListenSocket> sockets = sockets_;
-    const std::vector<os::ListenSpec> specs = listen_specs(*next);
-    if (specs.empty()) {
+    ListenBuckets buckets;
+    if (auto err = reopen_listeners(*next, next_settings, buckets)) {
         logs::access_log_writers().abort_restart();
-        log_startup(LogLevel::Error, settings_.module(), "SN00073",
-                    "no listening sockets available; continuing with the running configuration");
+        log_startup(LogLevel::Error, settings_.module(), "SN00072", *err + "; continuing with the running configuration");
         return;
     }
-    if (auto err = os::reconcile_listeners(sockets, specs, next_settings.listen_backlog)) {
-        logs::access_log_writers().abort_restart();
-        log_startup(LogLevel::Error, settings_.module(), "SN00072",
-                    *err + "; continuing with the running configuration");
-        return;
+    // The running mutexes serve on when nothing about them changed; new ones
+    // otherwise, the old ones kept until the old children are gone.
+    const bool same_mutexes = next_settings.accept_mechanism == settings_.accept_mechanism &&
+                              next_settings.accept_mutex_dir == settings_.accept_mutex_dir &&
+                              next_settings.single_listen_unserialized == settings_.single_listen_unserialized &&
+                              buckets.size() == buckets_.size() &&
+                              std::equal(buckets.begin(), buckets.end(), buckets_.begin(),
+                                         [](const auto& a, const auto& b) { return a.size() == b.size(); });
+    std::vector<std::unique_ptr<os::AcceptMutex>> mutexes;
+    if (!same_mutexes) {
+        if (auto err = make_accept_mutexes(next_settings, buckets, mutexes)) {
+            logs::access_log_writers().abort_restart();
+            log_startup(LogLevel::Emerg, settings_.module(), "SN00143",
+                        *err + "; continuing with the running configuration");
+            return;
+        }
     }
     logs::access_log_writers().end_restart();
-    for (const auto& s : sockets) {
-        int secs = 30;
-        ::setsockopt(s.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
-    }
+    defer_accept(buckets);
     if (graceful) {
         signal_children(SIGUSR1);
         if (settings_.graceful_shutdown_timeout > 0) {
@@ -375,7 +483,13 @@ void Parent::restart(bool graceful) {
     }
     // Sockets only the old configuration named are already closed here; the
     // old children keep their own copies until they exit.
-    sockets_ = std::move(sockets);
+    buckets_ = std::move(buckets);
+    if (!same_mutexes) {
+        for (auto& m : mutexes_) {
+            retired_mutexes_.push_back(std::move(m));
+        }
+        mutexes_ = std::move(mutexes);
+    }
     // The old children have their own copy of the old configuration.
     gen_ = std::move(next);
     settings_ = next_settings;
@@ -415,7 +529,7 @@ void Parent::handle_signal(int sig) {
                 mode_ = Mode::GracefulStopping;
                 signal_children(SIGWINCH);
                 // New connections are refused from now on, not left in a backlog no one reads.
-                os::close_listeners(sockets_);
+                close_buckets(buckets_);
                 if (settings_.graceful_shutdown_timeout > 0) {
                     stop_deadline_ms_ = monotonic_ms() + settings_.graceful_shutdown_timeout * 1000;
                 }
@@ -433,6 +547,11 @@ int Parent::run() {
     std::vector<std::string> warnings;
     settings_ = Settings::from(*gen_, warnings);
     if (!start_scoreboard()) {
+        return 1;
+    }
+    if (auto err = make_accept_mutexes(settings_, buckets_, mutexes_)) {
+        log_startup(LogLevel::Emerg, settings_.module(), "SN00143", *err);
+        scoreboard::Scoreboard::destroy(board_);
         return 1;
     }
     configured_message();
@@ -473,16 +592,35 @@ int Parent::run() {
     }
     signal_children(SIGTERM);
     stop_children(monotonic_ms() + kStopGraceMs);
-    os::close_listeners(sockets_);
+    close_buckets(buckets_);
+    mutexes_.clear();
+    retired_mutexes_.clear();
     scoreboard::Scoreboard::destroy(board_);
     return fatal_ ? 1 : 0;
 }
 
 }  // namespace
 
-int run_parent(std::unique_ptr<config::Generation> gen, std::vector<os::ListenSocket> sockets,
-               const ParentOptions& options) {
-    Parent parent(std::move(gen), std::move(sockets), options);
+std::optional<std::string> open_buckets(const std::vector<os::ListenSpec>& specs, int count, int backlog,
+                                        ListenBuckets& out) {
+    out.clear();
+    std::optional<std::string> err;
+    if (count > 1) {
+        err = os::open_listener_buckets(specs, backlog, count, out);
+    } else {
+        out.emplace_back();
+        err = os::open_listeners(specs, backlog, out.back());
+    }
+    if (err) {
+        out.clear();
+        return err;
+    }
+    defer_accept(out);
+    return std::nullopt;
+}
+
+int run_parent(std::unique_ptr<config::Generation> gen, ListenBuckets buckets, const ParentOptions& options) {
+    Parent parent(std::move(gen), std::move(buckets), options);
     return parent.run();
 }
 

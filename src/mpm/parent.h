@@ -17,10 +17,21 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace sonora::mpm {
+
+// The listening sockets: one full set per SO_REUSEPORT bucket (one bucket
+// unless ListenCoresBucketsRatio asks for more); child slot i serves bucket
+// i % buckets.size().
+using ListenBuckets = std::vector<std::vector<os::ListenSocket>>;
+
+// Opens `count` buckets of the Listen sockets, each set to wake the server
+// only when request data came (TCP_DEFER_ACCEPT, httpd's Linux default).
+std::optional<std::string> open_buckets(const std::vector<os::ListenSpec>& specs, int count, int backlog,
+                                        ListenBuckets& out);
 
 struct ParentOptions {
     // Reads the configuration again (restart); nullptr and `error` on failure.
@@ -30,7 +41,7 @@ struct ParentOptions {
 };
 
 // Serves until stopped; returns the exit status.
-int run_parent(std::unique_ptr<config::Generation> gen, std::vector<os::ListenSocket> sockets,
+int run_parent(std::unique_ptr<config::Generation> gen, ListenBuckets buckets,
                const ParentOptions& options);
 
 }  // namespace sonora::mpm

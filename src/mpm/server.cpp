@@ -74,11 +74,17 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
         std::cerr << "no listening sockets available, shutting down\n";
         return 1;
     }
-    std::vector<os::ListenSocket> sockets;
-    if (auto err = os::open_listeners(specs, settings.listen_backlog, sockets)) {
+    ListenBuckets buckets;
+    if (auto err = open_buckets(specs, options.one_process ? 1 : settings.listen_buckets, settings.listen_backlog,
+                                buckets)) {
         std::cerr << *err << "\nno listening sockets available, shutting down\n";
         return 1;
     }
+    auto close_all = [&] {
+        for (auto& b : buckets) {
+            os::close_listeners(b);
+        }
+    };
     // Detach first: piped loggers must be children of the process that stays,
     // so that it can restart them. (As with httpd, a log that cannot be opened
     // after detaching is reported in the error log and by the exit status of
@@ -86,16 +92,11 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
     if (!options.foreground) {
         detach();
     }
-    // httpd's default accept filter on Linux: wake only when request data came.
-    for (const auto& s : sockets) {
-        int secs = 30;
-        ::setsockopt(s.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
-    }
     const int sfd = block_control_signals();
     if (auto err = open_logs(*gen, options.program.empty() ? "sonora" : options.program)) {
         std::cerr << *err << "\n";
         logs::access_log_writers().close_all();
-        os::close_listeners(sockets);
+        close_all();
         return 1;
     }
     std::string pid_file = core.pid_file.value_or(gen->server_root + "/logs/sonora.pid");
@@ -103,7 +104,7 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
         std::ofstream pf(pid_file, std::ios::trunc);
         if (!pf) {
             log_startup(LogLevel::Error, "core", "SN00099", "could not create " + pid_file);
-            os::close_listeners(sockets);
+            close_all();
             return 1;
         }
         pf << ::getpid() << "\n";
@@ -122,7 +123,7 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
         }
         log_startup(LogLevel::Notice, settings.module(), "SN00489",
                     "Sonora/" SONORA_VERSION " (Unix) configured -- resuming normal operations");
-        const int sig = run_single(*gen, settings, std::move(sockets), board, sfd);
+        const int sig = run_single(*gen, settings, std::move(buckets.front()), board, sfd);
         const char* name = sig == SIGWINCH ? "SIGWINCH" : sig == SIGINT ? "SIGINT" : "SIGTERM";
         log_startup(LogLevel::Notice, settings.module(), "SN00491", std::string("caught ") + name + ", shutting down");
         scoreboard::Scoreboard::destroy(board);
@@ -131,7 +132,7 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
         po.reload = options.reload;
         po.pid_file = pid_file;
         po.signal_fd = sfd;
-        status = run_parent(std::move(gen), std::move(sockets), po);
+        status = run_parent(std::move(gen), std::move(buckets), po);
     }
     ::close(sfd);
     // Buffered lines are written and piped loggers see the end of their input.

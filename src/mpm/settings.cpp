@@ -2,6 +2,10 @@
 
 #include "modules/core/core_config.h"
 #include "modules/core/mpm.h"
+#include "os/accept_mutex.h"
+#include "os/listeners.h"
+
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -113,6 +117,40 @@ void fix_prefork(Settings& s, const modules::core::MpmConfig& c, std::vector<std
     }
 }
 
+// httpd's resolution of the mpm-accept mutex (the `Mutex ... mpm-accept`
+// line, or httpd 2.2's AcceptMutex/LockFile, else the `Mutex ... default`
+// line). Without either, Sonora serialises nothing: its children wait with
+// EPOLLEXCLUSIVE, which wakes one of them per connection without a lock.
+void resolve_accept_mutex(Settings& s, const config::Generation& gen, const modules::core::MpmConfig& c,
+                          const modules::core::CoreServerConfig& core) {
+    std::optional<os::MutexSpec> own;
+    if (auto it = core.mutexes.find(std::string(os::kAcceptMutexName)); it != core.mutexes.end()) {
+        own = os::MutexSpec{it->second.mechanism, it->second.path};
+    } else if (c.accept_mutex || c.lock_file) {
+        std::string dir;
+        if (c.lock_file) {
+            dir = c.lock_file->substr(0, c.lock_file->rfind('/'));
+        }
+        own = os::MutexSpec{c.accept_mutex.value_or("default"), dir};
+    }
+    std::optional<os::MutexSpec> fallback;
+    if (auto it = core.mutexes.find("default"); it != core.mutexes.end()) {
+        fallback = os::MutexSpec{it->second.mechanism, it->second.path};
+    }
+    s.single_listen_unserialized = c.single_listen_unserialized_accept.value_or(true);
+    if (!own && !fallback) {
+        return;
+    }
+    const std::string runtime_dir = core.default_runtime_dir.value_or(gen.server_root + "/logs");
+    const os::MutexChoice choice =
+        os::resolve_mutex_setting(own ? &*own : nullptr, fallback ? &*fallback : nullptr, runtime_dir);
+    auto mech = os::parse_mutex_mechanism(choice.mechanism);
+    if (mech && *mech != os::MutexMechanism::None) {
+        s.accept_mechanism = choice.mechanism;
+        s.accept_mutex_dir = choice.dir;
+    }
+}
+
 }  // namespace
 
 int Settings::max_children() const { return std::min(server_limit, max_request_workers / threads_per_child); }
@@ -150,6 +188,11 @@ Settings Settings::from(const config::Generation& gen, std::vector<std::string>&
     s.listen_backlog = c.listen_backlog.value_or(511);
     const auto& core = gen.main_conf<CoreServerConfig>(core_module);
     s.max_connections_per_child = std::max(0, core.max_connections_per_child.value_or(0));
+    if (s.kind != Kind::Event) {
+        resolve_accept_mutex(s, gen, c, core);
+    }
+    s.listen_buckets = os::listener_bucket_count(c.listen_cores_buckets_ratio.value_or(0),
+                                                 ::sysconf(_SC_NPROCESSORS_ONLN), os::so_reuseport_supported());
     return s;
 }
 

@@ -25,6 +25,18 @@ struct Settings {
     int max_connections_per_child = 0;  // 0: never recycle
     int graceful_shutdown_timeout = 0;  // seconds; 0: wait for ever
     int listen_backlog = 511;
+    // Accept serialization (prefork, worker): the accept mutex's mechanism
+    // word and lock-file directory, or an empty mechanism for none (waiting
+    // children are then woken one at a time by EPOLLEXCLUSIVE).
+    std::string accept_mechanism;
+    std::string accept_mutex_dir;
+    bool single_listen_unserialized = true;
+    int listen_buckets = 1;  // SO_REUSEPORT buckets (ListenCoresBucketsRatio)
+
+    // Whether a child waiting on `listeners` sockets takes the accept mutex.
+    bool serializes(std::size_t listeners) const {
+        return !accept_mechanism.empty() && (listeners > 1 || !single_listen_unserialized);
+    }
 
     // Children the configuration lets run at once.
     int max_children() const;

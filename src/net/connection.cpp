@@ -1063,9 +1063,17 @@ void Connection::set_activity(Activity a) {
             if (slot_ != nullptr && worker_.extended_status()) {
                 slot_->start_us.store(worker_.wall_us(), std::memory_order_relaxed);
             }
+        } else if (slot_ != nullptr && a != Activity::Busy && a != Activity::None && worker_.thread_per_connection()) {
+            // A worker MPM thread stays with its connection while it idles:
+            // its slot shows why it is not free (K, or C while lingering).
+            slot_->state.store(static_cast<char>(a == Activity::KeepAlive ? scoreboard::State::KeepAlive
+                                                                          : scoreboard::State::Closing),
+                               std::memory_order_relaxed);
         } else if (a != Activity::Busy && slot_ != nullptr) {
             worker_.release_slot(slot_);
             slot_ = nullptr;
+        } else if (a == Activity::Busy && slot_ != nullptr) {
+            slot_->state.store(static_cast<char>(scoreboard::State::Reading), std::memory_order_relaxed);
         }
     }
     activity_ = a;

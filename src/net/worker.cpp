@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <signal.h>
@@ -128,6 +129,36 @@ private:
     int fd_;
 };
 
+// Wakes the loop for requests made from another thread.
+class Worker::RemoteControl final : public event::Handler {
+public:
+    explicit RemoteControl(Worker& w) : worker_(w), fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+    ~RemoteControl() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    int fd() const { return fd_; }
+    void wake() {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] ssize_t n = ::write(fd_, &one, sizeof one);
+    }
+    void on_event(std::uint32_t) override {
+        std::uint64_t count = 0;
+        [[maybe_unused]] ssize_t n = ::read(fd_, &count, sizeof count);
+        if (worker_.drain_requested_.load(std::memory_order_acquire)) {
+            worker_.drain();
+        }
+        if (worker_.stop_requested_.load(std::memory_order_acquire)) {
+            worker_.stop();
+        }
+    }
+
+private:
+    Worker& worker_;
+    int fd_;
+};
+
 Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> listeners, WorkerRole role)
     : settings_(WorkerSettings::from(gen)),
       listeners_(std::move(listeners)),
@@ -141,9 +172,15 @@ Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> list
     update_wall_clock();
     collect_read_timeouts(gen);
     process_slot_ = role_.board.process();
-    // Slots are handed out from the end, so the first ones fill first.
-    for (std::uint32_t t = role_.board.threads(); t > 0; --t) {
-        free_slots_.push_back(role_.board.worker(t - 1));
+    if (role_.thread_slot >= 0) {
+        if (role_.board.active()) {
+            free_slots_.push_back(role_.board.worker(static_cast<std::uint32_t>(role_.thread_slot)));
+        }
+    } else {
+        // Slots are handed out from the end, so the first ones fill first.
+        for (std::uint32_t t = role_.board.threads(); t > 0; --t) {
+            free_slots_.push_back(role_.board.worker(t - 1));
+        }
     }
     for (const os::ListenSocket& l : listeners_) {
         acceptors_.push_back(std::make_unique<Acceptor>(*this, l));
@@ -153,6 +190,21 @@ Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> list
 
 Worker::~Worker() {
     recycle_retired();
+}
+
+void Worker::enable_remote_control() {
+    remote_ = std::make_unique<RemoteControl>(*this);
+    loop_.add(remote_->fd(), EPOLLIN, remote_.get());
+}
+
+void Worker::request_stop() {
+    stop_requested_.store(true, std::memory_order_release);
+    remote_->wake();
+}
+
+void Worker::request_drain() {
+    drain_requested_.store(true, std::memory_order_release);
+    remote_->wake();
 }
 
 void Worker::watch_stop_fd(int fd) {
@@ -364,20 +416,31 @@ void Worker::tick_logs(bool now) {
     logs::access_log_writers().tick(wall_us_ / 1000);
 }
 
+void Worker::run_until_idle() {
+    recycle_retired();  // a connection may have ended within open_connection()
+    while (!stopping_ && open_connections_ > 0) {
+        turn();
+    }
+}
+
 void Worker::run() {
     while (!stopping_ && !(draining_ && open_connections_ == 0)) {
-        std::int64_t wait = 1000;
-        for (event::TimerNode* n : {read_deadlines_.front(), keepalive_timers_.front(), linger_timers_.front()}) {
-            if (n != nullptr) {
-                wait = std::min<std::int64_t>(wait, std::max<std::int64_t>(0, n->deadline_ms - loop_.now_ms()));
-            }
-        }
-        loop_.run_once(static_cast<int>(wait) + 1);
-        expire_timers();
-        recycle_retired();
-        tick_logs(false);
+        turn();
     }
     logs::access_log_writers().flush_all();
+}
+
+void Worker::turn() {
+    std::int64_t wait = 1000;
+    for (event::TimerNode* n : {read_deadlines_.front(), keepalive_timers_.front(), linger_timers_.front()}) {
+        if (n != nullptr) {
+            wait = std::min<std::int64_t>(wait, std::max<std::int64_t>(0, n->deadline_ms - loop_.now_ms()));
+        }
+    }
+    loop_.run_once(static_cast<int>(wait) + 1);
+    expire_timers();
+    recycle_retired();
+    tick_logs(false);
 }
 
 }  // namespace sonora::net

@@ -15,6 +15,7 @@
 #include "net/resolver.h"
 #include "request/walk.h"
 
+#include <atomic>
 #include <csignal>
 #include <cstdint>
 #include <memory>
@@ -42,6 +43,7 @@ struct WorkerSettings {
 // What the process running the worker asks of it (the MPM's side).
 struct WorkerRole {
     scoreboard::Recorder board;       // the process's scoreboard slot (none: nothing recorded)
+    int thread_slot = -1;             // a worker MPM thread: its own worker slot; -1: any of the process's
     unsigned max_open = 0;            // connections at once; prefork's 1, else 0 = no limit
     unsigned max_accepts = 0;         // MaxConnectionsPerChild: then drain and exit (0 = never)
     bool child = false;               // a child of the MPM's parent (signals mean what they mean there)
@@ -58,7 +60,16 @@ public:
     // Serves until stop() is called (from a signal handler through the loop),
     // or, once draining, until its last connection has closed.
     void run();
+    // A worker MPM thread's turn: serves the connection it was handed
+    // (open_connection) until it closes, or until stopped.
+    void run_until_idle();
     void stop() { stopping_ = true; }
+    // From another thread (a worker MPM's listener): stop at once, or drain;
+    // the loop is woken through an eventfd made by enable_remote_control().
+    void enable_remote_control();
+    void request_stop();
+    void request_drain();
+    bool stopping() const { return stopping_; }
     // Graceful: accept no more; connections finish their current request and
     // close after their next response (or their keep-alive timeout).
     void drain();
@@ -109,15 +120,19 @@ public:
     void release_slot(scoreboard::WorkerSlot* slot);
     scoreboard::ProcessSlot* process_slot() { return process_slot_; }
     bool extended_status() const { return role_.extended_status; }
+    // A worker MPM thread: one connection holds the thread (and its slot) to its end.
+    bool thread_per_connection() const { return role_.thread_slot >= 0; }
 
 private:
     class Acceptor;
     class StopWatcher;
+    class RemoteControl;
 
     void accept_from(const os::ListenSocket& l);
     void collect_read_timeouts(const config::Generation& gen);
     void set_accepting(bool on);
     void expire_timers();
+    void turn();  // one loop turn: wait, dispatch, timers, bookkeeping
     void tick_logs(bool now);
 
     WorkerSettings settings_;
@@ -129,6 +144,9 @@ private:
     request::Context ctx_;
     std::vector<std::unique_ptr<Acceptor>> acceptors_;
     std::unique_ptr<StopWatcher> stop_watcher_;
+    std::unique_ptr<RemoteControl> remote_;
+    std::atomic<bool> stop_requested_{false};
+    std::atomic<bool> drain_requested_{false};
     std::unique_ptr<Resolver> resolver_;
     event::TimerHeap read_deadlines_;
     std::unordered_map<const Server*, ReadTimeouts> read_timeouts_;

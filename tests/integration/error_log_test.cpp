@@ -69,6 +69,9 @@ std::string log_after_sighup(const std::string& log_level) {
 }
 
 TEST(ErrorLogTest, LogLevelFiltersByLevelAndModule) {
+    if (!test_mpm().empty()) {
+        GTEST_SKIP() << "the messages it filters are mpm_event's";
+    }
     std::string dflt = log_after_sighup("");
     EXPECT_NE(dflt.find("[mpm_event:warn]"), std::string::npos) << dflt;
     std::string quiet = log_after_sighup("LogLevel error\n");

@@ -107,11 +107,27 @@ TEST(Mpm, AChildKilledOutrightIsReplacedAndTheServerGoesOn) {
 }
 
 // Clients keep requesting on keep-alive connections while the server is
-// gracefully restarted three times: no request may fail. Old children answer
-// each connection's next request with Connection: close, so the clients
-// reconnect to the new generation instead of meeting a reset.
-TEST(Mpm, GracefulRestartsUnderLoadLoseNoRequest) {
-    ServerProcess server(kTwoChildren + kPidLog);
+// gracefully restarted three times: no request may fail, under any MPM. Old
+// children answer each connection's next request with Connection: close,
+// so the clients reconnect to the new generation instead of meeting a reset.
+class MpmGraceful : public ::testing::TestWithParam<const char*> {};
+
+std::string sized_for_four_clients(const std::string& mpm) {
+    if (mpm == "prefork") {
+        return kPrefork + "StartServers 6\nMinSpareServers 2\nMaxSpareServers 10\n";
+    }
+    if (mpm == "worker") {
+        return "LoadModule mpm_worker_module /usr/lib/apache2/modules/mod_mpm_worker.so\n"
+               "StartServers 2\nThreadsPerChild 4\nMinSpareThreads 4\nMaxSpareThreads 12\n";
+    }
+    return kTwoChildren;
+}
+
+TEST_P(MpmGraceful, GracefulRestartsUnderLoadLoseNoRequest) {
+    if (!test_mpm().empty()) {
+        GTEST_SKIP() << "chooses its MPM itself";
+    }
+    ServerProcess server(sized_for_four_clients(GetParam()) + kPidLog);
     server.write_doc("a.txt", std::string(6000, 'x'));
     ASSERT_TRUE(server.start()) << server.startup_error;
     const auto first = children_of(server.pid());
@@ -154,6 +170,8 @@ TEST(Mpm, GracefulRestartsUnderLoadLoseNoRequest) {
         EXPECT_EQ(std::find(first.begin(), first.end(), pid), first.end()) << "a first-generation child is left";
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(EachMpm, MpmGraceful, ::testing::Values("event", "worker", "prefork"));
 
 TEST(Mpm, ARestartReadsTheChangedConfiguration) {
     ServerProcess server(kTwoChildren);

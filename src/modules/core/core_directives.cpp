@@ -3,6 +3,7 @@
 // warning naming them (docs/FEATURES.md keeps the list).
 
 #include "modules/core/core_directives.h"
+#include "modules/core/mpm.h"
 
 #include "config/engine.h"
 #include "config/words.h"
@@ -498,8 +499,8 @@ CmdResult add_listener(Cmd& cmd, Args a) {
 }
 
 CmdResult set_mutex(Cmd& cmd, Args a) {
-    static constexpr std::string_view kMechs[] = {"none", "default", "flock", "fcntl", "file",
-                                                  "pthread", "sysvsem", "posixsem", "sem"};
+    static constexpr std::string_view kMechs[] = {"none", "default", "flock", "fcntl", "file", "pthread",
+                                                  "sysvsem", "posixsem", "sem", "yes", "no"};
     if (a.empty()) {
         return std::string("Mutex requires at least one argument");
     }
@@ -516,6 +517,18 @@ CmdResult set_mutex(Cmd& cmd, Args a) {
                "'file:/path/to/file', 'pthread', 'sysvsem', 'posixsem', 'sem')";
     }
     MutexSetting m{to_lower(mech), path.empty() ? path : cmd.server_root_relative(path)};
+    if (m.mechanism == "yes") {
+        m.mechanism = "default";
+    } else if (m.mechanism == "no") {
+        m.mechanism = "none";
+    }
+    // The event MPM takes no accept mutex, and httpd's refuses one.
+    const Module* mpm = cmd.engine().generation().mpm;
+    for (std::size_t i = 1; i < a.size(); ++i) {
+        if (equals_nocase(a[i], "mpm-accept") && (mpm == nullptr || mpm == &mpm_event_module)) {
+            return std::string("Mutex type mpm-accept is not valid");
+        }
+    }
     auto& mutexes = srv(cmd).mutexes;
     if (a.size() == 1) {
         mutexes["default"] = m;

@@ -6,6 +6,7 @@
 #include <sonora/module.h>
 
 #include <optional>
+#include <string>
 
 namespace sonora::modules::core {
 
@@ -27,6 +28,12 @@ struct MpmConfig {
     std::optional<int> threads_per_child, thread_limit;
     std::optional<int> async_request_worker_factor;
     std::optional<int> graceful_shutdown_timeout;
+    // prefork and worker: httpd 2.2's spelling of `Mutex <mechanism> mpm-accept`
+    // and of its lock file, and Sonora's switch for one listener (httpd's
+    // compile-time SINGLE_LISTEN_UNSERIALIZED_ACCEPT, on by default as on Linux).
+    std::optional<std::string> accept_mutex;
+    std::optional<std::string> lock_file;
+    std::optional<bool> single_listen_unserialized_accept;
 };
 
 }  // namespace sonora::modules::core

@@ -1,8 +1,11 @@
-// The MPM modules' directives (httpd's mpm_common.c plus each MPM's own).
-// The process model itself comes with the MPM issue; here they are read and
-// checked so that stock configurations load.
+// The MPM modules' directives (httpd's mpm_common.c plus each MPM's own),
+// read and checked here; src/mpm/settings.cpp turns them into the numbers the
+// processes run by.
 
 #include "modules/core/mpm.h"
+
+#include "core/strings.h"
+#include "os/accept_mutex.h"
 
 namespace sonora::modules::core {
 
@@ -31,6 +34,24 @@ constexpr unsigned kGlobal = kGlobalOnly;
     {"GracefulShutdownTimeout", ArgForm::Take1, kWhere, kGlobal, ConfLevel::Server,                          \
      set_int<&MpmConfig::graceful_shutdown_timeout>, "Seconds a graceful stop waits for busy children"}
 
+CmdResult set_accept_mutex(Cmd& cmd, std::span<const std::string> a) {
+    if (!os::parse_mutex_mechanism(a[0])) {
+        return "Invalid AcceptMutex argument " + a[0] +
+               " (the mechanisms are: default, flock, fcntl, sysvsem, posixsem, pthread, none)";
+    }
+    cmd.conf<MpmConfig>().accept_mutex = to_lower(a[0]);
+    return std::nullopt;
+}
+
+#define SONORA_MPM_SERIALIZED                                                                                 \
+    {"AcceptMutex", ArgForm::Take1, kWhere, kGlobal, ConfLevel::Server, set_accept_mutex,                    \
+     "Accept serialization mechanism (httpd 2.2's name for Mutex ... mpm-accept)"},                           \
+    {"LockFile", ArgForm::Take1, kWhere, kGlobal, ConfLevel::Server, set_path<&MpmConfig::lock_file>,         \
+     "The accept mutex's lock file (httpd 2.2); its directory holds the lock files"},                         \
+    {"SingleListenUnserializedAccept", ArgForm::Flag, kWhere, kGlobal, ConfLevel::Server,                    \
+     set_flag<&MpmConfig::single_listen_unserialized_accept>,                                                \
+     "On (default): with a single listener, no accept mutex; Off: serialize anyway"}
+
 #define SONORA_MPM_THREADED                                                                                   \
     {"MinSpareThreads", ArgForm::Take1, kWhere, kGlobal, ConfLevel::Server,                                  \
      set_int<&MpmConfig::min_spare_threads>, "Fewest idle worker threads kept"},                             \
@@ -48,10 +69,11 @@ const DirectiveSpec kEventDirectives[] = {
      set_int<&MpmConfig::async_request_worker_factor>, "Connections per idle worker an event child accepts"},
 };
 
-const DirectiveSpec kWorkerDirectives[] = {SONORA_MPM_COMMON, SONORA_MPM_THREADED};
+const DirectiveSpec kWorkerDirectives[] = {SONORA_MPM_COMMON, SONORA_MPM_THREADED, SONORA_MPM_SERIALIZED};
 
 const DirectiveSpec kPreforkDirectives[] = {
     SONORA_MPM_COMMON,
+    SONORA_MPM_SERIALIZED,
     {"MinSpareServers", ArgForm::Take1, kWhere, kGlobal, ConfLevel::Server,
      set_int<&MpmConfig::min_spare_servers>, "Fewest idle child processes kept"},
     {"MaxSpareServers", ArgForm::Take1, kWhere, kGlobal, ConfLevel::Server,
@@ -60,6 +82,7 @@ const DirectiveSpec kPreforkDirectives[] = {
 
 #undef SONORA_MPM_COMMON
 #undef SONORA_MPM_THREADED
+#undef SONORA_MPM_SERIALIZED
 
 }  // namespace
 

@@ -52,11 +52,21 @@ int free_port() {
     return port;
 }
 
+std::string test_mpm() {
+    const char* m = std::getenv("SONORA_TEST_MPM");
+    return m == nullptr || std::string(m) == "event" ? std::string() : std::string(m);
+}
+
+std::string test_mpm_load_line() {
+    const std::string m = test_mpm();
+    return m.empty() ? std::string() : "LoadModule mpm_" + m + "_module /usr/lib/apache2/modules/mod_mpm_" + m + ".so\n";
+}
+
 ServerProcess::ServerProcess(const std::string& extra, const std::string& preamble)
     : port_(free_port()), process_(SONORA_BINARY, root_.str(), "conf/httpd.conf", port_, "logs/sonora.pid") {
     root_.mkdir("htdocs");
     root_.mkdir("logs");
-    base_ = preamble + "Listen 127.0.0.1:" + std::to_string(port_) +
+    base_ = test_mpm_load_line() + preamble + "Listen 127.0.0.1:" + std::to_string(port_) +
             "\nServerName localhost\nDocumentRoot htdocs\nErrorLog logs/error_log\n"
             "PidFile logs/sonora.pid\nTypesConfig " SONORA_SOURCE_DIR "/conf/mime.types\n";
     conf_ = root_.write("conf/httpd.conf", base_ + extra);
@@ -81,6 +91,9 @@ bool BinaryServer::start() {
     }
     pid_ = ::fork();
     if (pid_ == 0) {
+        // A group of its own: httpd's prefork signals its whole process group
+        // when it stops, which must not be the test runner's.
+        ::setpgid(0, 0);
         ::dup2(err_pipe[1], 2);
         const char* argv[] = {binary_.c_str(), "-DFOREGROUND", "-d", root_.c_str(), "-f", conf_.c_str(), nullptr};
         ::execv(argv[0], const_cast<char* const*>(argv));

@@ -15,6 +15,14 @@ namespace sonora::test {
 // A free TCP port on 127.0.0.1, chosen by the kernel.
 int free_port();
 
+// The MPM the integration suite runs under ("prefork", "worker"; "" for the
+// default, event), from SONORA_TEST_MPM: CTest runs the suite once per MPM.
+// ServerProcess and TwinSite configurations load it; tests that choose their
+// own MPM, or test what only event does, skip under another.
+std::string test_mpm();
+// "LoadModule mpm_X_module .../mod_mpm_X.so\n" for test_mpm(), or "".
+std::string test_mpm_load_line();
+
 // A server binary (sonora, or Apache's httpd for comparisons) run as tools
 // run httpd: BINARY -DFOREGROUND -d ROOT -f CONF, serving 127.0.0.1:port.
 class BinaryServer {

@@ -29,8 +29,9 @@ TwinSite::TwinSite(const std::string& extra) : port_(free_port()) {
     root_.mkdir("logs-sonora");
     root_.mkdir("logs-apache");
     const std::string modules = "/usr/lib/apache2/modules/";
+    const std::string mpm = test_mpm().empty() ? "event" : test_mpm();
     std::string conf = "Listen 127.0.0.1:" + std::to_string(port_) +
-                       "\nLoadModule mpm_event_module " + modules + "mod_mpm_event.so\n"
+                       "\nLoadModule mpm_" + mpm + "_module " + modules + "mod_mpm_" + mpm + ".so\n"
                        "LoadModule authz_core_module " + modules + "mod_authz_core.so\n"
                        "LoadModule mime_module " + modules + "mod_mime.so\n"
                        "LoadModule dir_module " + modules + "mod_dir.so\n"

@@ -2,6 +2,7 @@
 // children from each other, survives (or, for posixsem, documents) a holder
 // killed while holding it, and names its lock files as httpd does.
 
+#include "mpm/settings.h"
 #include "os/accept_mutex.h"
 
 #include "modules/core/core_config.h"
@@ -239,7 +240,8 @@ TEST(AcceptMutexNames, ResolvesTheSettingAsHttpd) {
 TEST(AcceptMutexNames, FromCoreConfiguration) {
     test::ConfigRoot root;
     std::filesystem::create_directories(root.path() + "/locks");
-    auto gen = root.load("Mutex fcntl:" + root.path() + "/locks default\nMutex flock mpm-accept\n");
+    auto gen = root.load("LoadModule mpm_prefork_module modules/mod_mpm_prefork.so\nMutex fcntl:" + root.path() +
+                         "/locks default\nMutex flock mpm-accept\n");
     const auto& mutexes = gen->main_conf<modules::core::CoreServerConfig>(modules::core::core_module).mutexes;
     auto spec = [&](const char* name) -> std::optional<MutexSpec> {
         auto it = mutexes.find(name);
@@ -256,17 +258,39 @@ TEST(AcceptMutexNames, FromCoreConfiguration) {
     EXPECT_EQ(c.dir, root.path() + "/locks");
 }
 
-// httpd 2.4 dropped 2.2's AcceptMutex (the Mutex directive replaced it):
-// Apache 2.4.71 answers "Invalid command 'AcceptMutex'", so Sonora does too.
-TEST(AcceptMutexNames, AcceptMutexDirectiveIsGoneAsInHttpd24) {
+// httpd 2.4 dropped 2.2's AcceptMutex (Apache 2.4.71 answers "Invalid
+// command 'AcceptMutex'"); Sonora keeps it as the 2.2 spelling of `Mutex
+// <mechanism> mpm-accept` for the MPMs that take an accept mutex, and like
+// httpd's event MPM, which takes none, refuses any accept mutex under event.
+TEST(AcceptMutexNames, AcceptMutexIsHttpd22sSpellingAndEventTakesNone) {
     test::ConfigRoot root;
     try {
         root.load("AcceptMutex flock\n");
-        ADD_FAILURE() << "AcceptMutex accepted";
+        ADD_FAILURE() << "AcceptMutex accepted under event";
     } catch (const config::ConfigError& e) {
         EXPECT_EQ(std::string(e.what()),
                   "Invalid command 'AcceptMutex', perhaps misspelled or defined by a module not included in "
                   "the server configuration");
+    }
+    try {
+        root.load("Mutex flock mpm-accept\n");
+        ADD_FAILURE() << "an accept mutex accepted under event";
+    } catch (const config::ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()), "Mutex type mpm-accept is not valid");
+    }
+    auto gen = root.load("LoadModule mpm_prefork_module modules/mod_mpm_prefork.so\nAcceptMutex sysvsem\n"
+                         "LockFile /var/lock/x/accept.lock\nSingleListenUnserializedAccept off\n");
+    std::vector<std::string> warnings;
+    const mpm::Settings settings = mpm::Settings::from(*gen, warnings);
+    EXPECT_EQ(settings.accept_mechanism, "sysvsem");
+    EXPECT_EQ(settings.accept_mutex_dir, "/var/lock/x");
+    EXPECT_TRUE(settings.serializes(1));
+    try {
+        root.load("LoadModule mpm_prefork_module modules/mod_mpm_prefork.so\nAcceptMutex spinlock\n");
+        ADD_FAILURE() << "an unknown mechanism accepted";
+    } catch (const config::ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()), "Invalid AcceptMutex argument spinlock (the mechanisms are: default, "
+                                         "flock, fcntl, sysvsem, posixsem, pthread, none)");
     }
 }
 
