@@ -38,7 +38,7 @@ enum class State : char {
     Idle = 'I',       // idle cleanup of a worker
 };
 
-inline constexpr std::size_t kClientLen = 32;
+inline constexpr std::size_t kClientLen = 64;  // room for any IPv6 address
 inline constexpr std::size_t kVhostLen = 32;
 inline constexpr std::size_t kRequestLen = 64;
 
@@ -49,8 +49,10 @@ struct WorkerSlot {
     std::atomic<std::uint64_t> my_access_count{0};  // since the current process started
     std::atomic<std::uint64_t> my_bytes_served{0};
     std::atomic<std::uint64_t> conn_count{0};  // requests on the current connection
+    std::atomic<std::uint64_t> conn_bytes{0};  // bytes of its requests while it holds this slot
     std::atomic<std::int64_t> start_us{0};  // the current request's start (ExtendedStatus)
     std::atomic<std::int64_t> stop_us{0};   // the last request's end (ExtendedStatus)
+    std::atomic<std::int64_t> duration_us{0};  // all requests' time in this slot (ExtendedStatus)
     char client[kClientLen] = {};
     char vhost[kVhostLen] = {};
     char request[kRequestLen] = {};
@@ -76,6 +78,7 @@ struct Global {
     std::uint32_t server_limit = 0;
     std::uint32_t thread_limit = 0;
     std::uint32_t threads_per_child = 0;  // worker slots in use per process
+    std::uint32_t max_servers = 0;        // processes the configuration lets run (0: server_limit)
     char mpm[16] = {};                    // "event", "worker", "prefork"
 };
 

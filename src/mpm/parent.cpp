@@ -131,6 +131,7 @@ bool Parent::start_scoreboard() {
     scoreboard::set_current(board_);
     auto& g = board_->global();
     g.threads_per_child = static_cast<std::uint32_t>(settings_.threads_per_child);
+    g.max_servers = static_cast<std::uint32_t>(settings_.max_children());
     scoreboard::copy_field(g.mpm, sizeof g.mpm, settings_.name());
     g.start_us.store(wall_us(), std::memory_order_relaxed);
     g.restart_us.store(wall_us(), std::memory_order_relaxed);
@@ -501,6 +502,7 @@ void Parent::restart(bool graceful) {
     g.restarts.fetch_add(1, std::memory_order_relaxed);
     g.restart_us.store(wall_us(), std::memory_order_relaxed);
     g.threads_per_child = static_cast<std::uint32_t>(settings_.threads_per_child);
+    g.max_servers = static_cast<std::uint32_t>(settings_.max_children());
     configured_message();
     for (int i = 0; i < settings_.start_servers; ++i) {
         if (!spawn()) {

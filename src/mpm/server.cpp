@@ -17,6 +17,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 
@@ -118,7 +119,14 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
         }
         scoreboard::Scoreboard* board = scoreboard::Scoreboard::create(1, static_cast<std::uint32_t>(settings.thread_limit));
         if (board != nullptr) {
-            board->global().threads_per_child = static_cast<std::uint32_t>(settings.threads_per_child);
+            auto& g = board->global();
+            g.threads_per_child = static_cast<std::uint32_t>(settings.threads_per_child);
+            g.max_servers = 1;
+            scoreboard::copy_field(g.mpm, sizeof g.mpm, settings.name());
+            const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+            g.start_us.store(now, std::memory_order_relaxed);
+            g.restart_us.store(now, std::memory_order_relaxed);
             scoreboard::set_current(board);
         }
         log_startup(LogLevel::Notice, settings.module(), "SN00489",

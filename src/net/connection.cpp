@@ -20,6 +20,7 @@
 #include <charconv>
 #include <climits>
 #include <cstring>
+#include <ctime>
 
 namespace sonora::net {
 
@@ -627,6 +628,9 @@ bool Connection::handle_one(std::size_t& pos) {
     std::shared_ptr<const request::FileEntry> file;
     bool unknown_host = false;
     r.server = &worker_.request_context().walker.select_server(local_port_, local_ip_, r.host, &unknown_host);
+    if (slot_ != nullptr && worker_.extended_status()) {
+        record_request_start(r);
+    }
     if (unknown_host && status == 0) {
         status = 400;  // StrictHostCheck On: the Host names none of the address's virtual hosts
     }
@@ -748,22 +752,50 @@ void Connection::finish_request(request::Request& r) {
         slot_->state.store(static_cast<char>(scoreboard::State::Logging), std::memory_order_relaxed);
     }
     request::log_transaction(r, worker_.request_context());
-    if (slot_ != nullptr && worker_.extended_status()) {
-        record_request(r);
+    if (slot_ != nullptr) {
+        // httpd logs once the reply is sent; here the log comes first, and
+        // what is queued is still being sent.
+        slot_->state.store(static_cast<char>(scoreboard::State::Writing), std::memory_order_relaxed);
+        if (worker_.extended_status()) {
+            record_request(r);
+        }
     }
 }
 
-// ExtendedStatus: what mod_status shows per worker.
+// ExtendedStatus: whom the slot serves, as soon as the request and its
+// virtual host are known, so that mod_status shows requests in flight.
+void Connection::record_request_start(const request::Request& r) {
+    slot_->start_us.store(r.time_us, std::memory_order_relaxed);
+    scoreboard::copy_field(slot_->client, sizeof slot_->client, client_ip_);
+    std::string_view name = r.server_name;
+    if (name.empty() && r.server != nullptr) {
+        const auto& configured = modules::core::server_config(*r.server).server_name;
+        name = configured ? std::string_view(*configured) : r.self_host();
+    }
+    char vhost[scoreboard::kVhostLen + 8];  // httpd's "name:port", cut to the field
+    const std::size_t n = std::min(name.size(), static_cast<std::size_t>(scoreboard::kVhostLen));
+    std::memcpy(vhost, name.data(), n);
+    vhost[n] = ':';
+    char* end = std::to_chars(vhost + n + 1, vhost + sizeof vhost, r.local_port).ptr;
+    scoreboard::copy_field(slot_->vhost, sizeof slot_->vhost, std::string_view(vhost, static_cast<std::size_t>(end - vhost)));
+    scoreboard::copy_field(slot_->request, sizeof slot_->request, r.the_request);
+}
+
+// ExtendedStatus: the finished request's counts and time (one clock read:
+// the loop's cached clock is the time the input arrived, not the end).
 void Connection::record_request(const request::Request& r) {
+    record_request_start(r);  // again: error responses to unparsable requests start here
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    const std::int64_t now = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
     slot_->access_count.fetch_add(1, std::memory_order_relaxed);
     slot_->my_access_count.fetch_add(1, std::memory_order_relaxed);
     slot_->bytes_served.fetch_add(r.bytes_out, std::memory_order_relaxed);
     slot_->my_bytes_served.fetch_add(r.bytes_out, std::memory_order_relaxed);
+    slot_->conn_bytes.fetch_add(r.bytes_out, std::memory_order_relaxed);
     slot_->conn_count.store(requests_, std::memory_order_relaxed);
-    slot_->stop_us.store(worker_.wall_us(), std::memory_order_relaxed);
-    scoreboard::copy_field(slot_->client, sizeof slot_->client, client_ip_);
-    scoreboard::copy_field(slot_->vhost, sizeof slot_->vhost, r.server_name);
-    scoreboard::copy_field(slot_->request, sizeof slot_->request, r.the_request);
+    slot_->duration_us.fetch_add(std::max<std::int64_t>(0, now - r.time_us), std::memory_order_relaxed);
+    slot_->stop_us.store(now, std::memory_order_relaxed);
 }
 
 void Connection::queue_memory(std::string_view bytes) {
@@ -1062,6 +1094,7 @@ void Connection::set_activity(Activity a) {
             slot_ = worker_.acquire_slot();
             if (slot_ != nullptr && worker_.extended_status()) {
                 slot_->start_us.store(worker_.wall_us(), std::memory_order_relaxed);
+                slot_->conn_count.store(requests_, std::memory_order_relaxed);
             }
         } else if (slot_ != nullptr && a != Activity::Busy && a != Activity::None && worker_.thread_per_connection()) {
             // A worker MPM thread stays with its connection while it idles:
@@ -1070,6 +1103,11 @@ void Connection::set_activity(Activity a) {
                                                                           : scoreboard::State::Closing),
                                std::memory_order_relaxed);
         } else if (a != Activity::Busy && slot_ != nullptr) {
+            if (worker_.extended_status()) {
+                // A waiting slot serves no connection (httpd clears these too).
+                slot_->conn_count.store(0, std::memory_order_relaxed);
+                slot_->conn_bytes.store(0, std::memory_order_relaxed);
+            }
             worker_.release_slot(slot_);
             slot_ = nullptr;
         } else if (a == Activity::Busy && slot_ != nullptr) {

@@ -70,6 +70,7 @@ private:
     void start_lingering();
     void close();
     void set_activity(Activity a);
+    void record_request_start(const request::Request& r);
     void record_request(const request::Request& r);
     std::size_t max_input() const;
     enum class Drain { NeedMore, Done, Error };
