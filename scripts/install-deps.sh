@@ -5,9 +5,10 @@ set -eu
 
 BUILD="build-essential cmake ninja-build pkg-config libpcre2-dev libgtest-dev clang libclang-rt-14-dev"
 # Reference server for differential tests (apache2-utils: logresolve), a log
-# analyser that must read our logs, and peers for the benchmarks (perf counts
-# syscall tracepoints for bench/macro --accept-compare).
-REFERENCE="apache2 apache2-utils goaccess"
+# analyser that must read our logs, a Prometheus exporter that must read our
+# server-status?auto, and peers for the benchmarks (perf counts syscall
+# tracepoints for bench/macro --accept-compare).
+REFERENCE="apache2 apache2-utils goaccess prometheus-apache-exporter"
 BENCH="nginx lighttpd h2o wrk strace linux-perf"
 
 want="$BUILD"
@@ -39,3 +40,7 @@ for svc in apache2 nginx lighttpd h2o; do
     service "$svc" stop >/dev/null 2>&1 || true
   fi
 done
+# Its process name is cut to 15 characters, so pgrep -x cannot find it by name.
+if command -v prometheus-apache-exporter >/dev/null 2>&1; then
+  service prometheus-apache-exporter stop >/dev/null 2>&1 || true
+fi
