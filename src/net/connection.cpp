@@ -778,7 +778,17 @@ void Connection::record_request_start(const request::Request& r) {
     vhost[n] = ':';
     char* end = std::to_chars(vhost + n + 1, vhost + sizeof vhost, r.local_port).ptr;
     scoreboard::copy_field(slot_->vhost, sizeof slot_->vhost, std::string_view(vhost, static_cast<std::size_t>(end - vhost)));
-    scoreboard::copy_field(slot_->request, sizeof slot_->request, r.the_request);
+    std::string_view line = r.the_request;
+    constexpr std::size_t kKept = scoreboard::kRequestLen - 1;
+    if (line.size() > kKept) {
+        // SeeRequestTail: the end of a long line (its URL's last part) instead of its start.
+        const auto& core = worker_.request_context().gen.main_conf<modules::core::CoreServerConfig>(
+            modules::core::core_module);
+        if (core.see_request_tail.value_or(false)) {
+            line = line.substr(line.size() - kKept);
+        }
+    }
+    scoreboard::copy_field(slot_->request, sizeof slot_->request, line);
 }
 
 // ExtendedStatus: the finished request's counts and time (one clock read:

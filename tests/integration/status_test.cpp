@@ -353,6 +353,25 @@ TEST(Status, ADownloadInFlightIsAWorkerSendingItsReply) {
     ::close(fd);
 }
 
+// The request line of a status request longer than the scoreboard keeps.
+const std::string kLongPath = "/server-status?" + std::string(80, 'x') + "end";
+
+std::string kept_request_line(bool tail) {
+    const std::string line = "GET " + kLongPath + " HTTP/1.1";
+    return tail ? line.substr(line.size() - 63) : line.substr(0, 63);
+}
+
+TEST(Status, SeeRequestTailKeepsTheEndOfALongRequestLine) {
+    for (bool tail : {false, true}) {
+        ServerProcess server(kStatus + (tail ? "SeeRequestTail On\n" : ""));
+        ASSERT_TRUE(server.start()) << server.startup_error;
+        Response r = fetch(server.port(), kLongPath);
+        EXPECT_NE(r.body.find("<td nowrap>" + kept_request_line(tail) + "</td>"), std::string::npos)
+            << "SeeRequestTail " << tail << "\n" << r.body;
+        EXPECT_EQ(server.error_log().find("SeeRequestTail"), std::string::npos) << "no warning: it has effect";
+    }
+}
+
 // ---- the same configuration under Apache 2.4 ----
 
 // The page with what differs between two servers and two moments masked:
@@ -397,18 +416,26 @@ std::string page_skeleton(const std::string& page) {
     return out;
 }
 
-// Starts `which`, serves one file, waits a second, reads the page at `path`.
-Response page_from(const TwinSite& site, const std::string& which, const std::string& path) {
+// Starts `which`, serves one file, waits a second, reads the pages at `paths`.
+std::vector<Response> pages_from(const TwinSite& site, const std::string& which,
+                                 const std::vector<std::string>& paths) {
     BinaryServer server = site.server(which);
     if (!server.start()) {
         ADD_FAILURE() << which << ": " << server.startup_error;
-        return {};
+        return std::vector<Response>(paths.size());
     }
     fetch(site.port(), "/index.html");
     std::this_thread::sleep_for(1100ms);
-    Response r = fetch(site.port(), path);
+    std::vector<Response> pages;
+    for (const auto& path : paths) {
+        pages.push_back(fetch(site.port(), path));
+    }
     server.stop();
-    return r;
+    return pages;
+}
+
+Response page_from(const TwinSite& site, const std::string& which, const std::string& path) {
+    return pages_from(site, which, {path}).front();
 }
 
 TEST(StatusTwin, AutoKeysAndCountsMatchApache) {
@@ -448,15 +475,18 @@ TEST(StatusTwin, PageLayoutMatchesApache) {
     if (!apache_available()) {
         GTEST_SKIP() << "Apache 2.4 (" << kApacheBinary << ") is not installed";
     }
-    for (const char* query : {"", "?notable"}) {
+    {
         TwinSite site(kStatus);
         site.write_doc("index.html", "hello\n");
-        Response ours = page_from(site, "sonora", std::string("/server-status") + query);
-        Response theirs = page_from(site, "apache", std::string("/server-status") + query);
-        ASSERT_EQ(ours.status, 200);
-        ASSERT_EQ(theirs.status, 200);
-        EXPECT_EQ(ours.header("Content-Type"), theirs.header("Content-Type"));
-        EXPECT_EQ(page_skeleton(ours.body), page_skeleton(theirs.body)) << query;
+        const std::vector<std::string> paths = {"/server-status", "/server-status?notable"};
+        std::vector<Response> ours = pages_from(site, "sonora", paths);
+        std::vector<Response> theirs = pages_from(site, "apache", paths);
+        for (std::size_t i = 0; i < paths.size(); ++i) {
+            ASSERT_EQ(ours[i].status, 200) << paths[i];
+            ASSERT_EQ(theirs[i].status, 200) << paths[i];
+            EXPECT_EQ(ours[i].header("Content-Type"), theirs[i].header("Content-Type"));
+            EXPECT_EQ(page_skeleton(ours[i].body), page_skeleton(theirs[i].body)) << paths[i];
+        }
     }
     TwinSite off(kStatus + "ExtendedStatus Off\n");
     off.write_doc("index.html", "hello\n");
@@ -494,6 +524,20 @@ TEST(StatusTwin, RefreshValuesMatchApache) {
         server.stop();
     }
     EXPECT_EQ(seen["sonora"], seen["apache"]);
+}
+
+TEST(StatusTwin, SeeRequestTailMatchesApache) {
+    if (!apache_available()) {
+        GTEST_SKIP() << "Apache 2.4 (" << kApacheBinary << ") is not installed";
+    }
+    TwinSite site(kStatus + "SeeRequestTail On\n");
+    for (const char* which : {"sonora", "apache"}) {
+        BinaryServer server = site.server(which);
+        ASSERT_TRUE(server.start()) << which << ": " << server.startup_error;
+        Response r = fetch(site.port(), kLongPath);
+        server.stop();
+        EXPECT_NE(r.body.find("<td nowrap>" + kept_request_line(true) + "</td>"), std::string::npos) << which;
+    }
 }
 
 // ---- a real consumer of ?auto ----

@@ -149,6 +149,7 @@ struct CoreServerConfig {
     std::map<std::string, MutexSetting> mutexes;  // by mutex name, "default" included
     std::optional<std::string> default_runtime_dir;
     std::optional<bool> extended_status;
+    std::optional<bool> see_request_tail;  // server-status shows a long request line's end
     std::optional<int> max_connections_per_child;
     std::optional<std::string> error_log_format;
 

@@ -29,3 +29,16 @@ TEST(ModStatus, LoadableByNameAndSourceFile) {
 
 }  // namespace
 }  // namespace sonora::modules::generators
+
+namespace sonora::modules::generators {
+namespace {
+
+TEST(ModStatus, SeeRequestTailIsStoredForTheScoreboard) {
+    test::ConfigRoot root;
+    auto gen = root.load("SeeRequestTail On\n");
+    EXPECT_EQ(core::server_config(gen->main).see_request_tail, true);
+    EXPECT_FALSE(core::server_config(root.load("")->main).see_request_tail);
+}
+
+}  // namespace
+}  // namespace sonora::modules::generators
