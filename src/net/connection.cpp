@@ -777,7 +777,8 @@ void Connection::record_request_start(const request::Request& r) {
     std::memcpy(vhost, name.data(), n);
     vhost[n] = ':';
     char* end = std::to_chars(vhost + n + 1, vhost + sizeof vhost, r.local_port).ptr;
-    scoreboard::copy_field(slot_->vhost, sizeof slot_->vhost, std::string_view(vhost, static_cast<std::size_t>(end - vhost)));
+    const std::string_view name_port(vhost, static_cast<std::size_t>(end - vhost));
+    scoreboard::copy_field(slot_->vhost, sizeof slot_->vhost, name_port);
     std::string_view line = r.the_request;
     constexpr std::size_t kKept = scoreboard::kRequestLen - 1;
     if (line.size() > kKept) {

@@ -2,6 +2,7 @@
 
 #include "modules/core/core_config.h"
 #include "modules/core/http_core.h"
+#include "modules/generators/mod_status.h"
 #include "net/connection.h"
 #include "core/log.h"
 #include "logs/log_writer.h"
@@ -70,7 +71,8 @@ WorkerSettings WorkerSettings::from(const config::Generation& gen) {
         }
         return false;
     };
-    s.need_local_address = prints_local_address(gen.main);
+    // mod_status's heading names the address too ("via 10.0.0.1").
+    s.need_local_address = prints_local_address(gen.main) || gen.modules.enabled(modules::generators::status_module);
     for (const auto& vhost : gen.vhosts) {
         s.need_local_address = s.need_local_address || prints_local_address(*vhost);
     }

@@ -35,7 +35,7 @@ struct WorkerSettings {
     std::size_t limit_request_fields = 100;
     std::string server_header;                  // per ServerTokens
     std::int64_t file_cache_ttl_ms = 1000;
-    bool need_local_address = false;            // a log prints %A: ask the kernel on wildcard listeners
+    bool need_local_address = false;            // %A in a log, or mod_status: ask the kernel on wildcard listeners
 
     static WorkerSettings from(const config::Generation& gen);
 };

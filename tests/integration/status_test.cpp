@@ -353,6 +353,23 @@ TEST(Status, ADownloadInFlightIsAWorkerSendingItsReply) {
     ::close(fd);
 }
 
+TEST(Status, OnAWildcardListenerTheHeadingNamesTheAddress) {
+    // Debian's "Listen 80": the address a connection came in on is the kernel's to tell.
+    TempDir root;
+    root.mkdir("htdocs");
+    root.mkdir("logs");
+    const int port = free_port();
+    root.write("conf/httpd.conf", "Listen " + std::to_string(port) +
+                                      "\nServerName localhost\nDocumentRoot htdocs\nErrorLog logs/error_log\n"
+                                      "PidFile logs/sonora.pid\nTypesConfig " SONORA_SOURCE_DIR "/conf/mime.types\n" +
+                                      kStatus);
+    BinaryServer server(SONORA_BINARY, root.str(), "conf/httpd.conf", port, "logs/sonora.pid");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    Response r = fetch(port, "/server-status");
+    EXPECT_NE(r.body.find("<h1>Apache Server Status for localhost (via 127.0.0.1)</h1>"), std::string::npos)
+        << r.body.substr(0, 400);
+}
+
 // The request line of a status request longer than the scoreboard keeps.
 const std::string kLongPath = "/server-status?" + std::string(80, 'x') + "end";
 
@@ -587,7 +604,8 @@ double metric(const std::string& text, const std::string& series) {
 
 TEST(StatusExporter, PrometheusApacheExporterReadsOurAuto) {
     if (::access(kExporter, X_OK) != 0) {
-        GTEST_SKIP() << kExporter << " is missing (Debian's prometheus-apache-exporter; scripts/install-deps.sh --test)";
+        GTEST_SKIP() << kExporter
+                     << " is missing (Debian's prometheus-apache-exporter; scripts/install-deps.sh --test)";
     }
     ServerProcess server(kStatus + kTwoChildren);
     server.write_doc("a.txt", "a\n");

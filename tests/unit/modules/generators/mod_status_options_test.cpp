@@ -35,9 +35,10 @@ struct RefreshCase {
 
 TEST(StatusOptions, RefreshSecondsAsAtolReadsThem) {
     const RefreshCase cases[] = {
-        {"refresh", 10},      {"refresh=3", 3},      {"refresh=0", 10},      {"refresh=-5", 10},
-        {"refresh=abc", 10},  {"refresh=7abc", 7},   {"refresh= 4", 4},      {"xrefreshy=5", 10},
-        {"refresh=", 10},     {"refresh=+6", 6},     {"auto&refresh=60", 60}, {"refresh=99999999999999999999", LONG_MAX},
+        {"refresh", 10},     {"refresh=3", 3}, {"refresh=0", 10},  {"refresh=-5", 10},
+        {"refresh=abc", 10}, {"refresh=7abc", 7}, {"refresh= 4", 4}, {"xrefreshy=5", 10},
+        {"refresh=", 10},    {"refresh=+6", 6}, {"auto&refresh=60", 60},
+        {"refresh=99999999999999999999", LONG_MAX},
     };
     for (const auto& c : cases) {
         Options o = parse_options(c.query);
