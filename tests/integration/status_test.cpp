@@ -132,6 +132,7 @@ std::vector<std::string> without_cpu_load(std::vector<std::string> keys) {
 TEST(Status, ThePageHasApachesSections) {
     ServerProcess server(kStatus + kTwoChildren);
     ASSERT_TRUE(server.start()) << server.startup_error;
+    ASSERT_TRUE(wait_until([&] { return children_of(server.pid()).size() == 2; }));
     Response r = fetch(server.port(), "/server-status");
     ASSERT_EQ(r.status, 200) << r.head;
     EXPECT_EQ(r.header("Content-Type"), "text/html; charset=ISO-8859-1");
