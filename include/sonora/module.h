@@ -57,6 +57,11 @@ struct Module {
     // root (httpd's open_logs): files and programs the children inherit.
     // Not run by -t. Returns an error message, or nullopt.
     CmdResult (*open_logs)(config::Generation& gen) = nullptr;
+    // Runs in each child process after fork, before it serves (httpd's
+    // child_init; also the one process of -X): e.g. mod_unixd takes on User,
+    // Group and ChrootDir. An error is fatal for the child, and for the
+    // server, which cannot ever run such a child.
+    CmdResult (*child_init)(const config::Generation& gen) = nullptr;
     // Connection-level read limits for requests to `server` (mod_reqtimeout);
     // called once per server when a generation starts serving, by the layer
     // that reads from connections. Leaves `out` alone when it has nothing to say.

@@ -11,6 +11,8 @@
 #include <sonora/server.h>
 
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,12 @@ public:
     Server main;
     std::vector<std::unique_ptr<Server>> vhosts;
     const Module* mpm = nullptr;
+    // What modules tell the process layer (set by their post_config): the
+    // user and group ids children run as, when started as root (mod_unixd;
+    // accept mutexes are handed to them), and whether requests are recorded
+    // in detail in the scoreboard (ExtendedStatus, core with mod_status).
+    std::optional<std::pair<unsigned, unsigned>> child_ids;
+    bool extended_status = false;
     bool check_document_root = true;  // false with -T
     bool allow_includes = true;       // false only in the config fuzzer, which must not read the disk
 

@@ -2,15 +2,10 @@
 
 #include "core/log.h"
 #include "logs/log_writer.h"
-#include "modules/core/core_config.h"
-#include "modules/core/mod_unixd.h"
-#include "modules/generators/mod_status.h"
 #include "mpm/accept_loop.h"
 #include "mpm/threaded_child.h"
 #include "net/worker.h"
 
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -23,40 +18,6 @@ namespace sonora::mpm {
 
 namespace {
 
-// ChrootDir, as httpd's unixd: after the ids are looked up and before setuid,
-// so /etc/passwd and /etc/group need not exist inside the jail; DocumentRoot
-// and every path opened from here on are then read inside it.
-std::optional<std::string> enter_chroot(const std::string& dir) {
-    if (::chdir(dir.c_str()) != 0) {
-        return "Can't chdir to " + dir;
-    }
-    if (::chroot(dir.c_str()) != 0) {
-        return "Can't chroot to " + dir;
-    }
-    if (::chdir("/") != 0) {
-        return "Can't chdir to new root";
-    }
-    return std::nullopt;
-}
-
-std::optional<unsigned> id_of(const std::string& name, bool user) {
-    if (!name.empty() && name.front() == '#') {
-        return static_cast<unsigned>(std::strtoul(name.c_str() + 1, nullptr, 10));
-    }
-    if (user) {
-        const passwd* pw = ::getpwnam(name.c_str());
-        return pw != nullptr ? std::optional<unsigned>(pw->pw_uid) : std::nullopt;
-    }
-    const group* gr = ::getgrnam(name.c_str());
-    return gr != nullptr ? std::optional<unsigned>(gr->gr_gid) : std::nullopt;
-}
-
-// ExtendedStatus is on by default once mod_status is loaded (httpd 2.3.6+).
-bool extended_status(const config::Generation& gen) {
-    const auto& core = gen.main_conf<modules::core::CoreServerConfig>(modules::core::core_module);
-    return core.extended_status.value_or(gen.modules.enabled(modules::generators::status_module));
-}
-
 net::WorkerRole role_for(const config::Generation& gen, const Settings& settings,
                          scoreboard::Scoreboard* board, std::uint32_t slot, bool child) {
     net::WorkerRole role;
@@ -64,7 +25,7 @@ net::WorkerRole role_for(const config::Generation& gen, const Settings& settings
     role.max_open = settings.kind == Kind::Prefork ? 1 : 0;
     role.max_accepts = static_cast<unsigned>(settings.max_connections_per_child);
     role.child = child;
-    role.extended_status = extended_status(gen);
+    role.extended_status = gen.extended_status;
     return role;
 }
 
@@ -119,55 +80,13 @@ int serve_prefork(const config::Generation& gen, const std::vector<os::ListenSoc
 
 }  // namespace
 
-std::optional<std::pair<uid_t, gid_t>> child_ids(const config::Generation& gen) {
-    const auto* ux = gen.main.module_config.get<modules::core::UnixdConfig>(modules::core::unixd_module.index);
-    if (ux == nullptr || !ux->user || !ux->group) {
-        return std::nullopt;
-    }
-    auto uid = id_of(*ux->user, true);
-    auto gid = id_of(*ux->group, false);
-    if (!uid || !gid) {
-        return std::nullopt;
-    }
-    return std::make_pair(static_cast<uid_t>(*uid), static_cast<gid_t>(*gid));
-}
-
-std::optional<std::string> drop_privileges(const config::Generation& gen) {
-    const auto* ux = gen.main.module_config.get<modules::core::UnixdConfig>(modules::core::unixd_module.index);
-    const bool jailed = ux != nullptr && ux->chroot_dir.has_value();
-    if (::geteuid() != 0) {
-        if (jailed) {
-            return std::string("Cannot chroot when not started as root");
+std::optional<std::string> init_child(const config::Generation& gen) {
+    for (const auto& loaded : gen.modules.loaded()) {
+        if (loaded.module->child_init != nullptr) {
+            if (auto err = loaded.module->child_init(gen)) {
+                return err;
+            }
         }
-        return std::nullopt;
-    }
-    if (ux == nullptr || !ux->user) {
-        return jailed ? enter_chroot(*ux->chroot_dir) : std::nullopt;
-    }
-    auto uid = id_of(*ux->user, true);
-    if (!uid) {
-        return "bad user name " + *ux->user;
-    }
-    if (ux->group) {
-        auto gid = id_of(*ux->group, false);
-        if (!gid) {
-            return "bad group name " + *ux->group;
-        }
-        if (::setgid(*gid) != 0) {
-            return "setgid: unable to set group id to Group " + std::to_string(*gid);
-        }
-    }
-    if (ux->user->front() != '#') {
-        const passwd* pw = ::getpwnam(ux->user->c_str());
-        ::initgroups(ux->user->c_str(), pw != nullptr ? pw->pw_gid : ::getgid());
-    }
-    if (jailed) {
-        if (auto err = enter_chroot(*ux->chroot_dir)) {
-            return err;
-        }
-    }
-    if (::setuid(*uid) != 0) {
-        return "setuid: unable to change to uid: " + std::to_string(*uid);
     }
     return std::nullopt;
 }
@@ -182,7 +101,7 @@ void run_child(const config::Generation& gen, const Settings& settings, const st
     }
     board->process(slot).pid.store(::getpid(), std::memory_order_release);
     logs::access_log_writers().disown_programs();
-    if (auto err = drop_privileges(gen)) {
+    if (auto err = init_child(gen)) {
         log_startup(LogLevel::Alert, "unixd", "SN02155", *err);
         ::_exit(kChildFatal);
     }

@@ -23,11 +23,9 @@
 
 namespace sonora::mpm {
 
-// User, Group and ChrootDir (httpd's unixd setup), when started as root.
-std::optional<std::string> drop_privileges(const config::Generation& gen);
-
-// The user and group ids children take (User and Group), when both resolve.
-std::optional<std::pair<uid_t, gid_t>> child_ids(const config::Generation& gen);
+// Every module's child_init hook (mod_unixd: User, Group, ChrootDir), in
+// the child after fork; the first error.
+std::optional<std::string> init_child(const config::Generation& gen);
 
 // The child's exit status that tells the parent it cannot ever work (httpd's
 // APEXIT_CHILDFATAL): the parent then shuts the server down.

@@ -146,7 +146,7 @@ bool Parent::start_scoreboard() {
 std::optional<std::string> Parent::make_accept_mutexes(const Settings& settings, const ListenBuckets& buckets,
                                                        std::vector<std::unique_ptr<os::AcceptMutex>>& out) const {
     out.clear();
-    const auto ids = child_ids(*gen_);
+    const auto& ids = gen_->child_ids;
     for (std::size_t b = 0; b < buckets.size(); ++b) {
         out.emplace_back();
         if (!settings.serializes(buckets[b].size())) {

@@ -112,7 +112,7 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
     }
     int status = 0;
     if (options.one_process) {
-        if (auto err = drop_privileges(*gen)) {
+        if (auto err = init_child(*gen)) {
             log_startup(LogLevel::Alert, "unixd", "SN02155", *err);
             ::unlink(pid_file.c_str());
             return 1;

@@ -33,6 +33,9 @@ std::string parent_dir(const std::string& path) {
 
 CmdResult core_post_config(config::Generation& gen) {
     const auto& main = gen.main_conf<CoreServerConfig>(core_module);
+    // ExtendedStatus is on by default once mod_status is loaded (httpd 2.3.6+).
+    const Module* status = gen.modules.find("status_module");
+    gen.extended_status = main.extended_status.value_or(status != nullptr && gen.modules.enabled(*status));
     // httpd refuses to start when the main error log's directory is missing.
     if (main.error_log && !main.error_log->starts_with("|") && !main.error_log->starts_with("syslog")) {
         std::string dir = parent_dir(*main.error_log);
