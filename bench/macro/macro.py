@@ -399,8 +399,7 @@ def apache_common_conf(s, mime_types, mpm_guard):
         ]
         if v.max_conns:
             mpm.append(f"AsyncRequestWorkerFactor {async_factor(v.max_conns, t)}")
-        # Sonora's event MPM is built in, yet its <IfModule mpm_event_module>
-        # is false so far: the idle scenario's sizing goes in unguarded.
+        # The idle scenario's sizing goes in unguarded (it is for event only).
         if mpm_guard and not v.max_conns:
             lines += ["<IfModule mpm_event_module>"] + ["    " + m for m in mpm] + ["</IfModule>"]
         else:

@@ -45,18 +45,24 @@ bool AcceptLoop::accept_from(const os::ListenSocket& l, Accepted& a) {
     return true;
 }
 
-Accepted AcceptLoop::next() { return mutex_ != nullptr ? next_serialised() : next_exclusive(); }
+Accepted AcceptLoop::next(int timeout_ms) {
+    return mutex_ != nullptr ? next_serialised(timeout_ms) : next_exclusive(timeout_ms);
+}
 
-Accepted AcceptLoop::next_exclusive() {
+Accepted AcceptLoop::next_exclusive(int timeout_ms) {
     Accepted a;
     epoll_event events[8];
     for (;;) {
-        const int n = ::epoll_wait(epfd_, events, 8, -1);
+        const int n = ::epoll_wait(epfd_, events, 8, timeout_ms);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
             a.error = errno;
+            return a;
+        }
+        if (n == 0) {
+            a.timed_out = true;
             return a;
         }
         for (int i = 0; i < n; ++i) {
@@ -77,7 +83,7 @@ Accepted AcceptLoop::next_exclusive() {
 
 // httpd's serialised wait: the mutex is held while polling, so that one
 // child waits on all the listeners and the others sleep in the lock.
-Accepted AcceptLoop::next_serialised() {
+Accepted AcceptLoop::next_serialised(int timeout_ms) {
     Accepted a;
     std::vector<pollfd> fds;
     fds.reserve(listeners_.size() + 1);
@@ -90,12 +96,16 @@ Accepted AcceptLoop::next_serialised() {
         return a;
     }
     for (;;) {
-        const int n = ::poll(fds.data(), fds.size(), -1);
+        const int n = ::poll(fds.data(), fds.size(), timeout_ms);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
             a.error = errno;
+            break;
+        }
+        if (n == 0) {
+            a.timed_out = true;
             break;
         }
         if (fds[0].revents != 0) {

@@ -27,6 +27,7 @@ struct Accepted {
     sockaddr_storage peer{};
     const os::ListenSocket* listener = nullptr;
     bool signalled = false;  // the signal descriptor became readable
+    bool timed_out = false;  // nothing within the wait's time
     int error = 0;           // the mutex failed (errno): fatal for the child, as in httpd
 };
 
@@ -39,12 +40,14 @@ public:
     AcceptLoop(const AcceptLoop&) = delete;
     AcceptLoop& operator=(const AcceptLoop&) = delete;
 
-    // Waits until a connection is accepted or a signal is pending.
-    Accepted next();
+    // Waits until a connection is accepted or a signal is pending, or for
+    // `timeout_ms` at most (-1: no limit), so that the caller can do its
+    // periodic work (writing buffered log lines).
+    Accepted next(int timeout_ms = -1);
 
 private:
-    Accepted next_serialised();
-    Accepted next_exclusive();
+    Accepted next_serialised(int timeout_ms);
+    Accepted next_exclusive(int timeout_ms);
     bool accept_from(const os::ListenSocket& l, Accepted& a);
 
     const std::vector<os::ListenSocket>& listeners_;

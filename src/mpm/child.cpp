@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -22,11 +23,20 @@ net::WorkerRole role_for(const config::Generation& gen, const Settings& settings
                          scoreboard::Scoreboard* board, std::uint32_t slot, bool child) {
     net::WorkerRole role;
     role.board = scoreboard::Recorder(board, slot);
-    role.max_open = settings.kind == Kind::Prefork ? 1 : 0;
+    role.max_open = settings.kind == Kind::Prefork ? 1u
+                    : child                          ? static_cast<unsigned>(settings.event_connection_cap())
+                                                     : 0u;
     role.max_accepts = static_cast<unsigned>(settings.max_connections_per_child);
     role.child = child;
     role.extended_status = gen.extended_status;
     return role;
+}
+
+// The clock the access-log writers run on (that of the lines' times).
+std::int64_t wall_ms() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
 // prefork: wait (under the accept mutex, if any) for one connection, serve
@@ -43,7 +53,12 @@ int serve_prefork(const config::Generation& gen, const std::vector<os::ListenSoc
     scoreboard::ProcessSlot* process = role.board.process();
     unsigned accepted = 0;
     for (;;) {
-        Accepted a = accept.next();
+        // Woken at least once a second: buffered log lines leave on time.
+        Accepted a = accept.next(1000);
+        if (a.timed_out) {
+            logs::access_log_writers().tick(wall_ms());
+            continue;
+        }
         if (a.error != 0) {
             log_startup(LogLevel::Emerg, "mpm_prefork", "SN00144",
                         std::string("couldn't grab the accept mutex: ") + std::strerror(a.error));

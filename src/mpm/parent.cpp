@@ -322,8 +322,16 @@ void Parent::maintain() {
                 idle_child = &c;
             }
         } else {
-            idle += std::max(0, settings_.threads_per_child - busy);
-            if (busy == 0 && p.connections.load(std::memory_order_relaxed) == 0) {
+            const int connections = static_cast<int>(p.connections.load(std::memory_order_relaxed));
+            int free_threads = std::max(0, settings_.threads_per_child - busy);
+            if (settings_.kind == Kind::Event) {
+                // An event child's requests rarely hold a thread; what fills
+                // it up is connections, up to its cap (see Settings).
+                const int cap = settings_.event_connection_cap();
+                free_threads = free_threads * std::max(0, cap - connections) / cap;
+            }
+            idle += free_threads;
+            if (busy == 0 && connections == 0) {
                 idle_child = &c;
             }
         }

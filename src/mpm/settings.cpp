@@ -185,6 +185,7 @@ Settings Settings::from(const config::Generation& gen, std::vector<std::string>&
     }
     s.start_servers = std::min(s.start_servers, s.max_children());
     s.graceful_shutdown_timeout = std::max(0, c.graceful_shutdown_timeout.value_or(0));
+    s.async_request_worker_factor = std::max(0, c.async_request_worker_factor.value_or(2));
     s.listen_backlog = c.listen_backlog.value_or(511);
     const auto& core = gen.main_conf<CoreServerConfig>(core_module);
     s.max_connections_per_child = std::max(0, core.max_connections_per_child.value_or(0));

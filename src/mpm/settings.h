@@ -24,6 +24,7 @@ struct Settings {
     int max_spare = 250;
     int max_connections_per_child = 0;  // 0: never recycle
     int graceful_shutdown_timeout = 0;  // seconds; 0: wait for ever
+    int async_request_worker_factor = 2;  // event
     int listen_backlog = 511;
     // Accept serialization (prefork, worker): the accept mutex's mechanism
     // word and lock-file directory, or an empty mechanism for none (waiting
@@ -40,6 +41,11 @@ struct Settings {
 
     // Children the configuration lets run at once.
     int max_children() const;
+    // Connections an event child takes at once: httpd's ThreadsPerChild +
+    // AsyncRequestWorkerFactor x idle workers, with every worker idle (an
+    // event child's requests run to completion on its loop). At the cap it
+    // stops accepting, and the parent counts it as having no spare capacity.
+    int event_connection_cap() const { return threads_per_child * (async_request_worker_factor + 1); }
     const char* name() const;
     // The module name used in log lines: "mpm_event".
     std::string module() const;

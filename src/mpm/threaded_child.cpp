@@ -53,6 +53,7 @@ private:
     void became_idle(Thread& t);
     bool hand_off(int fd, const sockaddr_storage& peer, const os::ListenSocket* listener);
     void read_signals();
+    void tick_logs();
     void begin_drain();
     void stop_all();
 
@@ -147,6 +148,14 @@ void ThreadedChild::stop_all() {
     }
 }
 
+// Buffered log lines leave within about a second (the worker threads of
+// this MPM do not tick the writers: the listener does, for all of them).
+void ThreadedChild::tick_logs() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);  // the clock of the lines' times
+    logs::access_log_writers().tick(static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000);
+}
+
 void ThreadedChild::read_signals() {
     signalfd_siginfo info{};
     while (::read(signal_fd_, &info, sizeof info) == sizeof info) {
@@ -196,14 +205,20 @@ int ThreadedChild::run() {
                 p->not_accepting.store(true, std::memory_order_relaxed);
             }
             pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {idle_fd_, POLLIN, 0}};
-            ::poll(fds, 2, -1);
+            if (::poll(fds, 2, 1000) == 0) {
+                tick_logs();
+            }
             read_signals();
             if (auto* p = role_.board.process()) {
                 p->not_accepting.store(false, std::memory_order_relaxed);
             }
             continue;
         }
-        Accepted a = accept_.next();
+        Accepted a = accept_.next(1000);
+        if (a.timed_out) {
+            tick_logs();
+            continue;
+        }
         if (a.error != 0) {
             log_startup(LogLevel::Emerg, settings_.module(), "SN00144",
                         std::string("couldn't grab the accept mutex: ") + std::strerror(a.error));

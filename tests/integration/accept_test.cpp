@@ -17,6 +17,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -121,6 +122,47 @@ TEST_F(AcceptWorker, NoConnectionIsTakenWhileNoThreadIsIdle) {
     EXPECT_TRUE(n > 0 && contains(std::string(buf, static_cast<std::size_t>(n)), " 200 OK"));
     ::close(fd);
     EXPECT_EQ(children_of(server.pid()).size(), 1u);
+}
+
+// An event child takes ThreadsPerChild x (AsyncRequestWorkerFactor + 1)
+// connections at most (here 2 x 2); a full child stops accepting, the parent
+// counts it as having no spare capacity and starts another, up to
+// MaxRequestWorkers / ThreadsPerChild children; past that, clients wait.
+TEST_F(AcceptWorker, AnEventChildTakesNoMoreConnectionsThanItsCap) {
+    ServerProcess server("StartServers 1\nServerLimit 2\nThreadsPerChild 2\nMaxRequestWorkers 4\n"
+                         "AsyncRequestWorkerFactor 1\nMinSpareThreads 1\nMaxSpareThreads 4\n"
+                         "LogFormat \"%P\" pids\nCustomLog logs/pids pids\n");
+    server.write_doc("a.txt", "a\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    std::vector<std::unique_ptr<KeepAliveClient>> held;
+    for (int i = 0; i < 4; ++i) {
+        held.push_back(std::make_unique<KeepAliveClient>(server.port()));
+        ASSERT_EQ(held.back()->get("/a.txt").status, 200);
+    }
+    ASSERT_EQ(children_of(server.pid()).size(), 1u);
+    // The fifth waits for the second child, which the parent starts at once.
+    held.push_back(std::make_unique<KeepAliveClient>(server.port(), 4000));
+    ASSERT_EQ(held.back()->get("/a.txt").status, 200);
+    EXPECT_EQ(children_of(server.pid()).size(), 2u);
+    for (int i = 0; i < 3; ++i) {
+        held.push_back(std::make_unique<KeepAliveClient>(server.port()));
+        ASSERT_EQ(held.back()->get("/a.txt").status, 200);
+    }
+    // Both children full, no third allowed: the ninth waits in the backlog.
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(server.port()));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    const std::string req = get_request("/a.txt");
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    pollfd p{fd, POLLIN, 0};
+    EXPECT_EQ(::poll(&p, 1, 1500), 0) << "a ninth connection was taken";
+    EXPECT_EQ(children_of(server.pid()).size(), 2u);
+    held.front()->disconnect();
+    EXPECT_EQ(::poll(&p, 1, 3000), 1) << "not answered after a connection ended";
+    ::close(fd);
 }
 
 // Each Mutex mechanism serialises prefork children waiting on two Listen

@@ -194,11 +194,16 @@ TEST(ReqTimeout, SlowlorisNeitherHoldsUpOthersNorTakesThreads) {
     if (!test_mpm().empty()) {
         GTEST_SKIP() << "event only: prefork and worker give each connection a process or thread, as httpd's";
     }
+    // One child, sized (AsyncRequestWorkerFactor) to hold all 200 connections.
     ServerProcess server(kLoad + "RequestReadTimeout header=3\nStartServers 1\nMinSpareThreads 1\n"
-                                 "MaxSpareThreads 100\n");
+                                 "MaxSpareThreads 100\nAsyncRequestWorkerFactor 10\n");
     server.write_doc("a.txt", "a\n");
     ASSERT_TRUE(server.start()) << server.startup_error;
-    const auto children = children_of(server.pid());
+    std::vector<int> children;
+    for (int i = 0; i < 100 && children.size() != 1; ++i) {
+        std::this_thread::sleep_for(20ms);
+        children = children_of(server.pid());
+    }
     ASSERT_EQ(children.size(), 1u);
     std::vector<int> slow;
     for (int i = 0; i < 200; ++i) {

@@ -289,7 +289,10 @@ TEST(Status, ExtendedStatusOffShowsNoDetails) {
     Auto a = fetch_auto(server.port());
     EXPECT_EQ(a.values.count("Total Accesses"), 0u);
     EXPECT_EQ(a.values.count("CPUUser"), 0u);
-    EXPECT_EQ(a.number("BusyWorkers"), 1);
+    // The request asking, and under load at times the previous one's slot,
+    // released a moment after its connection was closed.
+    EXPECT_GE(a.number("BusyWorkers"), 1);
+    EXPECT_LE(a.number("BusyWorkers"), 2);
     EXPECT_EQ(a.number("Processes"), 2);
 }
 
