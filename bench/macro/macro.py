@@ -1103,6 +1103,18 @@ def build_report(args, argv, facts, versions, skipped, results, straces, scenari
 # --------------------------------------------------------------------------
 
 
+def install_signal_handlers():
+    """TERM and HUP end the run through SystemExit (so servers are stopped);
+    INT too, also when started in the background, where the shell leaves
+    SIGINT ignored."""
+    def on_signal(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="bench/macro/run.sh", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -1231,13 +1243,7 @@ def main(argv):
     if ncpu < 2:
         log("warning: fewer than 2 CPUs: server and wrk share a CPU")
 
-    def on_signal(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    # Also when started in the background, where the shell leaves SIGINT ignored.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    install_signal_handlers()
 
     t0 = datetime.datetime.now()
     facts = machine_facts()

@@ -988,12 +988,7 @@ def main(args, argv):
             log(f"--idle-conns {n} needs more local ports than ip_local_port_range gives ({local_port_range()})")
             return 2
 
-    def on_signal(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    M.install_signal_handlers()
 
     t0 = datetime.datetime.now()
     facts = M.machine_facts()

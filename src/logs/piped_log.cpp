@@ -1,5 +1,7 @@
 #include "logs/piped_log.h"
 
+#include "core/clock.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -16,11 +18,6 @@ namespace sonora::logs {
 
 namespace {
 
-std::int64_t monotonic_ms() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
-}
 
 // Splits a command line as apr_tokenize_to_argv does: white space separates,
 // double or single quotes group, a backslash takes the next character.

@@ -1,5 +1,6 @@
 #include "mpm/child.h"
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "logs/log_writer.h"
 #include "mpm/accept_loop.h"
@@ -32,12 +33,6 @@ net::WorkerRole role_for(const config::Generation& gen, const Settings& settings
     return role;
 }
 
-// The clock the access-log writers run on (that of the lines' times).
-std::int64_t wall_ms() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
-}
 
 // prefork: wait (under the accept mutex, if any) for one connection, serve
 // it to its end, again. Signals are read while waiting by the accept loop,
@@ -56,7 +51,7 @@ int serve_prefork(const config::Generation& gen, const std::vector<os::ListenSoc
         // Woken at least once a second: buffered log lines leave on time.
         Accepted a = accept.next(1000);
         if (a.timed_out) {
-            logs::access_log_writers().tick(wall_ms());
+            logs::access_log_writers().tick(wall_us() / 1000);  // the clock of the lines' times
             continue;
         }
         if (a.error != 0) {

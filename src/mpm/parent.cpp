@@ -1,5 +1,6 @@
 #include "mpm/parent.h"
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/scoreboard.h"
 #include "logs/log_writer.h"
@@ -26,17 +27,7 @@ namespace sonora::mpm {
 
 namespace {
 
-std::int64_t monotonic_ms() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
-}
 
-std::int64_t wall_us() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
-}
 
 // httpd's MAX_SPAWN_RATE: the exponential ramp stops doubling here.
 constexpr int kMaxSpawnRate = 32;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <string_view>
 
 namespace sonora::mpm {
 
@@ -19,6 +20,19 @@ constexpr int kMaxThreadLimit = 100000;
 constexpr int kPreforkMaxServerLimit = 200000;
 
 std::string n(int v) { return std::to_string(v); }
+
+// httpd's floor of one for StartServers and MinSpare{Threads,Servers}.
+void at_least_one(int& value, std::string_view id, std::string_view name, std::string_view why,
+                  std::vector<std::string>& w) {
+    if (value < 1) {
+        w.push_back(std::string(id) + ": WARNING: " + std::string(name) + " of " + n(value) +
+                    " not allowed, increasing to 1" + std::string(why));
+        value = 1;
+    }
+}
+
+constexpr std::string_view kSpareWhy =
+    " to avoid almost certain server failure. Please read the documentation.";
 
 void fix_threaded(Settings& s, const modules::core::MpmConfig& c, std::vector<std::string>& w) {
     s.start_servers = c.start_servers.value_or(3);
@@ -67,17 +81,8 @@ void fix_threaded(Settings& s, const modules::core::MpmConfig& c, std::vector<st
                     ", decreasing to " + n(fixed) + ". To increase, please see the ServerLimit directive.");
         s.max_request_workers = fixed;
     }
-    if (s.start_servers < 1) {
-        w.push_back("SN00517: WARNING: StartServers of " + n(s.start_servers) +
-                    " not allowed, increasing to 1.");
-        s.start_servers = 1;
-    }
-    if (s.min_spare < 1) {
-        w.push_back("SN00519: WARNING: MinSpareThreads of " + n(s.min_spare) +
-                    " not allowed, increasing to 1 to avoid almost certain server failure. Please read the "
-                    "documentation.");
-        s.min_spare = 1;
-    }
+    at_least_one(s.start_servers, "SN00517", "StartServers", ".", w);
+    at_least_one(s.min_spare, "SN00519", "MinSpareThreads", kSpareWhy, w);
     // httpd keeps room for one more child's threads above the minimum.
     s.max_spare = std::max(s.max_spare, s.min_spare + s.threads_per_child);
 }
@@ -101,17 +106,8 @@ void fix_prefork(Settings& s, const modules::core::MpmConfig& c, std::vector<std
                     n(s.server_limit) + ". To increase, please see the ServerLimit directive.");
         s.max_request_workers = s.server_limit;
     }
-    if (s.start_servers < 1) {
-        w.push_back("SN00184: WARNING: StartServers of " + n(s.start_servers) +
-                    " not allowed, increasing to 1.");
-        s.start_servers = 1;
-    }
-    if (s.min_spare < 1) {
-        w.push_back("SN00186: WARNING: MinSpareServers of " + n(s.min_spare) +
-                    " not allowed, increasing to 1 to avoid almost certain server failure. Please read the "
-                    "documentation.");
-        s.min_spare = 1;
-    }
+    at_least_one(s.start_servers, "SN00184", "StartServers", ".", w);
+    at_least_one(s.min_spare, "SN00186", "MinSpareServers", kSpareWhy, w);
     if (s.max_spare <= s.min_spare) {
         s.max_spare = s.min_spare + 1;
     }

@@ -1,5 +1,6 @@
 #include "mpm/threaded_child.h"
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "logs/log_writer.h"
 #include "mpm/accept_loop.h"
@@ -151,9 +152,7 @@ void ThreadedChild::stop_all() {
 // Buffered log lines leave within about a second (the worker threads of
 // this MPM do not tick the writers: the listener does, for all of them).
 void ThreadedChild::tick_logs() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);  // the clock of the lines' times
-    logs::access_log_writers().tick(static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000);
+    logs::access_log_writers().tick(wall_us() / 1000);  // the clock of the lines' times
 }
 
 void ThreadedChild::read_signals() {

@@ -31,16 +31,6 @@ using namespace std::chrono_literals;
 const std::string kPrefork = "LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so\n";
 const std::string kWorker = "LoadModule mpm_worker_module /usr/lib/apache2/modules/mod_mpm_worker.so\n";
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) {
-            return true;
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return done();
-}
 
 long threads_of(int pid) {
     return std::distance(std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task"),
@@ -93,36 +83,41 @@ TEST_F(AcceptWorker, ChildrenRunThreadsPerChildWorkersAndAListener) {
     }
 }
 
-// A worker child takes a connection only when a thread is free for it: with
-// both threads holding keep-alive connections, a third client waits in the
-// backlog until one of them is done.
-TEST_F(AcceptWorker, NoConnectionIsTakenWhileNoThreadIsIdle) {
-    ServerProcess server(kWorker + "StartServers 1\nServerLimit 1\nThreadsPerChild 2\nMaxRequestWorkers 2\n"
-                                   "MinSpareThreads 1\nMaxSpareThreads 2\n");
+// prefork and worker give each connection a process or a thread to its end:
+// with MaxRequestWorkers 2 and both holding keep-alive connections, a third
+// client waits in the backlog (no child or thread takes it) until one of the
+// two connections ends, and no third process is started.
+class AcceptCapacity : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(AcceptCapacity, AThirdClientWaitsWhileTwoHoldEveryWorker) {
+    if (!test_mpm().empty()) {
+        GTEST_SKIP() << "chooses its MPM itself";
+    }
+    const std::string mpm = GetParam();
+    const std::string conf =
+        mpm == "prefork" ? kPrefork + "StartServers 2\nMinSpareServers 1\nMaxSpareServers 2\nServerLimit 2\n"
+                                      "MaxRequestWorkers 2\n"
+                         : kWorker + "StartServers 1\nServerLimit 1\nThreadsPerChild 2\nMaxRequestWorkers 2\n"
+                                     "MinSpareThreads 1\nMaxSpareThreads 2\n";
+    ServerProcess server(conf);
     server.write_doc("a.txt", "a\n");
     ASSERT_TRUE(server.start()) << server.startup_error;
     KeepAliveClient one(server.port());
     KeepAliveClient two(server.port());
     ASSERT_EQ(one.get("/a.txt").status, 200);
     ASSERT_EQ(two.get("/a.txt").status, 200);
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(server.port()));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    const std::string req = get_request("/a.txt");
-    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
-    pollfd p{fd, POLLIN, 0};
-    EXPECT_EQ(::poll(&p, 1, 1500), 0) << "answered while both threads were busy";
+    PendingRequest third(server.port(), "/a.txt");
+    ASSERT_TRUE(third.connected());
+    EXPECT_FALSE(third.answered_within(1500)) << "answered while both workers were busy";
+    const std::size_t processes = children_of(server.pid()).size();
+    EXPECT_EQ(processes, mpm == "prefork" ? 2u : 1u);
     two.disconnect();
-    ASSERT_EQ(::poll(&p, 1, 3000), 1) << "not answered after a thread became free";
-    char buf[4096];
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    EXPECT_TRUE(n > 0 && contains(std::string(buf, static_cast<std::size_t>(n)), " 200 OK"));
-    ::close(fd);
-    EXPECT_EQ(children_of(server.pid()).size(), 1u);
+    ASSERT_TRUE(third.answered_within(3000)) << "not answered after a worker became free";
+    EXPECT_TRUE(contains(third.received(), " 200 OK")) << third.received();
+    EXPECT_TRUE(contains(server.error_log(), "server reached MaxRequestWorkers setting")) << server.error_log();
 }
+
+INSTANTIATE_TEST_SUITE_P(PreforkAndWorker, AcceptCapacity, ::testing::Values("prefork", "worker"));
 
 // An event child takes ThreadsPerChild x (AsyncRequestWorkerFactor + 1)
 // connections at most (here 2 x 2); a full child stops accepting, the parent
@@ -149,20 +144,12 @@ TEST_F(AcceptWorker, AnEventChildTakesNoMoreConnectionsThanItsCap) {
         ASSERT_EQ(held.back()->get("/a.txt").status, 200);
     }
     // Both children full, no third allowed: the ninth waits in the backlog.
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(server.port()));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    const std::string req = get_request("/a.txt");
-    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
-    pollfd p{fd, POLLIN, 0};
-    EXPECT_EQ(::poll(&p, 1, 1500), 0) << "a ninth connection was taken";
+    PendingRequest ninth(server.port(), "/a.txt");
+    ASSERT_TRUE(ninth.connected());
+    EXPECT_FALSE(ninth.answered_within(1500)) << "a ninth connection was taken";
     EXPECT_EQ(children_of(server.pid()).size(), 2u);
     held.front()->disconnect();
-    EXPECT_EQ(::poll(&p, 1, 3000), 1) << "not answered after a connection ended";
-    ::close(fd);
+    EXPECT_TRUE(ninth.answered_within(3000)) << "not answered after a connection ended";
 }
 
 // Each Mutex mechanism serialises prefork children waiting on two Listen

@@ -29,18 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 const std::string kLoad = "LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so\n";
 
-int connect_port(int port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 struct Outcome {
     std::string reply;  // everything the server sent before closing
@@ -53,7 +41,7 @@ struct Outcome {
 Outcome slow_send(int port, const std::vector<std::string>& pieces, std::chrono::milliseconds gap,
                   std::chrono::milliseconds wait = 8000ms) {
     Outcome o;
-    int fd = connect_port(port);
+    int fd = connect_to(port);
     if (fd < 0) {
         return o;
     }
@@ -207,7 +195,7 @@ TEST(ReqTimeout, SlowlorisNeitherHoldsUpOthersNorTakesThreads) {
     ASSERT_EQ(children.size(), 1u);
     std::vector<int> slow;
     for (int i = 0; i < 200; ++i) {
-        int fd = connect_port(server.port());
+        int fd = connect_to(server.port());
         ASSERT_GE(fd, 0);
         ASSERT_EQ(::send(fd, "G", 1, MSG_NOSIGNAL), 1);
         slow.push_back(fd);

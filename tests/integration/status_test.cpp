@@ -98,16 +98,6 @@ Response fetch(int port, const std::string& path, const std::string& method = "G
 
 Auto fetch_auto(int port) { return parse_auto(fetch(port, "/server-status?auto").body); }
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) {
-            return true;
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return done();
-}
 
 std::size_t count_char(const std::string& s, char c) {
     return static_cast<std::size_t>(std::count(s.begin(), s.end(), c));
@@ -627,7 +617,7 @@ TEST(StatusExporter, PrometheusApacheExporterReadsOurAuto) {
             metrics = r.body;
             return r.status == 200 && contains(metrics, "apache_up");
         },
-        10s))
+        10000))
         << read_file(server.root().str() + "/logs/exporter.log");
     Auto ours = fetch_auto(server.port());
     EXPECT_EQ(metric(metrics, "apache_up"), 1) << metrics;

@@ -20,8 +20,6 @@
 
 namespace sonora::test {
 
-namespace {
-
 int connect_to(int port) {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
@@ -35,7 +33,45 @@ int connect_to(int port) {
     return fd;
 }
 
-}  // namespace
+bool wait_until(const std::function<bool()>& done, int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (done()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+}
+
+PendingRequest::PendingRequest(int port, const std::string& path) : fd_(connect_to(port)) {
+    if (fd_ >= 0) {
+        const std::string req = get_request(path);
+        if (::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+}
+
+PendingRequest::~PendingRequest() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
+}
+
+bool PendingRequest::answered_within(int timeout_ms) {
+    pollfd p{fd_, POLLIN, 0};
+    if (fd_ < 0 || ::poll(&p, 1, timeout_ms) != 1) {
+        return false;
+    }
+    char buf[4096];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n > 0) {
+        received_.append(buf, static_cast<std::size_t>(n));
+    }
+    return n > 0;
+}
 
 int free_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,31 @@ namespace sonora::test {
 
 // A free TCP port on 127.0.0.1, chosen by the kernel.
 int free_port();
+
+// A blocking TCP connection to 127.0.0.1:port, or -1.
+int connect_to(int port);
+
+// Polls `done` every 20 ms until it holds, for `timeout_ms` at most; its last answer.
+bool wait_until(const std::function<bool()>& done, int timeout_ms = 5000);
+
+// A GET sent on a connection of its own whose answer may be held up (the
+// server has no process or thread free for it yet): ask whether it arrived.
+class PendingRequest {
+public:
+    PendingRequest(int port, const std::string& path);
+    ~PendingRequest();
+    PendingRequest(const PendingRequest&) = delete;
+    PendingRequest& operator=(const PendingRequest&) = delete;
+    bool connected() const { return fd_ >= 0; }
+    // True once response bytes arrived within `timeout_ms`.
+    bool answered_within(int timeout_ms);
+    // What arrived so far (after answered_within), e.g. to check the status line.
+    const std::string& received() const { return received_; }
+
+private:
+    int fd_ = -1;
+    std::string received_;
+};
 
 // The MPM the integration suite runs under ("prefork", "worker"; "" for the
 // default, event), from SONORA_TEST_MPM: CTest runs the suite once per MPM.
