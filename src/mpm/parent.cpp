@@ -81,6 +81,8 @@ private:
     std::optional<std::string> reopen_listeners(const config::Generation& next, const Settings& next_settings,
                                                 ListenBuckets& out);
     void configured_message() const;
+    void log_event(LogLevel level, Settings::Event e, const std::string& prefix = {}) const;
+    int stopping_children() const;
     bool spawn();
     void reap();
     void child_gone(const Child& c, int status);
@@ -194,8 +196,21 @@ std::optional<std::string> Parent::reopen_listeners(const config::Generation& ne
 }
 
 void Parent::configured_message() const {
-    log_startup(LogLevel::Notice, settings_.module(), "SN00489",
-                "Sonora/" SONORA_VERSION " (Unix) configured -- resuming normal operations");
+    log_event(LogLevel::Notice, Settings::Event::Configured, "Sonora/" SONORA_VERSION " (Unix) ");
+}
+
+void Parent::log_event(LogLevel level, Settings::Event e, const std::string& prefix) const {
+    const Settings::Message m = settings_.message(e);
+    log_startup(level, settings_.module(), m.id, prefix + m.text);
+}
+
+// Children of the running generation told to go that have not gone yet.
+int Parent::stopping_children() const {
+    int n = 0;
+    for (const Child& c : children_) {
+        n += c.told ? 1 : 0;
+    }
+    return n;
 }
 
 int Parent::live_current() const {
@@ -343,8 +358,7 @@ void Parent::maintain() {
     }
     if (idle >= settings_.min_spare || active >= max_children) {
         if (idle < settings_.min_spare && !max_workers_logged_) {
-            log_startup(LogLevel::Error, settings_.module(), prefork ? "SN00161" : "SN00484",
-                        "server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting");
+            log_event(LogLevel::Error, Settings::Event::MaxWorkers);
             max_workers_logged_ = true;
         }
         spawn_rate_ = 1;
@@ -352,11 +366,9 @@ void Parent::maintain() {
     }
     const int wanted = std::min(spawn_rate_, max_children - active);
     if (spawn_rate_ >= 8) {
-        log_startup(LogLevel::Info, settings_.module(), "SN00162",
-                    "server seems busy, (you may need to increase StartServers, or Min/MaxSpare" +
-                        std::string(prefork ? "Servers" : "Threads") + "), spawning " + std::to_string(wanted) +
-                        " children, there are " + std::to_string(idle) + " idle, and " +
-                        std::to_string(active) + " total children");
+        const std::string hint = settings_.busy_hint(wanted, idle, active, stopping_children());
+        const auto colon = hint.find(':');
+        log_startup(LogLevel::Info, settings_.module(), hint.substr(0, colon), hint.substr(colon + 1));
     }
     for (int i = 0; i < wanted; ++i) {
         if (!spawn()) {
@@ -517,16 +529,16 @@ void Parent::handle_signal(int sig) {
             reap();
             break;
         case SIGHUP:
-            log_startup(LogLevel::Notice, settings_.module(), "SN00493", "SIGHUP received.  Attempting to restart");
+            log_event(LogLevel::Notice, Settings::Event::Restart);
             restart(false);
             break;
         case SIGUSR1:
-            log_startup(LogLevel::Notice, settings_.module(), "SN00171", "Graceful restart requested, doing restart");
+            log_event(LogLevel::Notice, Settings::Event::GracefulRestart);
             restart(true);
             break;
         case SIGWINCH:
             if (mode_ == Mode::Running) {
-                log_startup(LogLevel::Notice, settings_.module(), "SN00492", "caught SIGWINCH, shutting down gracefully");
+                log_event(LogLevel::Notice, Settings::Event::GracefulStop);
                 mode_ = Mode::GracefulStopping;
                 signal_children(SIGWINCH);
                 // New connections are refused from now on, not left in a backlog no one reads.
@@ -537,8 +549,7 @@ void Parent::handle_signal(int sig) {
             }
             break;
         default:  // TERM, INT
-            log_startup(LogLevel::Notice, settings_.module(), "SN00491",
-                        std::string("caught ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+            log_event(LogLevel::Notice, Settings::Event::Stop, sig == SIGINT ? "caught SIGINT, " : "caught SIGTERM, ");
             mode_ = Mode::Stopping;
             break;
     }

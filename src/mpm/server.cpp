@@ -129,11 +129,13 @@ int run_server(std::unique_ptr<config::Generation> gen, const RunOptions& option
             g.restart_us.store(now, std::memory_order_relaxed);
             scoreboard::set_current(board);
         }
-        log_startup(LogLevel::Notice, settings.module(), "SN00489",
-                    "Sonora/" SONORA_VERSION " (Unix) configured -- resuming normal operations");
+        const Settings::Message configured = settings.message(Settings::Event::Configured);
+        log_startup(LogLevel::Notice, settings.module(), configured.id,
+                    std::string("Sonora/" SONORA_VERSION " (Unix) ") + configured.text);
         const int sig = run_single(*gen, settings, std::move(buckets.front()), board, sfd);
         const char* name = sig == SIGWINCH ? "SIGWINCH" : sig == SIGINT ? "SIGINT" : "SIGTERM";
-        log_startup(LogLevel::Notice, settings.module(), "SN00491", std::string("caught ") + name + ", shutting down");
+        const Settings::Message stop = settings.message(Settings::Event::Stop);
+        log_startup(LogLevel::Notice, settings.module(), stop.id, std::string("caught ") + name + ", " + stop.text);
         scoreboard::Scoreboard::destroy(board);
     } else {
         ParentOptions po;

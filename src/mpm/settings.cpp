@@ -162,6 +162,46 @@ const char* Settings::name() const {
 
 std::string Settings::module() const { return std::string("mpm_") + name(); }
 
+Settings::Message Settings::message(Event e) const {
+    // Columns: event, worker, prefork.
+    static constexpr Message kMessages[][3] = {
+        {{"SN00489", "configured -- resuming normal operations"},
+         {"SN00292", "configured -- resuming normal operations"},
+         {"SN00163", "configured -- resuming normal operations"}},
+        {{"SN00491", "shutting down"}, {"SN00295", "shutting down"}, {"SN00169", "shutting down"}},
+        {{"SN00492", "caught SIGWINCH, shutting down gracefully"},
+         {"SN00296", "caught SIGWINCH, shutting down gracefully"},
+         {"SN00170", "caught SIGWINCH, shutting down gracefully"}},
+        {{"SN00494", "SIGHUP received.  Attempting to restart"},
+         {"SN00298", "SIGHUP received.  Attempting to restart"},
+         {"SN00173", "SIGHUP received.  Attempting to restart"}},
+        {{"SN00493", "SIGUSR1 received.  Doing graceful restart"},
+         {"SN00297", "SIGUSR1 received.  Doing graceful restart"},
+         {"SN00171", "Graceful restart requested, doing restart"}},
+        {{"SN00484", "server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting"},
+         {"SN00286", "server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting"},
+         {"SN00161", "server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting"}},
+    };
+    const int column = kind == Kind::Event ? 0 : kind == Kind::Worker ? 1 : 2;
+    return kMessages[static_cast<int>(e)][column];
+}
+
+std::string Settings::busy_hint(int spawning, int idle, int active, int stopping) const {
+    const std::string head = "server seems busy, (you may need to increase StartServers, ";
+    switch (kind) {
+        case Kind::Prefork:
+            return "SN00162:" + head + "or Min/MaxSpareServers), spawning " + n(spawning) + " children, there are " +
+                   n(idle) + " idle, and " + n(active) + " total children";
+        case Kind::Worker:
+            return "SN00289:" + head + "ThreadsPerChild or Min/MaxSpareThreads), spawning " + n(spawning) +
+                   " children, there are around " + n(idle) + " idle threads, and " + n(active) + " total children";
+        case Kind::Event: break;
+    }
+    return "SN00486:" + head + "ThreadsPerChild or Min/MaxSpareThreads), spawning " + n(spawning) +
+           " children, there are around " + n(idle) + " idle threads, " + n(active) + " active children, and " +
+           n(stopping) + " children that are shutting down";
+}
+
 Settings Settings::from(const config::Generation& gen, std::vector<std::string>& warnings) {
     using namespace modules::core;
     Settings s;

@@ -50,6 +50,17 @@ struct Settings {
     // The module name used in log lines: "mpm_event".
     std::string module() const;
 
+    // What the parent logs, with each MPM's own message number (httpd's
+    // AH numbers differ per MPM for the same event).
+    enum class Event : std::uint8_t { Configured, Stop, GracefulStop, Restart, GracefulRestart, MaxWorkers };
+    struct Message {
+        const char* id;
+        const char* text;  // Configured's is prefixed with the server version
+    };
+    Message message(Event e) const;
+    // httpd's "server seems busy" hint for this MPM.
+    std::string busy_hint(int spawning, int idle, int active, int stopping) const;
+
     // Reads the generation's MPM settings; `warnings` gets httpd's fix-up messages.
     static Settings from(const config::Generation& gen, std::vector<std::string>& warnings);
 };

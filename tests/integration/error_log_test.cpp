@@ -62,7 +62,7 @@ std::string log_after_sighup(const std::string& log_level) {
     }
     ::kill(server.pid(), SIGHUP);
     // The notice at startup is always written; wait for the restart's.
-    wait_for_text(server.root().str() + "/logs/error_log", "SN00493");
+    wait_for_text(server.root().str() + "/logs/error_log", "SN00494");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     server.stop();
     return server.error_log();
