@@ -29,7 +29,7 @@ public:
     ThreadedChild(const config::Generation& gen, const Settings& settings,
                   const std::vector<os::ListenSocket>& sockets, int signal_fd, net::WorkerRole role,
                   os::AcceptMutex* mutex)
-        : gen_(gen), settings_(settings), sockets_(sockets), signal_fd_(signal_fd), role_(role),
+        : gen_(gen), settings_(settings), signal_fd_(signal_fd), role_(role),
           accept_(sockets, signal_fd, mutex),
           idle_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
     ~ThreadedChild() {
@@ -60,7 +60,6 @@ private:
 
     const config::Generation& gen_;
     const Settings& settings_;
-    const std::vector<os::ListenSocket>& sockets_;
     int signal_fd_;
     net::WorkerRole role_;
     AcceptLoop accept_;
