@@ -5,7 +5,7 @@
 // idle worker, which serves it to the end, keep-alive waits included, on the
 // same protocol core as every MPM (a net::Worker of its own, with one
 // connection at a time). Hand-off and idle accounting are atomics; a worker
-// waits for its next connection on a futex (std::atomic::wait).
+// waits for its next connection on a futex.
 //
 // Signals are read by the listener from the child's signalfd: TERM stops
 // every thread at once; USR1 and WINCH drain (no more accepting, each

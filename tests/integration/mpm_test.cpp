@@ -240,6 +240,29 @@ TEST(Mpm, GracefulStopFinishesADownloadInFlight) {
     EXPECT_TRUE(contains(server.error_log(), "caught SIGWINCH, shutting down gracefully")) << server.error_log();
 }
 
+// A child that hangs (stopped here with SIGSTOP) holds a graceful restart
+// up no longer than GracefulShutdownTimeout: the parent kills it then, and
+// the new generation serves meanwhile.
+TEST(Mpm, AHungChildIsKilledAfterGracefulShutdownTimeout) {
+    ServerProcess server(kTwoChildren + "GracefulShutdownTimeout 1\n");
+    server.write_doc("a.txt", "a\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    ASSERT_TRUE(wait_until([&] { return children_of(server.pid()).size() == 2; }));
+    const int hung = children_of(server.pid()).front();
+    ::kill(hung, SIGSTOP);
+    ::kill(server.pid(), SIGUSR1);
+    std::this_thread::sleep_for(400ms);
+    const auto waiting = children_of(server.pid());
+    EXPECT_NE(std::find(waiting.begin(), waiting.end(), hung), waiting.end()) << "killed before the timeout";
+    EXPECT_TRUE(wait_until([&] { return status_of(server.port(), "/a.txt") == 200; }, 1000))
+        << "the new generation does not serve";
+    EXPECT_TRUE(wait_until([&] {
+        const auto now = children_of(server.pid());
+        return std::find(now.begin(), now.end(), hung) == now.end();
+    }, 3000)) << "the hung child outlived GracefulShutdownTimeout";
+    EXPECT_TRUE(server.running());
+}
+
 TEST(Mpm, MaxConnectionsPerChildRecyclesChildrenWithoutAFailedRequest) {
     ServerProcess server("StartServers 1\nMinSpareThreads 1\nMaxSpareThreads 100\nMaxConnectionsPerChild 3\n" +
                          kPidLog);
