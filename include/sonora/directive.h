@@ -145,6 +145,10 @@ public:
     std::string_view enclosing_section() const;
     // The path argument of the enclosing <Directory>/<Location>/<Files>, if any.
     const std::string* section_path() const;
+    // Whether the directive stands in an access file (.htaccess), and the
+    // Options it may set there (AllowOverride Options=...; all elsewhere).
+    bool in_access_file() const;
+    unsigned allowed_options() const;
 
     // Apache's ap_server_root_relative: absolute paths unchanged.
     std::string server_root_relative(std::string_view path) const;

@@ -70,6 +70,18 @@ public:
     virtual bool internal_fast_redirect(request::Request& r, std::string_view target) = 0;
     // The Server header value (for ServerSignature-like output).
     virtual std::string_view server_banner() const = 0;
+    // httpd's ap_sub_req_lookup_uri: what a GET of `uri` (a local URL path)
+    // by the same client would meet, through every phase before fixups
+    // (translate_name, the walks with their access files, header_parser,
+    // access checks, type_checker); the handler does not run. `status` is 200
+    // when they all pass, else the error they answer.
+    struct Lookup {
+        int status = 0;
+        bool is_regular = false;
+        bool is_dir = false;
+        std::string_view location;  // a redirect's Location (in the request's arena)
+    };
+    virtual Lookup lookup_uri(const request::Request& r, std::string_view uri) = 0;
 
 protected:
     ~Services() = default;

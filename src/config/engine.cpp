@@ -320,6 +320,11 @@ void Engine::read_lines(Scope& scope, std::string_view until, int open_line) {
 }
 
 void Engine::run_read_time(const ModuleSet::Hit& hit, ConfigNode& node, Scope& scope) {
+    if (reading_access_file_ != nullptr &&
+        !allowed_in_access_file(*hit.spec, node.directive, *reading_access_file_)) {
+        // Include, Define ... never run from an access file.
+        throw ConfigError(std::string(hit.spec->name) + " not allowed here", *node.file, node.line, true);
+    }
     if (auto err = placement_error(*hit.spec, enclosing(scope, open_sections_), false)) {
         throw ConfigError(*err, *node.file, node.line, true);
     }
@@ -329,6 +334,9 @@ void Engine::run_read_time(const ModuleSet::Hit& hit, ConfigNode& node, Scope& s
 // ---- processing ----------------------------------------------------------
 
 std::string Engine::context_error(const DirectiveSpec& spec, const Scope& scope) const {
+    if (scope.access != nullptr) {
+        return std::string(spec.name) + " not allowed here";
+    }
     for (const Scope* s = &scope; s != nullptr; s = s->parent) {
         if (s->section != nullptr) {
             return std::string(spec.name) + " not allowed in " + bracketed(s->section->directive) + " context";
@@ -337,16 +345,48 @@ std::string Engine::context_error(const DirectiveSpec& spec, const Scope& scope)
     return std::string(spec.name) + " not allowed here";
 }
 
+bool Engine::allowed_in_access_file(const DirectiveSpec& spec, std::string_view name, const AccessFileRules& rules) {
+    if ((spec.req_override & rules.override) != 0) {
+        return true;
+    }
+    if (rules.override_list != nullptr) {
+        for (const std::string& allowed : *rules.override_list) {
+            if (equals_nocase(allowed, name)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 void Engine::process(const std::vector<ConfigNode>& nodes, Scope& scope) {
+    const AccessFileRules* access = scope.access;
+    auto skip = [&](std::string_view id, std::string message) {
+        if (access->warnings != nullptr) {
+            access->warnings->emplace_back(std::string(id), std::move(message));
+        }
+    };
     for (const ConfigNode& node : nodes) {
         auto hit = gen_.modules.find_directive(node.directive);
         if (!hit) {
-            throw ConfigError("Invalid command '" + node.directive +
-                                  "', perhaps misspelled or defined by a module not included in the server "
-                                  "configuration",
-                              *node.file, node.line, false);
+            std::string why = "Invalid command '" + node.directive +
+                              "', perhaps misspelled or defined by a module not included in the server "
+                              "configuration";
+            if (access != nullptr && access->nonfatal_unknown) {
+                skip("SN02296", "Unknown directive " + to_lower(node.directive) +
+                                    " perhaps misspelled or defined by a module not included in the server "
+                                    "configuration");
+                continue;
+            }
+            throw ConfigError(why, *node.file, node.line, false);
         }
-        if (!(hit->spec->req_override & scope.override)) {
+        const bool allowed = access != nullptr ? allowed_in_access_file(*hit->spec, node.directive, *access)
+                                               : (hit->spec->req_override & scope.override) != 0;
+        if (!allowed) {
+            if (access != nullptr && access->nonfatal_override) {
+                skip("SN02295", std::string(hit->spec->name) + " in .htaccess forbidden by AllowOverride");
+                continue;
+            }
             throw ConfigError(context_error(*hit->spec, scope), *node.file, node.line, false);
         }
         if (auto err = placement_error(*hit->spec, enclosing(scope, {}), scope.limited)) {
@@ -402,6 +442,39 @@ void Engine::apply(const ModuleSet::Hit& hit, const ConfigNode& node, Scope& sco
     }
 }
 
+void Engine::parse_access_file(std::string text, const std::string& file, const std::string& dir, Server& server,
+                               const AccessFileRules& rules, ConfigVector& out) {
+    std::vector<ConfigNode> nodes;
+    {
+        Source source{LineReader(std::move(text)), std::make_shared<const std::string>(file)};
+        Scope read;
+        read.source = &source;
+        read.out = &nodes;
+        reading_access_file_ = &rules;
+        try {
+            read_lines(read, {}, 0);
+        } catch (...) {
+            reading_access_file_ = nullptr;
+            throw;
+        }
+        reading_access_file_ = nullptr;
+    }
+    // The file is the body of its directory, as a <Directory> section would
+    // be: directives that test for a directory context see one.
+    ConfigNode directory;
+    directory.directive = "<Directory";
+    directory.args = dir + ">";
+    directory.file = std::make_shared<const std::string>(file);
+    Scope scope;
+    scope.server = &server;
+    scope.dir = &out;
+    scope.override = rules.override;
+    scope.section = &directory;
+    scope.path = &dir;
+    scope.access = &rules;
+    process(nodes, scope);
+}
+
 // ---- services --------------------------------------------------------------
 
 std::string Engine::server_root_relative(std::string_view path) const {
@@ -432,6 +505,10 @@ Server& Cmd::server() const {
 }
 
 bool Cmd::in_virtual_host() const { return server().is_virtual; }
+
+bool Cmd::in_access_file() const { return scope_.access != nullptr; }
+
+unsigned Cmd::allowed_options() const { return scope_.access != nullptr ? scope_.access->options : ~0u; }
 
 std::string_view Cmd::enclosing_section() const {
     for (const Scope* s = &scope_; s != nullptr; s = s->parent) {

@@ -41,6 +41,18 @@ struct Source {
     std::shared_ptr<const std::string> file;
 };
 
+// What an access file (.htaccess) may hold, from its directory's AllowOverride
+// and AllowOverrideList (httpd's cmd->override, override_opts, override_list).
+struct AccessFileRules {
+    unsigned override = 0;                // OR_* classes; kOrUnset once any is set
+    unsigned options = ~0u;               // what Options may name: AllowOverride Options=...
+    const std::vector<std::string>* override_list = nullptr;  // directives allowed by name
+    bool nonfatal_override = false;       // a directive of a class not allowed: warn, skip
+    bool nonfatal_unknown = false;        // an unknown directive: warn, skip
+    // Where those warnings go: message id and text, as httpd words them.
+    std::vector<std::pair<std::string, std::string>>* warnings = nullptr;
+};
+
 // Where a directive stands. Processing scopes chain to their parent section.
 struct Scope {
     Server* server = nullptr;
@@ -53,6 +65,8 @@ struct Scope {
     // The methods the directives here apply to: httpd's cmd->limited, one bit
     // per method number (http/method.h); all bits outside <Limit>.
     std::uint64_t methods = ~std::uint64_t{0};
+    // Set inside an access file, and in the sections it holds.
+    const AccessFileRules* access = nullptr;
     // Read phase only.
     Source* source = nullptr;
     std::vector<ConfigNode>* out = nullptr;
@@ -78,6 +92,13 @@ public:
     // ---- processing ----
     void process(const std::vector<ConfigNode>& nodes, Scope& scope);
 
+    // httpd's ap_parse_htaccess: `text` is the access file `file` of directory
+    // `dir` (absolute, trailing slash), read and applied into `out` (a fresh
+    // per-dir vector) as the body of that directory, under `rules`. Errors
+    // throw ConfigError naming the file and line.
+    void parse_access_file(std::string text, const std::string& file, const std::string& dir, Server& server,
+                           const AccessFileRules& rules, ConfigVector& out);
+
     // ---- services for handlers ----
     std::string server_root_relative(std::string_view path) const;
     void warn(std::string_view module, std::string_view id, std::string_view message) const;
@@ -88,7 +109,11 @@ private:
     void apply(const ModuleSet::Hit& hit, const ConfigNode& node, Scope& scope, bool during_read);
     std::string context_error(const DirectiveSpec& spec, const Scope& scope) const;
 
+    // Whether `spec` may stand in an access file under `rules`.
+    static bool allowed_in_access_file(const DirectiveSpec& spec, std::string_view name, const AccessFileRules& rules);
+
     Generation& gen_;
+    const AccessFileRules* reading_access_file_ = nullptr;  // set while reading one
     std::vector<std::string> include_stack_;     // files being read, for cycle detection
     std::vector<std::string> open_sections_;     // sections open while reading
 };

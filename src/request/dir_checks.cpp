@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace sonora::request {
 
@@ -22,8 +23,6 @@ using modules::core::kOptSymOwner;
 
 namespace {
 
-constexpr std::string_view kDefaultAccessFileName = ".htaccess";
-
 void log(const Request& r, LogLevel level, std::string_view id, const std::string& message) {
     modules::core::log_request_error(r, level, "core", id, message);
 }
@@ -31,63 +30,12 @@ void log(const Request& r, LogLevel level, std::string_view id, const std::strin
 // APR's rendering of an errno: "(13)Permission denied".
 std::string os_error(int e) { return "(" + std::to_string(e) + ")" + std::strerror(e); }
 
-// httpd's ap_parse_htaccess for one directory (`path` holds it, with its
-// trailing slash, and is given back so): the first access file name that
-// exists is the one httpd would read. Returns 0 or the status to answer.
-int check_access_files(const Request& r, const CoreDirConfig& c, std::string& path) {
-    const std::size_t dir_len = path.size();
-    auto check = [&](std::string_view name) -> int {
-        path.resize(dir_len);
-        path.append(name);
-        int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-            int e = errno;
-            if (e == ENOENT || e == ENOTDIR) {
-                return -1;  // not there: the next name
-            }
-            std::string dir(path, 0, dir_len);
-            log(r, LogLevel::Crit, "SN00529",
-                os_error(e) + ": " + path + " pcfg_openfile: unable to check htaccess file, ensure it is readable and "
-                "that '" + dir + "' is executable");
-            return 403;
-        }
-        struct stat st {};
-        bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-        ::close(fd);
-        if (!regular) {
-            std::string dir(path, 0, dir_len);
-            log(r, LogLevel::Crit, "SN00529",
-                path + " pcfg_openfile: unable to check htaccess file (not a regular file), ensure it is readable "
-                "and that '" + dir + "' is executable");
-            return 403;
-        }
-        const bool by_list = !(c.allow_override && c.allow_override->classes != 0);
-        log(r, LogLevel::Error, "SN90001",
-            path + ": .htaccess files are not read yet (" + (by_list ? "AllowOverrideList" : "AllowOverride") +
-                " is not None here); refusing to serve rather than ignore it");
-        return 500;
-    };
-    const auto& names = modules::core::server_config(*r.server).access_file_names;
-    int rc = -1;
-    if (names.empty()) {
-        rc = check(kDefaultAccessFileName);
-    } else {
-        for (const std::string& name : names) {
-            rc = check(name);
-            if (rc != -1) {
-                break;
-            }
-        }
-    }
-    path.resize(dir_len);
-    return rc == -1 ? 0 : rc;
-}
-
 }  // namespace
 
 unsigned effective_options(const CoreDirConfig& c) { return c.options ? c.options->apply(kOptSymLinks) : kOptSymLinks; }
 
-int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry) {
+int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry, std::vector<AccessFileHit>& access_files) {
+    access_files.clear();
     const std::string_view filename = r.filename;
     if (r.server == nullptr || filename.empty() || filename.front() != '/' ||
         !walker.directory_checks_needed(*r.server)) {
@@ -99,11 +47,23 @@ int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry) {
     static thread_local std::string path;
     path.assign("/");
     std::size_t pos = 1;
+    std::size_t depth = 1;  // of `path`, counted in '/' as <Directory> patterns are
     for (;;) {
-        const CoreDirConfig& c = walker.directory_core(s, path);
-        if (c.allows_access_files()) {
-            if (int rc = check_access_files(r, c, path); rc != 0) {
-                return rc;
+        const CoreDirConfig* c = &walker.directory_core(s, path, access_files);
+        if (c->allows_access_files()) {
+            int status = 0;
+            const AccessFile* file = walker.access_files().find(r, *c, path, status);
+            if (status != 0) {
+                return status;
+            }
+            if (file != nullptr && file->status != 0) {
+                log(r, LogLevel::Alert, "", file->error);
+                return file->status;
+            }
+            if (file != nullptr) {
+                // The file's Options hold for what lies below it.
+                access_files.push_back({depth, file->section.get()});
+                c = &walker.directory_core(s, path, access_files);
             }
         }
         while (pos < filename.size() && filename[pos] == '/') {
@@ -119,7 +79,7 @@ int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry) {
         path.append(filename.substr(pos, end - pos));
         pos = end;
         const bool last = filename.find_first_not_of('/', pos) == std::string_view::npos;
-        const unsigned opts = effective_options(c);
+        const unsigned opts = effective_options(*c);
         bool is_dir = true;
         if ((opts & (kOptSymLinks | kOptSymOwner)) == kOptSymLinks) {
             // Nothing to check. The component is a directory if anything
@@ -163,6 +123,7 @@ int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry) {
             return 0;
         }
         path.push_back('/');
+        ++depth;
     }
 }
 

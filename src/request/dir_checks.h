@@ -9,17 +9,20 @@
 //     is lstat()ed, and a symlink is allowed only under SymLinksIfOwnerMatch
 //     (alone or with FollowSymLinks, as httpd) when the link and its target
 //     have the same owner; else 403, logged as httpd's AH00037.
-//   - .htaccess: Sonora does not read them yet. In every directory from "/"
-//     down to the one holding r.filename (r.filename itself when it is a
-//     directory) whose AllowOverride is not None or whose AllowOverrideList is
-//     not empty, an existing AccessFileName file answers 500 instead of being
-//     ignored; one that cannot be checked (EACCES...) answers 403 as httpd.
+//   - .htaccess: in every directory from "/" down to the one holding
+//     r.filename (r.filename itself when it is a directory) whose
+//     AllowOverride is not None or whose AllowOverrideList is not empty, the
+//     first AccessFileName that exists is read (access_files.h) and merged
+//     after that depth's <Directory> sections; its Options hold for the
+//     symlink checks below it. One that does not parse answers 500 (logged
+//     at alert, as httpd); one that cannot be read answers 403.
 //
 // The walk goes down the path once, in httpd's order: the .htaccess check of
 // a directory, then the symlink check of the next component; the first
 // refusal wins. A component that does not exist ends the walk. Nothing is
 // cached between requests but the per-directory configuration
-// (Walker::directory_core); with FollowSymLinks and AllowOverride None
+// (Walker::directory_core) and parsed access files (re-checked with one
+// stat() each); with FollowSymLinks and AllowOverride None
 // everywhere (httpd's defaults) the walk makes no system call and allocates
 // nothing.
 
@@ -27,16 +30,20 @@ namespace sonora::modules::core {
 struct CoreDirConfig;
 }
 
+#include <vector>
+
 namespace sonora::request {
 
 struct Request;
 struct FileEntry;
+struct AccessFileHit;
 class Walker;
 
 // r.filename is absolute (anything else is left alone, as httpd does);
 // `entry` is what the file cache says about it. Returns 0, or the status to
-// answer (403, 500) once the reason is in the error log.
-int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry);
+// answer (403, 500) once the reason is in the error log. `access_files`
+// receives the access files read, in walk order, for Walker::dir_config.
+int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry, std::vector<AccessFileHit>& access_files);
 
 // The Options bits in effect for a merged core per-dir config: httpd's
 // default (FollowSymLinks) adjusted by the Options settings merged into it.

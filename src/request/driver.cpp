@@ -73,10 +73,14 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
         r.finfo = entry->st;
     }
     r.dir_config = ctx.walker.dir_config(*r.server, r.filename, entry->is_dir(), r.uri);
-    // httpd's directory walk refuses symlinks and (here, until they are read)
-    // .htaccess files before any access check can grant.
-    if (int status = check_directory_walk(r, ctx.walker, *entry); status != 0) {
+    // httpd's directory walk: symlink refusals and the access files, before
+    // any access check can grant.
+    static thread_local std::vector<AccessFileHit> access_files;
+    if (int status = check_directory_walk(r, ctx.walker, *entry, access_files); status != 0) {
         return status;
+    }
+    if (!access_files.empty()) {
+        r.dir_config = ctx.walker.dir_config(*r.server, r.filename, entry->is_dir(), r.uri, access_files);
     }
     if (!entry->exists() && entry->error == EACCES) {
         return 403;
@@ -189,10 +193,71 @@ public:
         return redirect_internally(r, target, true);
     }
     std::string_view server_banner() const override { return ctx_.server_banner; }
+    Lookup lookup_uri(const Request& r, std::string_view uri) override;
 
 private:
     Context& ctx_;
 };
+
+// The phases that find the resource and decide whether it may be had:
+// translate_name .. type_checker. Returns kOk or the status to answer.
+int resolve(Request& r, Context& ctx, Services& services, std::shared_ptr<const FileEntry>& entry) {
+    const Pipeline& p = *ctx.pipeline;
+    int status = run_first(p.phase(Phase::TranslateName), r, services);
+    if (status == kDeclined) {
+        translate_name(r, ctx.gen);  // core's DocumentRoot mapping comes last
+        status = kOk;
+    }
+    if (status == kOk) {
+        status = map_to_storage(r, ctx, entry);
+    }
+    if (status == kOk) {
+        // httpd's ap_if_walk: <If> sections merge last, after the walks.
+        expr::RequestContext expr_ctx(r);
+        r.dir_config = ctx.walker.if_config(r.dir_config, expr_ctx);
+        status = run_all(p.phase(Phase::HeaderParser), r, services);
+    }
+    if (status == kOk) {
+        status = check_access(p, r, services);
+    }
+    if (status == kOk) {
+        status = run_first(p.phase(Phase::TypeChecker), r, services);
+        status = status == kDeclined ? kOk : status;
+    }
+    return status;
+}
+
+Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri) {
+    Request sub(r.arena);
+    sub.method_name = "GET";
+    sub.method = Method::Get;
+    sub.target = uri;
+    sub.version = r.version;
+    sub.headers = r.headers;
+    sub.host = r.host;
+    sub.time_us = r.time_us;
+    sub.time_s = r.time_s;
+    sub.server = r.server;
+    sub.local_port = r.local_port;
+    sub.host_port = r.host_port;
+    sub.server_name = r.server_name;
+    sub.client_ip = r.client_ip;
+    sub.client_port = r.client_port;
+    sub.connection = r.connection;
+    sub.the_request = r.the_request;
+    sub.env.assign(r.env.begin(), r.env.end());
+    sub.uri.assign(uri);
+    std::shared_ptr<const FileEntry> entry;
+    const int status = resolve(sub, ctx_, *this, entry);
+    Lookup out;
+    out.status = status == kOk ? 200 : status;
+    out.is_regular = sub.has_finfo && S_ISREG(sub.finfo.st_mode);
+    out.is_dir = sub.has_finfo && S_ISDIR(sub.finfo.st_mode);
+    if (auto location = find_header(sub.headers_out, "Location")) {
+        out.location = *location;
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -277,28 +342,8 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
         r.handler.clear();
         r.content_encoding.clear();
         r.content_language.clear();
-        int status = run_first(p.phase(Phase::TranslateName), r, services);
-        if (status == kDeclined) {
-            translate_name(r, ctx.gen);  // core's DocumentRoot mapping comes last
-            status = kOk;
-        }
         std::shared_ptr<const FileEntry> entry;
-        if (status == kOk) {
-            status = map_to_storage(r, ctx, entry);
-        }
-        if (status == kOk) {
-            // httpd's ap_if_walk: <If> sections merge last, after the walks.
-            expr::RequestContext expr_ctx(r);
-            r.dir_config = ctx.walker.if_config(r.dir_config, expr_ctx);
-            status = run_all(p.phase(Phase::HeaderParser), r, services);
-        }
-        if (status == kOk) {
-            status = check_access(p, r, services);
-        }
-        if (status == kOk) {
-            status = run_first(p.phase(Phase::TypeChecker), r, services);
-            status = status == kDeclined ? kOk : status;
-        }
+        int status = resolve(r, ctx, services, entry);
         if (status == kOk) {
             status = run_all(p.phase(Phase::Fixups), r, services);
         }

@@ -104,7 +104,7 @@ std::size_t Walker::KeyHash::operator()(const Key& k) const {
     return h;
 }
 
-Walker::Walker(const config::Generation& gen) : gen_(gen) {
+Walker::Walker(const config::Generation& gen) : gen_(gen), access_files_(gen) {
     for (const auto& vh : gen.vhosts) {
         for (const std::string& a : vh->addresses) {
             VhostEntry e{vh.get(), {}, 0};
@@ -174,8 +174,23 @@ const Walker::ServerInfo& Walker::info(const Server& s) {
     return infos_.emplace(&s, std::move(si)).first->second;
 }
 
+void Walker::interleave(const std::vector<const Section*>& plain, std::span<const AccessFileHit> access_files,
+                        std::vector<const void*>& out) {
+    std::size_t next = 0;
+    for (const Section* sec : plain) {
+        const std::size_t d = depth(sec->pattern);
+        for (; next < access_files.size() && access_files[next].depth < d; ++next) {
+            out.push_back(access_files[next].section);
+        }
+        out.push_back(sec);
+    }
+    for (; next < access_files.size(); ++next) {
+        out.push_back(access_files[next].section);
+    }
+}
+
 const ConfigVector* Walker::dir_config(const Server& s, std::string_view filename, bool is_dir,
-                                       std::string_view uri) {
+                                       std::string_view uri, std::span<const AccessFileHit> access_files) {
     const ServerInfo& si = info(s);
     scratch_.server = &s;
     scratch_.sections.clear();
@@ -200,13 +215,13 @@ const ConfigVector* Walker::dir_config(const Server& s, std::string_view filenam
             matched_dirs.push_back(sec);
         }
     }
+    // httpd's order: the plain sections and the access files as the walk
+    // descends, then the regex sections.
+    interleave(matched_dirs, access_files, scratch_.sections);
     for (const Section* sec : si.regex_dirs) {
         if (sec->regex && sec->regex->matches(dir)) {
-            matched_dirs.push_back(sec);
+            scratch_.sections.push_back(sec);
         }
-    }
-    for (const Section* sec : matched_dirs) {
-        scratch_.sections.push_back(sec);
     }
     if (!base.empty()) {
         auto files_of = [&](const ConfigVector& v) {
@@ -219,8 +234,9 @@ const ConfigVector* Walker::dir_config(const Server& s, std::string_view filenam
             }
         };
         files_of(s.lookup_defaults);
-        for (const Section* sec : matched_dirs) {
-            files_of(sec->config);
+        const std::size_t dirs = scratch_.sections.size();
+        for (std::size_t i = 0; i < dirs; ++i) {
+            files_of(static_cast<const Section*>(scratch_.sections[i])->config);
         }
     }
     for (const auto& loc : modules::core::server_config(s).sec_url) {
@@ -345,19 +361,25 @@ Walker::DirectoryCores& Walker::directory_cores(const Server& s) {
 
 bool Walker::directory_checks_needed(const Server& s) { return directory_cores(s).checks_needed; }
 
-const CoreDirConfig& Walker::directory_core(const Server& s, std::string_view dir) {
+const CoreDirConfig& Walker::directory_core(const Server& s, std::string_view dir,
+                                            std::span<const AccessFileHit> access_files) {
     DirectoryCores& d = directory_cores(s);
-    dir_key_.assign(dir);
-    if (auto it = d.by_dir.find(dir_key_); it != d.by_dir.end()) {
-        return *it->second;
+    const bool by_dir = access_files.empty();  // else it depends on the files too
+    if (by_dir) {
+        dir_key_.assign(dir);
+        if (auto it = d.by_dir.find(dir_key_); it != d.by_dir.end()) {
+            return *it->second;
+        }
     }
     core_scratch_.server = &s;
     core_scratch_.sections.clear();
+    dir_scratch_.clear();
     for (const Section* sec : info(s).plain_dirs) {
         if (directory_matches(sec->pattern, dir)) {
-            core_scratch_.sections.push_back(sec);
+            dir_scratch_.push_back(sec);
         }
     }
+    interleave(dir_scratch_, access_files, core_scratch_.sections);
     auto merged_it = core_merges_.find(core_scratch_);
     if (merged_it == core_merges_.end()) {
         const auto* defaults = s.lookup_defaults.get<CoreDirConfig>(core_module.index);
@@ -369,11 +391,13 @@ const CoreDirConfig& Walker::directory_core(const Server& s, std::string_view di
         }
         merged_it = core_merges_.emplace(core_scratch_, std::move(out)).first;
     }
-    if (d.by_dir.size() >= kMaxDirectoryCores) {
-        d.by_dir.clear();
-    }
     const CoreDirConfig* result = merged_it->second.get();
-    d.by_dir.emplace(dir_key_, result);
+    if (by_dir) {
+        if (d.by_dir.size() >= kMaxDirectoryCores) {
+            d.by_dir.clear();
+        }
+        d.by_dir.emplace(dir_key_, result);
+    }
     return *result;
 }
 

@@ -13,9 +13,11 @@
 // Threading: one Walker per event-loop thread; it caches merged vectors.
 
 #include "config/generation.h"
+#include "request/access_files.h"
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,6 +32,13 @@ class Context;
 }
 
 namespace sonora::request {
+
+// An access file the directory walk read: the depth of its directory (its
+// count of '/', as a <Directory> pattern's) and its parsed body.
+struct AccessFileHit {
+    std::size_t depth = 0;
+    const modules::core::Section* section = nullptr;
+};
 
 class Walker {
 public:
@@ -47,9 +56,12 @@ public:
     bool needs_local_address() const { return needs_local_address_; }
 
     // The merged per-dir config for `filename` (absolute; `is_dir` says whether
-    // it names a directory) reached through `uri`. The result lives as long as
-    // the Walker.
-    const ConfigVector* dir_config(const Server& s, std::string_view filename, bool is_dir, std::string_view uri);
+    // it names a directory) reached through `uri`, with the access files the
+    // directory walk read (in walk order) merged after the <Directory>
+    // sections of their depth, as httpd does. The result lives as long as the
+    // Walker.
+    const ConfigVector* dir_config(const Server& s, std::string_view filename, bool is_dir, std::string_view uri,
+                                   std::span<const AccessFileHit> access_files = {});
 
     // httpd's ap_if_walk: the <If> chains listed in `base` (a dir_config()
     // result) evaluated against `ctx` in order, nested ones inside each that
@@ -67,7 +79,10 @@ public:
     // <Files>, <Location> and <If>. Pure configuration, so cached per server
     // and directory (at most kMaxDirectoryCores directories, then the cache
     // starts again); the result lives as long as the Walker.
-    const modules::core::CoreDirConfig& directory_core(const Server& s, std::string_view dir);
+    // With access files read above `dir` (or in it), their core configs are
+    // merged in walk order too.
+    const modules::core::CoreDirConfig& directory_core(const Server& s, std::string_view dir,
+                                                       std::span<const AccessFileHit> access_files = {});
     // False when no directory of `s` can refuse a symlink or allow a
     // .htaccess file (every Options keeps FollowSymLinks and adds no
     // SymLinksIfOwnerMatch, AllowOverride is None and AllowOverrideList empty
@@ -75,6 +90,8 @@ public:
     // nor a system call.
     bool directory_checks_needed(const Server& s);
     static constexpr std::size_t kMaxDirectoryCores = 4096;
+
+    AccessFileCache& access_files() { return access_files_; }
 
 private:
     struct ServerInfo {
@@ -100,7 +117,13 @@ private:
     std::unique_ptr<ConfigVector> merge_over(const ConfigVector& start, const std::vector<const void*>& sections) const;
     void collect_ifs(const ConfigVector& v, expr::Context& ctx, std::vector<const void*>& out) const;
 
+    // The <Directory> sections in `plain` (sorted by depth) with the access
+    // files merged in after those of their depth, into `out`.
+    static void interleave(const std::vector<const modules::core::Section*>& plain,
+                           std::span<const AccessFileHit> access_files, std::vector<const void*>& out);
+
     const config::Generation& gen_;
+    AccessFileCache access_files_;
     std::vector<VhostEntry> vhosts_;
     bool needs_local_address_ = false;
     std::unordered_map<const Server*, ServerInfo> infos_;

@@ -519,11 +519,9 @@ TEST_F(AccessEnforcement, ARefusedDirectoryIndexIsNotServed) {
     expect_both({"/idx/", "/idx/index.html", "/idx"}, {403, 403, 301});
 }
 
-// Deliberately disabled: a known difference. httpd's mod_dir looks each
-// DirectoryIndex name up as a subrequest, access checks included, and serves
-// the first one that passes; Sonora's takes the first name that exists and
-// refuses the request when that one is denied (403, failing closed).
-TEST_F(AccessEnforcement, DISABLED_ADeniedDirectoryIndexFallsThroughToTheNextName) {
+// httpd's mod_dir looks each DirectoryIndex name up as a subrequest, access
+// checks included, and serves the first one that passes.
+TEST_F(AccessEnforcement, ADeniedDirectoryIndexFallsThroughToTheNextName) {
     configure("DirectoryIndex index.html other.txt\n<Files \"index.html\">\nRequire all denied\n</Files>\n");
     auto rs = expect_both({"/idx/"}, {200});
     ASSERT_EQ(rs.size(), 1U);

@@ -1,6 +1,7 @@
 // The process model, observed from outside as an administrator sees it: the
 // parent that serves nothing, its children (counted in /proc), the signals
-// of apachectl, crashes, recycling, and the spare-server ramp.
+// of apachectl, crashes, recycling, and the spare-server ramp (read off the
+// scoreboard).
 
 #include "support/client.h"
 #include "support/server.h"
@@ -280,20 +281,40 @@ TEST(Mpm, MaxConnectionsPerChildRecyclesChildrenWithoutAFailedRequest) {
     }
 }
 
-// httpd's spare-server ramp: 1, 2, 4, 8, 16 new children in successive
-// seconds while idle servers are short of MinSpareServers.
+// Children alive as the scoreboard counts them: one slot per prefork process,
+// '.' for a slot with none (read through mod_status, the administrator's view).
+std::size_t live_slots(int port) {
+    auto r = parse_responses(http_exchange(port, get_request("/server-status?auto")));
+    if (r.empty() || r[0].status != 200) {
+        return 0;
+    }
+    const auto at = r[0].body.find("Scoreboard: ");
+    if (at == std::string::npos) {
+        return 0;
+    }
+    const auto end = r[0].body.find('\n', at);
+    const std::string board = r[0].body.substr(at + 12, end - at - 12);
+    return static_cast<std::size_t>(std::count_if(board.begin(), board.end(), [](char c) { return c != '.'; }));
+}
+
+// httpd's spare-server ramp, read off the scoreboard: 1, 2, 4, 8, 16 new
+// children in successive seconds while idle servers are short of
+// MinSpareServers. The status polls are the (bounded) load: each one keeps a
+// child busy for a moment, which must not change the ramp.
 TEST(Mpm, PreforkSpawnsSparesAtADoublingRate) {
-    ServerProcess server(kPrefork + "LogLevel info\nStartServers 1\nMinSpareServers 20\nMaxSpareServers 40\n"
+    ServerProcess server(kPrefork + "LoadModule status_module /usr/lib/apache2/modules/mod_status.so\n"
+                                    "<Location /server-status>\nSetHandler server-status\n</Location>\n"
+                                    "LogLevel info\nStartServers 1\nMinSpareServers 20\nMaxSpareServers 40\n"
                                     "ServerLimit 40\nMaxRequestWorkers 40\n");
     ASSERT_TRUE(server.start()) << server.startup_error;
     std::vector<std::size_t> plateaus;
     const auto deadline = std::chrono::steady_clock::now() + 7s;
     while (std::chrono::steady_clock::now() < deadline && (plateaus.empty() || plateaus.back() < 32)) {
-        const std::size_t n = children_of(server.pid()).size();
+        const std::size_t n = live_slots(server.port());
         if (plateaus.empty() || n != plateaus.back()) {
             // A burst is forked in one go; count it once it has settled.
             std::this_thread::sleep_for(100ms);
-            const std::size_t settled = children_of(server.pid()).size();
+            const std::size_t settled = live_slots(server.port());
             if (plateaus.empty() || settled != plateaus.back()) {
                 plateaus.push_back(settled);
             }
@@ -301,6 +322,8 @@ TEST(Mpm, PreforkSpawnsSparesAtADoublingRate) {
         std::this_thread::sleep_for(50ms);
     }
     EXPECT_EQ(plateaus, (std::vector<std::size_t>{1, 2, 4, 8, 16, 32}));
+    // The scoreboard and the process table agree.
+    EXPECT_EQ(children_of(server.pid()).size(), live_slots(server.port()));
     EXPECT_TRUE(contains(server.error_log(), "server seems busy")) << server.error_log();
 }
 

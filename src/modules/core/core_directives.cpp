@@ -265,6 +265,9 @@ CmdResult set_options(Cmd& cmd, Args a) {
         if (!bit) {
             return "Illegal option " + std::string(w);
         }
+        if (*bit != kOptNone && (cmd.allowed_options() & *bit) == 0) {
+            return "Option " + std::string(w) + " not allowed here";
+        }
         if (sign == '-') {
             s.remove |= *bit;
             s.add &= ~*bit;

@@ -94,6 +94,12 @@ Scope section_scope(Cmd& cmd, Section& sec, unsigned override) {
     body.section = &cmd.node();
     body.path = &sec.pattern;
     body.limited = cmd.scope().limited;
+    // Sections in an access file stay under its AllowOverride (httpd keeps
+    // cmd->override when the section is read from .htaccess).
+    body.access = cmd.scope().access;
+    if (body.access != nullptr) {
+        body.override = cmd.scope().override;
+    }
     return body;
 }
 
@@ -241,6 +247,12 @@ CmdResult limit_section(Cmd& cmd, std::span<const std::string> args) {
             return std::string("TRACE cannot be controlled by <Limit>, see TraceEnable");
         }
         int number = http::method_number(method);
+        if (number < 0 && cmd.in_access_file()) {
+            // The server's method table is fixed once it runs; a method only an
+            // access file names cannot be told apart, so its limits could not hold.
+            return "method " + method + " is not known to the server configuration; an access file cannot "
+                   "register it";
+        }
         if (number < 0) {
             // httpd registers a method it meets here, so that requests using it
             // are told apart from other unknown methods.

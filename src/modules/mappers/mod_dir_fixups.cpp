@@ -38,20 +38,38 @@ int dir_fixups(request::Request& r, Services& services) {
     }
     static const std::vector<std::string> kDefaultIndex = {"index.html"};
     const std::vector<std::string>& names = dir != nullptr && dir->index_names ? *dir->index_names : kDefaultIndex;
+    // httpd looks each name up as a subrequest (a name starting with '/' is
+    // a URL of its own), so an index its access rules refuse is not served.
+    const std::size_t count = names.size();
+    int error = 0;
     for (const std::string& name : names) {
         if (equals_nocase(name, "disabled")) {
             break;
         }
-        std::pmr::string candidate(r.filename, r.arena);
-        if (candidate.empty() || candidate.back() != '/') {
-            candidate.push_back('/');
+        std::pmr::string target(r.arena);
+        if (name.empty() || name.front() != '/') {
+            target.assign(r.uri);
         }
-        candidate.append(name);
-        if (services.probe(candidate).exists) {
-            std::pmr::string target(r.uri, r.arena);
-            target.append(name);
+        target.append(name);
+        const Services::Lookup found = services.lookup_uri(r, target);
+        if (found.status == 200 && found.is_regular) {
             return services.internal_fast_redirect(r, target) ? kRedirected : 500;
         }
+        if (found.status >= 300 && found.status < 400) {
+            if (!found.location.empty()) {
+                r.add_header("Location", found.location);
+            }
+            return found.status;
+        }
+        if ((found.status == 401 || found.status == 406) && count == 1) {
+            return found.status;
+        }
+        if (found.status != 200 && found.status != 404) {
+            error = found.status;  // reported unless a later name is served
+        }
+    }
+    if (error != 0) {
+        return error;
     }
     return kDeclined;
 }

@@ -60,7 +60,16 @@ protected:
         r.client_ip = "127.0.0.1";
         r.client_port = 4711;
         auto entry = files.lookup(r.filename, 0);
-        return check_directory_walk(r, *walker, *entry);
+        return check_directory_walk(r, *walker, *entry, hits);
+    }
+    // The merged core config for htdocs/`relative` after check(), access
+    // files included, as map_to_storage computes it.
+    const CoreDirConfig& core_of(const std::string& relative) {
+        EXPECT_EQ(check(relative), 0) << all_log();
+        const std::string filename = htdocs() + "/" + relative;
+        const bool is_dir = files.lookup(filename, 0)->is_dir();
+        const ConfigVector* v = walker->dir_config(gen->main, filename, is_dir, "/" + relative, hits);
+        return *v->get<CoreDirConfig>(modules::core::core_module.index);
     }
     std::string all_log() const {
         std::string s;
@@ -75,6 +84,7 @@ protected:
     std::unique_ptr<config::Generation> gen;
     std::unique_ptr<Walker> walker;
     FileCache files{0};
+    std::vector<AccessFileHit> hits;
     std::vector<std::string> log;
 };
 
@@ -121,7 +131,7 @@ TEST_F(DirChecks, DirectoryMatchAndFilesTakeNoPartInTheWalk) {
     EXPECT_FALSE(walker->directory_checks_needed(gen->main));
     EXPECT_EQ(effective_options(walker->directory_core(gen->main, htdocs() + "/")), kOptSymLinks);
     link(outside() + "/secret.txt", "link.txt");
-    root.write("htdocs/.htaccess", "Require all denied\n");
+    root.write("htdocs/.htaccess", "Bogus\n");
     EXPECT_EQ(check("link.txt"), 0);
 }
 
@@ -233,43 +243,153 @@ TEST_F(DirChecks, RelativePathsAreLeftAlone) {
     r.server = &gen->main;
     r.filename = "relative/path";
     auto entry = files.lookup(r.filename, 0);
-    EXPECT_EQ(check_directory_walk(r, *walker, *entry), 0);
+    EXPECT_EQ(check_directory_walk(r, *walker, *entry, hits), 0);
 }
 
 // ---- .htaccess ----
 
-TEST_F(DirChecks, AnHtaccessFileWhereOverridesAreAllowedIsRefused) {
+TEST_F(DirChecks, AnHtaccessFileWhereOverridesAreAllowedIsRead) {
     load(dir_section(htdocs(), "AllowOverride All"));
-    EXPECT_EQ(check("plain.txt"), 0);
-    root.write("htdocs/.htaccess", "Require all denied\n");
+    EXPECT_FALSE(core_of("plain.txt").force_type);
+    root.write("htdocs/.htaccess", "# a comment\n\nForceType text/debug\n");
+    EXPECT_EQ(core_of("plain.txt").force_type, "text/debug");
+    ASSERT_EQ(hits.size(), 1u);
+    const std::string docs = htdocs();
+    EXPECT_EQ(hits[0].depth, static_cast<std::size_t>(std::count(docs.begin(), docs.end(), '/')) + 1);
+    // In a parent directory, for a directory, for a file that does not exist.
+    EXPECT_EQ(core_of("sub/file.txt").force_type, "text/debug");
+    EXPECT_EQ(core_of("sub/").force_type, "text/debug");
+    EXPECT_EQ(core_of("missing.txt").force_type, "text/debug");
+    EXPECT_EQ(core_of("").force_type, "text/debug");
+    // A deeper file merges after it.
+    root.write("htdocs/sub/.htaccess", "ForceType text/info\n");
+    EXPECT_EQ(core_of("sub/file.txt").force_type, "text/info");
+    EXPECT_EQ(hits.size(), 2u);
+    EXPECT_TRUE(log.empty()) << all_log();
+}
+
+TEST_F(DirChecks, AnHtaccessFileMergesAfterTheDirectorySectionsOfItsDepth) {
+    // httpd: <Directory htdocs>, htdocs/.htaccess, <Directory htdocs/sub>.
+    load(dir_section(htdocs(), "AllowOverride All\nForceType text/warn") + dir_section(htdocs() + "/sub", "ForceType text/crit"));
+    root.write("htdocs/.htaccess", "ForceType text/debug\n");
+    EXPECT_EQ(core_of("plain.txt").force_type, "text/debug");
+    EXPECT_EQ(core_of("sub/file.txt").force_type, "text/crit");
+}
+
+TEST_F(DirChecks, AnHtaccessFileIsParsedOnceAndReparsedWhenItChanges) {
+    load(dir_section(htdocs(), "AllowOverride All"));
+    root.write("htdocs/.htaccess", "ForceType text/debug\n");
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(core_of("plain.txt").force_type, "text/debug");
+    }
+    EXPECT_EQ(walker->access_files().parses(), 1u);
+    // Same size, so only the times (and the inode, for a rename) tell.
+    root.write("htdocs/.htaccess", "ForceType text/error\n");
+    EXPECT_EQ(core_of("plain.txt").force_type, "text/error");
+    EXPECT_EQ(walker->access_files().parses(), 2u);
+    root.write("htdocs/.htaccess.new", "ForceType text/trace1\n");
+    fs::rename(htdocs() + "/.htaccess.new", htdocs() + "/.htaccess");
+    EXPECT_EQ(core_of("plain.txt").force_type, "text/trace1");
+    fs::remove(htdocs() + "/.htaccess");
+    EXPECT_FALSE(core_of("plain.txt").force_type);
+    EXPECT_TRUE(hits.empty());
+}
+
+TEST_F(DirChecks, AnHtaccessFileThatDoesNotParseAnswers500) {
+    load(dir_section(htdocs(), "AllowOverride All"));
+    root.write("htdocs/.htaccess", "ForceType text/debug\nBogus directive\n");
     EXPECT_EQ(check("plain.txt"), 500);
     ASSERT_EQ(log.size(), 1u) << all_log();
-    EXPECT_NE(log[0].find("[core:error]"), std::string::npos) << log[0];
-    EXPECT_NE(log[0].find("SN90001: " + htdocs() +
-                          "/.htaccess: .htaccess files are not read yet (AllowOverride is not None here); "
-                          "refusing to serve rather than ignore it"),
+    EXPECT_NE(log[0].find("[core:alert]"), std::string::npos) << log[0];
+    EXPECT_NE(log[0].find("[client 127.0.0.1:4711] " + htdocs() +
+                          "/.htaccess: Invalid command 'Bogus', perhaps misspelled or defined by a module not "
+                          "included in the server configuration (line 2)"),
               std::string::npos)
         << log[0];
-    // In a parent directory, for a directory, for a file that does not exist.
+    // Still refused, and logged, on every request until it is fixed.
     EXPECT_EQ(check("sub/file.txt"), 500);
-    EXPECT_EQ(check("sub/"), 500);
-    EXPECT_EQ(check("missing.txt"), 500);
-    EXPECT_EQ(check(""), 500);
+    EXPECT_EQ(log.size(), 2u);
+    EXPECT_EQ(walker->access_files().parses(), 1u);
+    root.write("htdocs/.htaccess", "ForceType text/debug\n");
+    EXPECT_EQ(check("sub/file.txt"), 0);
+    // Syntax errors of the reading phase too.
+    root.write("htdocs/.htaccess", "<Files x>\nForceType text/debug\n");
+    EXPECT_EQ(check("plain.txt"), 500);
+    EXPECT_TRUE(logged("/.htaccess: <Files> was not closed. (line 1)")) << all_log();
+}
+
+TEST_F(DirChecks, ADirectiveOutsideItsOverrideClassAnswers500) {
+    load(dir_section(htdocs(), "AllowOverride FileInfo"));
+    root.write("htdocs/.htaccess", "Options None\n");
+    EXPECT_EQ(check("plain.txt"), 500);
+    EXPECT_TRUE(logged(htdocs() + "/.htaccess: Options not allowed here (line 1)")) << all_log();
+    // Server-only directives never are allowed, nor are the read-time ones.
+    load(dir_section(htdocs(), "AllowOverride All"));
+    root.write("htdocs/.htaccess", "Listen 8081\n");
+    EXPECT_EQ(check("plain.txt"), 500);
+    EXPECT_TRUE(logged(htdocs() + "/.htaccess: Listen not allowed here (line 1)")) << all_log();
+    root.write("htdocs/.htaccess", "Include /etc/passwd\n");
+    EXPECT_EQ(check("plain.txt"), 500);
+    EXPECT_TRUE(logged(htdocs() + "/.htaccess: Include not allowed here (line 1)")) << all_log();
+    root.write("htdocs/.htaccess", "<Directory />\n</Directory>\n");
+    EXPECT_EQ(check("plain.txt"), 500);
+}
+
+TEST_F(DirChecks, AllowOverrideOptionsListLimitsWhatOptionsMayName) {
+    load(dir_section(htdocs(), "AllowOverride Options=Indexes,FollowSymLinks"));
+    root.write("htdocs/.htaccess", "Options +Indexes -FollowSymLinks\n");
+    EXPECT_EQ(check("plain.txt"), 0) << all_log();
+    root.write("htdocs/.htaccess", "Options +ExecCGI\n");
+    EXPECT_EQ(check("plain.txt"), 500);
+    EXPECT_TRUE(logged(htdocs() + "/.htaccess: Option ExecCGI not allowed here (line 1)")) << all_log();
+    // Without a list (and with All), every option may be named.
+    load(dir_section(htdocs(), "AllowOverride All"));
+    root.write("htdocs/.htaccess", "Options +ExecCGI +MultiViews\n");
+    EXPECT_EQ(check("plain.txt"), 0) << all_log();
+}
+
+TEST_F(DirChecks, NonfatalSkipsWhatIsNotAllowedOrUnknownWithAWarning) {
+    load(dir_section(htdocs(), "AllowOverride FileInfo Nonfatal=All"));
+    root.write("htdocs/.htaccess", "Options None\nBogus x\nForceType text/debug\n");
+    EXPECT_EQ(core_of("plain.txt").force_type, "text/debug");
+    EXPECT_FALSE(core_of("plain.txt").options);
+    EXPECT_TRUE(logged("[core:warn]")) << all_log();
+    EXPECT_TRUE(logged("SN02295: Options in .htaccess forbidden by AllowOverride")) << all_log();
+    EXPECT_TRUE(logged("SN02296: Unknown directive bogus perhaps misspelled or defined by a module not included in "
+                       "the server configuration"))
+        << all_log();
+    load(dir_section(htdocs(), "AllowOverride FileInfo Nonfatal=Unknown"));
+    EXPECT_EQ(check("plain.txt"), 500);  // Options is still fatal
+}
+
+TEST_F(DirChecks, OptionsInAnHtaccessFileDecideTheSymlinksBelowIt) {
+    load(dir_section(htdocs(), "AllowOverride All"));
+    fs::create_directory(htdocs() + "/linked");
+    link(outside() + "/secret.txt", "linked/link.txt");
+    EXPECT_EQ(check("linked/link.txt"), 0);
+    root.write("htdocs/.htaccess", "Options -FollowSymLinks\n");
+    EXPECT_EQ(check("linked/link.txt"), 403);
+    EXPECT_TRUE(logged("SN00037: Symbolic link not allowed or link target not accessible: " + htdocs() +
+                       "/linked/link.txt"))
+        << all_log();
+    // A <Directory> deeper down merges after the file and wins.
+    load(dir_section(htdocs(), "AllowOverride All") + dir_section(htdocs() + "/linked", "Options FollowSymLinks"));
+    EXPECT_EQ(check("linked/link.txt"), 0);
 }
 
 TEST_F(DirChecks, AllowOverrideNoneIgnoresHtaccessFiles) {
     load(dir_section("/", "AllowOverride None"));
-    root.write("htdocs/.htaccess", "Require all denied\n");
+    root.write("htdocs/.htaccess", "Bogus\n");
     EXPECT_FALSE(walker->directory_checks_needed(gen->main));
     EXPECT_EQ(check("plain.txt"), 0);
 }
 
 TEST_F(DirChecks, OnlyDirectoriesWithOverridesAreLookedAt) {
     load(dir_section(htdocs() + "/sub", "AllowOverride FileInfo"));
-    root.write("htdocs/.htaccess", "Require all denied\n");
+    root.write("htdocs/.htaccess", "Bogus\n");
     EXPECT_EQ(check("plain.txt"), 0);
     EXPECT_EQ(check("sub/file.txt"), 0);
-    root.write("htdocs/sub/.htaccess", "Require all denied\n");
+    root.write("htdocs/sub/.htaccess", "Bogus\n");
     EXPECT_EQ(check("sub/file.txt"), 500);
     EXPECT_EQ(check("sub"), 500);  // a directory is walked into
     // Turned off again further down.
@@ -280,20 +400,22 @@ TEST_F(DirChecks, OnlyDirectoriesWithOverridesAreLookedAt) {
 }
 
 TEST_F(DirChecks, AllowOverrideListAloneIsEnough) {
-    load(dir_section(htdocs(), "AllowOverride None\nAllowOverrideList Redirect RedirectMatch"));
-    root.write("htdocs/.htaccess", "Redirect /a /b\n");
+    load(dir_section(htdocs(), "AllowOverride None\nAllowOverrideList ForceType ErrorDocument"));
+    root.write("htdocs/.htaccess", "ForceType text/debug\n");
+    EXPECT_EQ(core_of("plain.txt").force_type, "text/debug");
+    root.write("htdocs/.htaccess", "forcetype text/info\nOptions None\n");
     EXPECT_EQ(check("plain.txt"), 500);
-    EXPECT_TRUE(logged("(AllowOverrideList is not None here)")) << all_log();
+    EXPECT_TRUE(logged(htdocs() + "/.htaccess: Options not allowed here (line 2)")) << all_log();
 }
 
 TEST_F(DirChecks, AccessFileNameNamesTheFiles) {
     load("AccessFileName .acl .config\n" + dir_section(htdocs(), "AllowOverride All"));
-    root.write("htdocs/.htaccess", "Require all denied\n");
+    root.write("htdocs/.htaccess", "Bogus\n");
     EXPECT_EQ(check("plain.txt"), 0);
-    root.write("htdocs/sub/.config", "Require all denied\n");
+    root.write("htdocs/sub/.config", "Bogus\n");
     EXPECT_EQ(check("sub/file.txt"), 500);
-    EXPECT_TRUE(logged("SN90001: " + htdocs() + "/sub/.config: ")) << all_log();
-    root.write("htdocs/.acl", "Require all denied\n");
+    EXPECT_TRUE(logged(htdocs() + "/sub/.config: Invalid command 'Bogus'")) << all_log();
+    root.write("htdocs/.acl", "Bogus\n");
     EXPECT_EQ(check("plain.txt"), 500);
 }
 
@@ -316,12 +438,12 @@ TEST_F(DirChecks, TheWalkOrderDecidesWhichRefusalWins) {
     load(dir_section(htdocs(), "Options None\nAllowOverride All"));
     link(outside() + "/secret.txt", "link.txt");
     EXPECT_EQ(check("link.txt"), 403);
-    root.write("htdocs/.htaccess", "\n");
+    root.write("htdocs/.htaccess", "Bogus\n");
     EXPECT_EQ(check("link.txt"), 500);
     // A refused link ends the walk before the directory behind it.
     load(dir_section(htdocs(), "Options None") + dir_section(htdocs() + "/linkdir", "AllowOverride All"));
     link(outside(), "linkdir");
-    root.write("outside/.htaccess", "\n");
+    root.write("outside/.htaccess", "Bogus\n");
     EXPECT_EQ(check("linkdir/secret.txt"), 403);
 }
 
