@@ -15,7 +15,9 @@
 // satisfies hook says: kSatisfyAll (the default, when every hook declines)
 // needs both to pass, kSatisfyAny lets a passing access_checker suffice.
 // A hook returns kOk, kDeclined, kRedirected (it called
-// Services::internal_redirect and the phases must start again), or an HTTP
+// Services::internal_redirect and the phases must start again),
+// kAwaitHostName (it needs the client's verified host name, which the
+// connection has not looked up yet: Request::verified_host()), or an HTTP
 // status (>= 100) that ends processing with that error.
 
 #include <sonora/request.h>
@@ -32,6 +34,10 @@ struct Module;
 inline constexpr int kOk = 0;
 inline constexpr int kDeclined = -1;
 inline constexpr int kRedirected = -2;
+// The request is set aside, the connection looks the client's name up (off
+// the event loop) and then runs the request again from its head; hooks must
+// have done nothing that a second run would repeat wrongly.
+inline constexpr int kAwaitHostName = -3;
 
 inline constexpr int kSatisfyAll = 0;
 inline constexpr int kSatisfyAny = 1;

@@ -64,6 +64,11 @@ struct ConnectionInfo {
     std::string_view local_ip;     // the address the connection was accepted on
     int local_port = 0;
     std::string_view remote_host;  // HostnameLookups: the peer's verified name; empty when none
+    // httpd's REMOTE_DOUBLE_REV, for host-based access rules: the peer's name
+    // when its forward lookup includes the peer (else empty), once
+    // `verified_host_known`; looked up only when a rule asks for it.
+    std::string_view verified_host;
+    bool verified_host_known = false;
 };
 
 struct Request {
@@ -130,6 +135,20 @@ struct Request {
     std::uint64_t bytes_out = 0;        // response head and body (%O)
     unsigned keepalives = 0;            // httpd's keep-alive count as %k prints it
     bool lookups_wanted = false;        // HostnameLookups applies (set by the driver from the dir config)
+    bool awaiting_host_name = false;    // a hook returned kAwaitHostName: run again once it is known
+
+    // The client's double-reverse-verified host name (empty when it has
+    // none); nullopt while the connection has not looked it up: a hook then
+    // returns kAwaitHostName.
+    std::optional<std::string_view> verified_host() const {
+        if (connection == nullptr) {
+            return std::string_view();
+        }
+        if (!connection->verified_host_known) {
+            return std::nullopt;
+        }
+        return connection->verified_host;
+    }
 
     // The host name for self-referencing URLs (UseCanonicalName Off: Host first).
     std::string_view self_host() const {

@@ -93,6 +93,9 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
     ++serial_;
     name_mode_ = 0;
     remote_host_.clear();
+    verified_known_ = false;
+    verified_host_.clear();
+    rerun_ = false;
     suspended_ = false;
     client_port_ = format_address(peer, client_ip_, sizeof client_ip_);
     local_ip_[0] = '\0';
@@ -131,6 +134,8 @@ void Connection::take_buffers() {
     info.local_ip = local_ip_;
     info.local_port = local_port_;
     info.remote_host = remote_host_;
+    info.verified_host = verified_host_;
+    info.verified_host_known = verified_known_;
 }
 
 // Idle: nothing buffered, nothing queued, no request parked or half read.
@@ -499,6 +504,7 @@ void Connection::handle_input(std::size_t start) {
 }
 
 bool Connection::handle_one(std::size_t& pos) {
+    const std::size_t start = pos;
     const WorkerSettings& ws = worker_.settings();
     http::ParseResult res = b_->parser->parse(b_->in.data() + pos, in_len_ - pos);
     if (res.status == http::ParseStatus::kIncomplete) {
@@ -651,6 +657,9 @@ bool Connection::handle_one(std::size_t& pos) {
             request::process_request(r, worker_.request_context(), file);
         }
     }
+    if (r.awaiting_host_name) {
+        return await_verified_host(start, pos);
+    }
     // LimitRequestBody is per directory: known once the request is mapped.
     if (body_length > 0 && r.dir_config != nullptr) {
         const auto* core = r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index);
@@ -719,6 +728,45 @@ bool Connection::name_known(request::Request& r) {
     return true;
 }
 
+bool Connection::verified_host_known() {
+    if (verified_known_) {
+        return true;
+    }
+    Resolver::Answer a = worker_.resolver().lookup(client_ip_, Resolver::Mode::Double, &Connection::on_resolved,
+                                                   this, serial_);
+    if (a.status == Resolver::Answer::Status::Pending) {
+        return false;
+    }
+    verified_host_.assign(a.status == Resolver::Answer::Status::Name ? a.name.substr(0, 1024) : std::string_view());
+    verified_known_ = true;
+    b_->info.verified_host = verified_host_;
+    b_->info.verified_host_known = true;
+    return true;
+}
+
+// Nothing of the run that stopped is kept: its head (and any body bytes read
+// so far) are still in the input buffer, and the request is parsed and run
+// again from there.
+bool Connection::await_verified_host(std::size_t start, std::size_t& pos) {
+    const bool looked_up_already = verified_known_;
+    --requests_;
+    body_to_discard_ = 0;
+    chunked_active_ = false;
+    b_->parser->reset();
+    pos = start;
+    if (looked_up_already) {
+        // A hook asked for a name it was given: a bug; fail closed.
+        queue_error(500, {}, true, pos);
+        return true;
+    }
+    if (verified_host_known()) {
+        return handle_one(pos);  // the resolver's cache knew it
+    }
+    rerun_ = true;
+    suspended_ = true;
+    return true;
+}
+
 void Connection::on_resolved(void* owner, std::uint64_t ticket) {
     auto* c = static_cast<Connection*>(owner);
     if (c->serial_ == ticket && c->suspended_) {
@@ -728,6 +776,15 @@ void Connection::on_resolved(void* owner, std::uint64_t ticket) {
 
 // The parked request's name is known now: answer it, then go on with the input.
 void Connection::resume() {
+    if (rerun_) {
+        if (!verified_host_known()) {
+            return;
+        }
+        rerun_ = false;
+        suspended_ = false;
+        handle_input(resume_pos_);
+        return;
+    }
     request::Request& r = *b_->pending;
     if (!name_known(r)) {
         return;  // the answer expired in between: waiting again

@@ -57,6 +57,11 @@ private:
     void release_buffers_if_idle();
     void handle_input(std::size_t start = 0);
     bool name_known(request::Request& r);
+    // Host-based access rules: the verified (double-reverse) name, looked up
+    // when a rule first asks; the request is run again from its head at
+    // `start` once it is known. False while the resolver works.
+    bool verified_host_known();
+    bool await_verified_host(std::size_t start, std::size_t& pos);
     static void on_resolved(void* owner, std::uint64_t ticket);
     void resume();
     bool handle_one(std::size_t& pos);
@@ -123,9 +128,12 @@ private:
     // further meanwhile).
     std::uint8_t name_mode_ = 0;  // 0: not looked up, 1: On, 2: Double
     bool suspended_ = false;
+    bool rerun_ = false;          // the parked request runs again from its head (resume_pos_)
+    bool verified_known_ = false;  // verified_host_ is the answer (empty: no verified name)
     std::size_t resume_pos_ = 0;
     std::uint64_t serial_ = 0;    // tells this connection's lookups from a previous one's
     std::string remote_host_;
+    std::string verified_host_;
 
     char client_ip_[INET6_ADDRSTRLEN] = {};
     char local_ip_[INET6_ADDRSTRLEN] = {};

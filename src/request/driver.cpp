@@ -172,6 +172,10 @@ int run_all(std::span<const HookFn> hooks, Request& r, Services& s) {
 int check_access(const Pipeline& p, Request& r, Services& s) {
     const bool any = run_first(p.phase(Phase::Satisfies), r, s) == kSatisfyAny;
     int host_based = run_all(p.phase(Phase::AccessChecker), r, s);
+    if (host_based == kAwaitHostName) {
+        // Under Any the requirements alone may settle it without the name.
+        return any && run_all(p.phase(Phase::AccessCheckerEx), r, s) == kOk ? kOk : kAwaitHostName;
+    }
     if (host_based == kOk && any) {
         return kOk;
     }
@@ -284,6 +288,9 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
                     r.status = 200;
                     process_request(r, ctx, ref);
                     r.method = original;
+                    if (r.awaiting_host_name) {
+                        return;  // the connection runs the request again
+                    }
                     if (r.status == 200) {
                         r.status = status;
                         if (file_ref != nullptr) {
@@ -349,6 +356,10 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
         }
         if (status == kRedirected) {
             continue;
+        }
+        if (status == kAwaitHostName) {
+            r.awaiting_host_name = true;  // the connection looks it up and runs the request again
+            return;
         }
         if (status == kOk) {
             status = run_first(p.phase(Phase::Handler), r, services);

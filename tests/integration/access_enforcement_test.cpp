@@ -535,6 +535,63 @@ TEST_F(AccessEnforcement, LowerCaseKeywordsAndHostRulesUnderSatisfyAny) {
     expect_both({"/plain.txt", "/sub/file.txt"}, {200, 403});
 }
 
+// ---- host names (the client is 127.0.0.1: "localhost" both ways in /etc/hosts) ----
+
+TEST_F(AccessEnforcement, RequireHostMatchesTheVerifiedName) {
+    configure(dir("sub", "Require host localhost") + dir("x", "Require host example.com") +
+              dir("y", "<RequireAll>\nRequire all granted\nRequire not host LOCALHOST\n</RequireAll>") +
+              dir("open", "Require host .localhost"));
+    expect_both({"/sub/file.txt", "/x/file.txt", "/y/file.txt", "/open/file.txt", "/plain.txt"},
+                {200, 403, 403, 403, 200});
+}
+
+TEST_F(AccessEnforcement, AllowAndDenyFromHostNames) {
+    configure(dir("sub", "Order deny,allow\nDeny from localhost") +
+              dir("x", "Order allow,deny\nAllow from localhost") +
+              dir("y", "Order allow,deny\nAllow from nowhere.invalid") +
+              dir("open", "Order deny,allow\nDeny from nowhere.invalid"));
+    expect_both({"/sub/file.txt", "/x/file.txt", "/y/file.txt", "/open/file.txt"}, {403, 200, 403, 200});
+}
+
+TEST_F(AccessEnforcement, SatisfyAnyNeedsNoNameWhenTheRequirementsGrant) {
+    configure(dir("sub", "Satisfy any\nOrder allow,deny\nAllow from nowhere.invalid\nRequire all granted") +
+              dir("x", "Satisfy any\nOrder allow,deny\nAllow from localhost\nRequire all denied"));
+    expect_both({"/sub/file.txt", "/x/file.txt"}, {200, 200});
+}
+
+TEST_F(AccessEnforcement, HostRulesOnAKeepAliveConnectionAndPipelined) {
+    configure(dir("sub", "Require host localhost") + dir("x", "Order allow,deny\nAllow from example.com") +
+              "CustomLog logs-sonora/access_log \"%r %>s\"\n");
+    BinaryServer server = site.server("sonora");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    auto keep = [](const std::string& path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    };
+    // Three requests in one write: the first waits for the name, the others
+    // stay in order behind it.
+    const std::string bytes = keep("/sub/file.txt") + keep("/x/file.txt") +
+                              "GET /sub/file.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    auto rs = parse_responses(http_exchange(site.port(), bytes));
+    ASSERT_EQ(rs.size(), 3u);
+    EXPECT_EQ(rs[0].status, 200);
+    EXPECT_EQ(rs[0].body, std::string(kBodyMarker) + "sub/file.txt\n");
+    EXPECT_EQ(rs[1].status, 403);
+    EXPECT_EQ(rs[2].status, 200);
+    // Each request is logged once.
+    server.stop();
+    const std::string log = site.read_log("sonora", "access_log");
+    EXPECT_EQ(count(log, "GET /sub/file.txt"), 2) << log;
+    EXPECT_EQ(count(log, "GET /x/file.txt"), 1) << log;
+}
+
+TEST_F(AccessEnforcement, HostRulesInAnHtaccessFile) {
+    configure(dir("sub", "AllowOverride AuthConfig Limit"));
+    site.write_doc("sub/.htaccess", "Require host example.com\n");
+    expect_both({"/sub/file.txt"}, {403});
+    site.write_doc("sub/.htaccess", "Order deny,allow\nDeny from all\nAllow from localhost\n");
+    expect_both({"/sub/file.txt"}, {200});
+}
+
 TEST_F(AccessEnforcement, RequireDenialsAreLogged) {
     configure(dir("", "<Limit POST>\nRequire all denied\n</Limit>"));
     expect_both({"POST /plain.txt", "GET /plain.txt"}, {403, 200});

@@ -144,11 +144,8 @@ TEST_F(CoreRestrictions, RestrictionsNotEnforcedYetAreRefusedAtStartup) {
         int line = 0;  // of the refused directive, counted from the case's first line
     };
     const std::vector<Case> cases = {
-        {"<Directory /srv>\nRequire host example.com\n</Directory>", "Require host is not enforced yet", 1},
-        {"<Directory /srv>\nRequire forward-dns example.com\n</Directory>", "is not enforced yet", 1},
-        {"<Directory /srv>\nOrder deny,allow\nDeny from example.com\n</Directory>",
-         "host names (example.com) are not enforced yet", 2},
-        {"<Directory /srv>\nAllow from .example.com\n</Directory>", "are not enforced yet", 1},
+        {"<Directory /srv>\nRequire forward-dns example.com\n</Directory>", "Require forward-dns is not enforced yet",
+         1},
         {"<Directory /srv>\nRequire valid-user\n</Directory>", "Unknown Authz provider: valid-user", 1},
         {"<Directory /srv>\nRequire user alice\n</Directory>", "Unknown Authz provider: user", 1},
         {"LoadModule auth_basic_module /usr/lib/apache2/modules/mod_auth_basic.so",

@@ -2,6 +2,7 @@
 // access_checker hook) and the Satisfy value it publishes to the driver.
 
 #include "modules/aaa/mod_access_compat.h"
+#include "modules/aaa/mod_authz_host.h"
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
 
@@ -13,33 +14,46 @@ namespace {
 
 using request::Request;
 
+enum class Match { No, Yes, NeedHostName };
+
 // Whether any rule of `rules` that covers this method matches the client.
-bool find_rule(const Request& r, const std::vector<AccessRule>& rules, http::MethodMask method) {
+// Host rules need the verified name; when it is not known yet the answer
+// waits for it (httpd looks it up at that rule).
+Match find_rule(const Request& r, const std::vector<AccessRule>& rules, http::MethodMask method) {
     for (const AccessRule& rule : rules) {
         if ((rule.methods & method) == 0) {
             continue;
         }
         switch (rule.type) {
-            case AccessRule::Type::All: return true;
+            case AccessRule::Type::All: return Match::Yes;
             case AccessRule::Type::Env:
                 if (r.env_get(rule.from)) {
-                    return true;
+                    return Match::Yes;
                 }
                 break;
             case AccessRule::Type::NotEnv:
                 if (!r.env_get(rule.from)) {
-                    return true;
+                    return Match::Yes;
                 }
                 break;
             case AccessRule::Type::Ip:
                 if (rule.ip.contains(r.client_ip)) {
-                    return true;
+                    return Match::Yes;
                 }
                 break;
-            case AccessRule::Type::Host: break;  // refused when read; never reaches a request
+            case AccessRule::Type::Host: {
+                const std::optional<std::string_view> host = r.verified_host();
+                if (!host) {
+                    return Match::NeedHostName;
+                }
+                if (!host->empty() && in_domain(rule.from, *host)) {
+                    return Match::Yes;
+                }
+                break;
+            }
         }
     }
-    return false;
+    return Match::No;
 }
 
 const AccessCompatDirConfig* conf_of(const Request& r) {
@@ -53,17 +67,22 @@ int check_dir_access(Request& r, Services&) {
     }
     const int number = modules::core::method_number(*r.server, r.method_name);
     const http::MethodMask method = http::method_bit(number);
-    bool ok = true;
-    switch (a->order[static_cast<std::size_t>(number)]) {
-        case AccessOrder::AllowDeny:
-            ok = find_rule(r, a->allows, method) && !find_rule(r, a->denys, method);
-            break;
-        case AccessOrder::DenyAllow:
-            ok = !find_rule(r, a->denys, method) || find_rule(r, a->allows, method);
-            break;
-        case AccessOrder::MutualFailure:
-            ok = find_rule(r, a->allows, method) && !find_rule(r, a->denys, method);
-            break;
+    // Deny,Allow: a client no Deny matches is in, else an Allow must match.
+    // Allow,Deny and Mutual-failure: an Allow must match and no Deny. The
+    // second list is looked at only when the first leaves the answer open
+    // (as httpd), so a host rule there costs no lookup otherwise.
+    const bool deny_first = a->order[static_cast<std::size_t>(number)] == AccessOrder::DenyAllow;
+    const Match first = find_rule(r, deny_first ? a->denys : a->allows, method);
+    if (first == Match::NeedHostName) {
+        return kAwaitHostName;
+    }
+    bool ok = deny_first;
+    if (first == Match::Yes) {
+        const Match second = find_rule(r, deny_first ? a->allows : a->denys, method);
+        if (second == Match::NeedHostName) {
+            return kAwaitHostName;
+        }
+        ok = deny_first ? second == Match::Yes : second == Match::No;
     }
     if (ok) {
         return kOk;

@@ -11,6 +11,7 @@
 // httpd's "denied, no user" never arises.
 
 #include "modules/aaa/mod_authz_core.h"
+#include "modules/aaa/mod_authz_host.h"
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
 
@@ -26,7 +27,9 @@ namespace sonora::modules::aaa {
 
 namespace {
 
-enum class AuthzResult { Granted, Denied, Neutral };
+// Pending: a provider needs the client's verified host name, not looked up
+// yet; the evaluation stops there and the request runs again once it is.
+enum class AuthzResult { Granted, Denied, Neutral, Pending };
 
 using request::Request;
 
@@ -81,6 +84,24 @@ AuthzResult check_provider(std::string_view provider, const AuthzArgs& args, con
         }
         return AuthzResult::Denied;
     }
+    if (provider == "host") {
+        // httpd looks the name up (double reverse) only when this is evaluated.
+        const std::optional<std::string_view> host = r.verified_host();
+        if (!host) {
+            return AuthzResult::Pending;
+        }
+        if (host->empty()) {
+            return AuthzResult::Denied;
+        }
+        if (const auto* names = std::get_if<std::vector<std::string>>(&args)) {
+            for (const std::string& name : *names) {
+                if (in_domain(name, *host)) {
+                    return AuthzResult::Granted;
+                }
+            }
+        }
+        return AuthzResult::Denied;
+    }
     if (provider == "local") {
         // Loopback, or a client on one of the server's own addresses.
         bool local = r.client_ip.starts_with("127.") || r.client_ip == "::1" ||
@@ -105,12 +126,18 @@ AuthzResult apply(const AuthzNode& n, const Evaluation& ev, AuthzNode::Op parent
         } else {
             result = check_provider(n.provider, n.parsed, ev);
         }
+        if (result == AuthzResult::Pending) {
+            return result;
+        }
     } else {
         // A denial settles an "all" group, a grant an "any" group; otherwise
         // the first child with an opinion gives the group's.
         const AuthzResult decisive = n.op == AuthzNode::Op::And ? AuthzResult::Denied : AuthzResult::Granted;
         for (const auto& c : n.children) {
             AuthzResult cr = apply(*c, ev, n.op);
+            if (cr == AuthzResult::Pending) {
+                return cr;
+            }
             if (cr == decisive) {
                 result = cr;
                 break;
@@ -134,7 +161,11 @@ int check_access(Request& r, Services&) {
         return kDeclined;
     }
     Evaluation ev{r, http::method_bit(modules::core::method_number(*r.server, r.method_name))};
-    if (apply(*authz->section, ev, AuthzNode::Op::And) == AuthzResult::Granted) {
+    const AuthzResult result = apply(*authz->section, ev, AuthzNode::Op::And);
+    if (result == AuthzResult::Pending) {
+        return kAwaitHostName;
+    }
+    if (result == AuthzResult::Granted) {
         return kOk;
     }
     modules::core::log_request_error(r, LogLevel::Error, "authz_core", "SN01630",

@@ -83,12 +83,10 @@ CmdResult parse_rule(std::string_view where, AccessRule& rule) {
     if (where.find('#') != std::string_view::npos) {
         return std::string("No comments are allowed here");
     }
+    // A host name or domain: matched against the client's double-reverse
+    // verified name, looked up when the rule is reached.
     rule.type = AccessRule::Type::Host;
-    // A host name needs a double-reverse lookup before the access check, which
-    // Sonora cannot wait for yet; refused rather than silently never matching.
-    return "host names (" + rule.from +
-           ") are not enforced yet: Sonora does not look up client host names for access checks; "
-           "use IP addresses or networks";
+    return std::nullopt;
 }
 
 // Allow and Deny: called once per address, with "from" as the first argument.

@@ -5,6 +5,7 @@
 #include "modules/aaa/mod_authz_host.h"
 
 #include "config/words.h"
+#include "core/strings.h"
 
 #include <arpa/inet.h>
 
@@ -111,16 +112,24 @@ CmdResult parse_ip(Cmd&, std::string_view args, AuthzArgs& out) {
     return std::nullopt;
 }
 
-// host and forward-dns need a (double-reverse) DNS lookup before the access
-// check, which the request driver cannot wait for yet. Refused rather than
-// accepted: a requirement that is read but not applied would widen access.
-std::string names_refused(std::string_view provider) {
-    return "Require " + std::string(provider) +
-           " is not enforced yet: Sonora does not look up client host names for access checks; "
-           "use Require ip instead";
+// Require host NAME...: names or domains, matched against the client's
+// double-reverse-verified name (looked up when the rule is evaluated).
+CmdResult parse_host(Cmd&, std::string_view args, AuthzArgs& out) {
+    std::vector<std::string> names = config::split_words(args);
+    if (names.empty()) {
+        return std::string("'require host' requires an argument");
+    }
+    out = std::move(names);
+    return std::nullopt;
 }
-CmdResult parse_host(Cmd&, std::string_view, AuthzArgs&) { return names_refused("host"); }
-CmdResult parse_forward_dns(Cmd&, std::string_view, AuthzArgs&) { return names_refused("forward-dns"); }
+
+// forward-dns needs a forward lookup of each configured name at request
+// time, which the resolver does not offer yet. Refused rather than accepted:
+// a requirement that is read but not applied would widen access.
+CmdResult parse_forward_dns(Cmd&, std::string_view, AuthzArgs&) {
+    return std::string("Require forward-dns is not enforced yet: Sonora does not resolve names for access checks; "
+                       "use Require ip or Require host instead");
+}
 
 CmdResult parse_local(Cmd&, std::string_view, AuthzArgs& out) {
     out = std::monostate{};
@@ -135,6 +144,15 @@ const AuthzProvider kProviders[] = {
 };
 
 }  // namespace
+
+bool in_domain(std::string_view domain, std::string_view host) {
+    if (domain.empty() || host.size() < domain.size() ||
+        !equals_nocase(host.substr(host.size() - domain.size()), domain)) {
+        return false;
+    }
+    // A whole label must match: "good.com" lets in "www.good.com", not "nogood.com".
+    return host.size() == domain.size() || domain.front() == '.' || host[host.size() - domain.size() - 1] == '.';
+}
 
 SubnetError parse_subnet(std::string_view addr, std::optional<std::string_view> mask, expr::Subnet& out) {
     out = expr::Subnet{};

@@ -39,4 +39,9 @@ SubnetError parse_subnet(std::string_view addr, std::optional<std::string_view> 
 // APR's text for BadIp / BadMask (empty for the others).
 std::string_view subnet_error_text(SubnetError e);
 
+// httpd's in_domain: whether `host` is `domain` or lies under it (whole
+// labels, case-insensitive; a domain written with a leading '.' matches
+// only below it).
+bool in_domain(std::string_view domain, std::string_view host);
+
 }  // namespace sonora::modules::aaa

@@ -52,6 +52,9 @@ int dir_fixups(request::Request& r, Services& services) {
         }
         target.append(name);
         const Services::Lookup found = services.lookup_uri(r, target);
+        if (found.status == kAwaitHostName) {
+            return found.status;
+        }
         if (found.status == 200 && found.is_regular) {
             return services.internal_fast_redirect(r, target) ? kRedirected : 500;
         }

@@ -3,6 +3,7 @@
 
 #include "../../support/config_fixture.h"
 #include "modules/aaa/mod_access_compat.h"
+#include "modules/aaa/mod_authz_host.h"
 #include "modules/core/core_config.h"
 #include "http/method.h"
 
@@ -94,13 +95,24 @@ TEST(ModAccessCompat, OrderAndSatisfyArePerMethod) {
     EXPECT_EQ(d.satisfy[post], Satisfy::Any);
 }
 
-TEST(ModAccessCompat, HostNamesAreRefusedUntilEnforced) {
-    for (const char* from : {"example.com", ".org", "localhost"}) {
-        expect_error(std::string("Allow from ") + from,
-                     std::string("host names (") + from +
-                         ") are not enforced yet: Sonora does not look up client host names for access checks; "
-                         "use IP addresses or networks");
+TEST(ModAccessCompat, HostNamesAreHostRules) {
+    ConfigRoot root;
+    auto g = root.load(kLoad + "<Directory />\nAllow from example.com .org localhost\n</Directory>\n");
+    const auto& d = dir(*g, 0);
+    ASSERT_EQ(d.allows.size(), 3u);
+    for (const AccessRule& rule : d.allows) {
+        EXPECT_EQ(rule.type, AccessRule::Type::Host) << rule.from;
     }
+    EXPECT_EQ(d.allows[1].from, ".org");
+}
+
+TEST(ModAccessCompat, InDomainMatchesWholeLabels) {
+    EXPECT_TRUE(in_domain("good.com", "good.com"));
+    EXPECT_TRUE(in_domain("good.com", "www.GOOD.com"));
+    EXPECT_FALSE(in_domain("good.com", "nogood.com"));
+    EXPECT_TRUE(in_domain(".good.com", "www.good.com"));
+    EXPECT_FALSE(in_domain("www.good.com", "good.com"));
+    EXPECT_FALSE(in_domain("", "good.com"));
 }
 
 TEST(ModAccessCompat, MergeReplacesWholeWhenUsed) {
