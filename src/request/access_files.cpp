@@ -3,6 +3,7 @@
 #include "config/engine.h"
 #include "core/clock.h"
 #include "modules/core/request_log.h"
+#include "request/fs_verdicts.h"
 #include "request/request.h"
 
 #include <fcntl.h>
@@ -141,8 +142,8 @@ int AccessFileCache::check(const Request& r, const CoreDirConfig& c, const std::
                            const AccessFile*& out) {
     path_.assign(dir).append(name);
     struct stat st {};
-    if (::stat(path_.c_str(), &st) != 0) {
-        const int e = errno;
+    bool unchanged = false;  // nothing happened under this name since it was last asked
+    if (const int e = fs_.stat(path_, st, unchanged); e != 0) {
         if (e == ENOENT || e == ENOTDIR) {
             return -1;  // not there: the next name
         }
@@ -171,7 +172,7 @@ int AccessFileCache::check(const Request& r, const CoreDirConfig& c, const std::
                       entry->size == st.st_size && same_time(entry->mtime, st.st_mtim) &&
                       same_time(entry->ctime, st.st_ctim);
     const std::int64_t now = wall_us();
-    if (same && !entry->racy()) {
+    if (same && (unchanged || !entry->racy())) {
         out = entry->file.get();
         return 0;
     }

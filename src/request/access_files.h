@@ -2,11 +2,13 @@
 // Access files (.htaccess), read where AllowOverride or AllowOverrideList
 // lets httpd read them. httpd opens, reads and parses every one on the path
 // for every request; Sonora parses a file once and keeps the result while
-// the file stays the same. Each request re-checks it with one stat() (device,
-// inode, size, mtime and ctime must all match; a file written within a
-// timestamp tick of being read is also re-read and compared byte for byte),
-// so an edit, a replacement or a removal takes effect on the very next
-// request: a verdict is never served from a file that is no longer there.
+// the file stays the same. Whether it does is asked of FsVerdicts (inotify:
+// no system call while nothing changed in its directory); where that cannot
+// watch, each request stats it (device, inode, size, mtime and ctime must
+// all match; a file written within a timestamp tick of being read is also
+// re-read and compared byte for byte). Either way an edit, a replacement or
+// a removal takes effect on the very next request: a verdict is never served
+// from a file that is no longer there.
 //
 // A file that does not parse (a syntax error, a directive its AllowOverride
 // does not allow, an unknown one) is cached too, as its error: each request
@@ -33,6 +35,7 @@ struct Generation;
 namespace sonora::request {
 
 struct Request;
+class FsVerdicts;
 
 struct AccessFile {
     // The parsed body: a <Directory> section of the file's directory.
@@ -45,7 +48,7 @@ struct AccessFile {
 
 class AccessFileCache {
 public:
-    explicit AccessFileCache(const config::Generation& gen) : gen_(gen) {}
+    AccessFileCache(const config::Generation& gen, FsVerdicts& fs) : gen_(gen), fs_(fs) {}
 
     // The access file of directory `dir` (absolute, with its trailing slash)
     // that httpd would read for `r` under the directory's configuration `c`:
@@ -96,6 +99,7 @@ private:
                                             std::string text);
 
     const config::Generation& gen_;
+    FsVerdicts& fs_;
     std::unordered_map<std::string, std::vector<Entry>> entries_;
     std::vector<std::shared_ptr<const AccessFile>> retired_;
     std::string path_;  // scratch

@@ -3,6 +3,7 @@
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
 #include "request/file_cache.h"
+#include "request/fs_verdicts.h"
 #include "request/request.h"
 #include "request/walk.h"
 
@@ -42,6 +43,8 @@ int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry, std
         return 0;
     }
     const Server& s = *r.server;
+    FsVerdicts& fs = walker.fs();
+    fs.begin_walk();
     // The path walked so far: a directory with its trailing slash at the top
     // of each turn, then with the next component appended.
     static thread_local std::string path;
@@ -88,8 +91,8 @@ int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry, std
             is_dir = !last || entry.is_dir();
         } else {
             struct stat st {};
-            if (::lstat(path.c_str(), &st) != 0) {
-                int e = errno;
+            bool cached = false;
+            if (const int e = fs.lstat(path, st, cached); e != 0) {
                 if (e == ENOENT || e == ENOTDIR) {
                     return 0;  // the walk ends; what is missing 404s later
                 }

@@ -104,7 +104,7 @@ std::size_t Walker::KeyHash::operator()(const Key& k) const {
     return h;
 }
 
-Walker::Walker(const config::Generation& gen) : gen_(gen), access_files_(gen) {
+Walker::Walker(const config::Generation& gen) : gen_(gen), access_files_(gen, fs_) {
     for (const auto& vh : gen.vhosts) {
         for (const std::string& a : vh->addresses) {
             VhostEntry e{vh.get(), {}, 0};

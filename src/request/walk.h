@@ -14,6 +14,7 @@
 
 #include "config/generation.h"
 #include "request/access_files.h"
+#include "request/fs_verdicts.h"
 
 #include <cstdint>
 #include <memory>
@@ -92,6 +93,7 @@ public:
     static constexpr std::size_t kMaxDirectoryCores = 4096;
 
     AccessFileCache& access_files() { return access_files_; }
+    FsVerdicts& fs() { return fs_; }
 
 private:
     struct ServerInfo {
@@ -123,6 +125,7 @@ private:
                            std::span<const AccessFileHit> access_files, std::vector<const void*>& out);
 
     const config::Generation& gen_;
+    FsVerdicts fs_;
     AccessFileCache access_files_;
     std::vector<VhostEntry> vhosts_;
     bool needs_local_address_ = false;
