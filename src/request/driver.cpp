@@ -3,6 +3,7 @@
 #include "core/strings.h"
 #include "expr/request_context.h"
 #include "modules/core/core_config.h"
+#include "modules/core/request_log.h"
 #include "request/dir_checks.h"
 #include "request/error_page.h"
 #include "request/static_file.h"
@@ -92,6 +93,7 @@ bool redirect_internally(Request& r, std::string_view target, bool fast = false)
     if (++r.redirects > kMaxInternalRedirects) {
         return false;
     }
+    r.prev_dir_config = r.dir_config;
     if (!fast && !r.redirected) {
         r.redirected = true;
         r.original_uri = r.keep(r.uri);
@@ -162,9 +164,40 @@ int run_all(std::span<const HookFn> hooks, Request& r, Services& s) {
     return kOk;
 }
 
+// httpd's "configuration error" for an auth phase nobody answered.
+int nobody_answered(const Request& r, std::string_view phase) {
+    modules::core::log_request_error(r, LogLevel::Crit, "core", "SN00025",
+                                     "configuration error:  couldn't " + std::string(phase) + ": " +
+                                         std::string(r.uri));
+    return 500;
+}
+
+// Authentication, then authorization with the user known: what httpd runs
+// when access_checker_ex says it needs a user.
+int check_user(const Pipeline& p, Request& r, Services& s) {
+    int rc = run_first(p.phase(Phase::CheckUserId), r, s);
+    if (rc == kDeclined) {
+        return nobody_answered(r, "check user");
+    }
+    if (rc != kOk) {
+        return rc;
+    }
+    if (!r.user) {
+        modules::core::log_request_error(
+            r, LogLevel::Error, "core", "SN00027",
+            "No authentication done but request not allowed without authentication for " + std::string(r.uri) +
+                ". Authentication not configured?");
+        return 500;
+    }
+    rc = run_first(p.phase(Phase::AuthChecker), r, s);
+    return rc == kDeclined ? nobody_answered(r, "check authorization") : rc;
+}
+
 // httpd's access phases under Satisfy: with All (the default) the host-based
 // checks and the requirements must both pass; with Any, passing the host-based
 // checks is enough, and failing them leaves the decision to the requirements.
+// Requirements that need a user (access_checker_ex declines) send the request
+// through authentication and authorization.
 int check_access(const Pipeline& p, Request& r, Services& s) {
     const bool any = run_first(p.phase(Phase::Satisfies), r, s) == kSatisfyAny;
     int host_based = run_all(p.phase(Phase::AccessChecker), r, s);
@@ -174,7 +207,12 @@ int check_access(const Pipeline& p, Request& r, Services& s) {
     if (host_based != kOk && !any) {
         return host_based;
     }
-    return run_all(p.phase(Phase::AccessCheckerEx), r, s);
+    auto requirements = p.phase(Phase::AccessCheckerEx);
+    if (requirements.empty()) {
+        return kOk;  // without mod_authz_core nothing is required
+    }
+    int rc = run_first(requirements, r, s);
+    return rc == kDeclined ? check_user(p, r, s) : rc;
 }
 
 class HookServices final : public Services {
@@ -189,6 +227,12 @@ public:
         return redirect_internally(r, target, true);
     }
     std::string_view server_banner() const override { return ctx_.server_banner; }
+    void note_auth_failure(Request& r) override {
+        if (run_first(ctx_.pipeline->phase(Phase::NoteAuthFailure), r, *this) == kDeclined) {
+            modules::core::log_request_error(r, LogLevel::Error, "core", "SN00571",
+                                             "need AuthType to note auth failure: " + std::string(r.uri));
+        }
+    }
 
 private:
     Context& ctx_;
@@ -293,7 +337,14 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
             status = run_all(p.phase(Phase::HeaderParser), r, services);
         }
         if (status == kOk) {
-            status = check_access(p, r, services);
+            // httpd trusts the access decision made before an internal
+            // redirect that lands under the same merged configuration (an
+            // ErrorDocument beside the refused file is served), and keeps its user.
+            if (r.redirects == 0 || r.dir_config != r.prev_dir_config) {
+                r.user.reset();
+                r.auth_type = {};
+                status = check_access(p, r, services);
+            }
         }
         if (status == kOk) {
             status = run_first(p.phase(Phase::TypeChecker), r, services);
