@@ -286,6 +286,26 @@ TEST_F(AuthBasic, AccessLogNamesTheUser) {
     }
 }
 
+// AuthBasicFake replaces the request's Authorization in a late fixup: the
+// log sees the fake credentials.
+TEST(AuthBasicFake, CredentialsReplaceTheHeader) {
+    TwinSite site(std::string(kModules) + "CustomLog @LOGS@/fake_log \"%{Authorization}i\"\n"
+                  "<Location /fake>\nAuthBasicFake demo %{REQUEST_METHOD}\n</Location>\n"
+                  "<Location /fake/off>\nAuthBasicFake off\n</Location>\n");
+    site.write_doc("open.txt", "open\n");
+    const std::vector<std::string> requests = {get("/fake/x"), get_as("/fake/x", "sha-user:sha pw"),
+                                               get_as("/fake/off/x", "a:b"), get("/open.txt")};
+    const std::string expected = "Basic " + base64("demo:GET") + "\nBasic " + base64("demo:GET") + "\nBasic " +
+                                 base64("a:b") + "\n-\n";
+    for (const char* which : {"sonora", "apache"}) {
+        if (std::string(which) == "apache" && !apache_available()) {
+            continue;
+        }
+        EXPECT_EQ(statuses(site.exchange(which, requests)), (std::vector<int>{404, 404, 404, 200})) << which;
+        EXPECT_EQ(site.read_log(which, "fake_log"), expected) << which;
+    }
+}
+
 // Files htpasswd writes now, in each of its formats.
 TEST_F(AuthBasic, FilesWrittenByHtpasswd) {
     if (::access("/usr/bin/htpasswd", X_OK) != 0) {
