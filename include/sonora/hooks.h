@@ -5,15 +5,24 @@
 // A module registers the phases it takes part in from Module::register_hooks,
 // with a coarse position (httpd's APR_HOOK_REALLY_FIRST .. REALLY_LAST). The
 // driver (src/request/driver.cpp) runs each phase's array in order:
-//   - run-first phases (translate_name, satisfies, type_checker, handler): the
-//     first hook that does not return kDeclined decides;
+//   - run-first phases (translate_name, satisfies, access_checker_ex,
+//     check_user_id, auth_checker, note_auth_failure, type_checker, handler):
+//     the first hook that does not return kDeclined decides;
 //   - run-all phases (post_read_request, header_parser, access_checker,
-//     access_checker_ex, fixups, log_transaction): every hook runs until one
-//     returns something other than kOk or kDeclined.
+//     fixups, log_transaction): every hook runs until one returns something
+//     other than kOk or kDeclined.
 // Access is httpd's: access_checker hooks (host-based rules, mod_access_compat)
 // and access_checker_ex hooks (Require, mod_authz_core) combine as the
 // satisfies hook says: kSatisfyAll (the default, when every hook declines)
 // needs both to pass, kSatisfyAny lets a passing access_checker suffice.
+// An access_checker_ex hook returns kDeclined when it cannot decide without
+// knowing the user: the driver then runs check_user_id (authentication: it
+// must set Request::user and return kOk, or answer 401/500), then
+// auth_checker (authorization with the user known). A phase in which every
+// hook declines is a configuration error (500), as in httpd.
+// note_auth_failure hooks are run through Services::note_auth_failure, by a
+// module that refuses a request with 401: the hook of the module that owns the
+// section's AuthType adds its challenge (WWW-Authenticate) and returns kOk.
 // A hook returns kOk, kDeclined, kRedirected (it called
 // Services::internal_redirect and the phases must start again),
 // kAwaitHostName (it needs the client's verified host name, which the
@@ -49,6 +58,9 @@ enum class Phase : std::uint8_t {
     Satisfies,
     AccessChecker,
     AccessCheckerEx,
+    CheckUserId,      // authentication, when access_checker_ex needs a user
+    AuthChecker,      // authorization with the user known
+    NoteAuthFailure,  // run by Services::note_auth_failure, not by the driver
     TypeChecker,
     Fixups,
     Handler,
@@ -88,6 +100,10 @@ public:
         std::string_view location;  // a redirect's Location (in the request's arena)
     };
     virtual Lookup lookup_uri(const request::Request& r, std::string_view uri) = 0;
+    // httpd's ap_note_auth_failure: asks the note_auth_failure hooks to add
+    // the challenge for the request's authentication type to
+    // Request::err_headers_out. Logs an error when no hook takes it.
+    virtual void note_auth_failure(request::Request& r) = 0;
 
 protected:
     ~Services() = default;

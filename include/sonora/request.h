@@ -75,7 +75,7 @@ struct Request {
     explicit Request(std::pmr::memory_resource* resource)
         : arena(resource), uri(resource), filename(resource), path_info(resource), content_type(resource),
           handler(resource), content_encoding(resource), content_language(resource), headers_out(resource),
-          env(resource),
+          err_headers_out(resource), env(resource),
           body{Body::Kind::None, {}, -1, 0, 0, nullptr, true, std::pmr::vector<Body::Piece>(resource)} {}
 
     std::pmr::memory_resource* arena;
@@ -107,6 +107,18 @@ struct Request {
     std::string_view client_ip;    // textual, no port
     int client_port = 0;
     int redirects = 0;             // internal redirects so far
+    // The per-dir config the phases ran under before the last internal
+    // redirect: a redirect that lands under the same one keeps `user` and
+    // skips the access phases, as httpd compares r->prev->per_dir_config.
+    const ConfigVector* prev_dir_config = nullptr;
+
+    // ---- authentication (httpd's r->user and r->ap_auth_type) ----
+    // Set by the check_user_id hook that authenticated the request, and by
+    // mod_auth_basic as soon as credentials arrive (before they are checked,
+    // as httpd: %u logs the name a 401 refused). Empty optional: no user,
+    // logged "-"; an empty name is logged "\"\"". Arena or static memory.
+    std::optional<std::string_view> user;
+    std::string_view auth_type;     // the scheme that set `user` ("Basic"); AUTH_TYPE in expressions
 
     // ---- response ----
     int status = 200;
@@ -117,6 +129,9 @@ struct Request {
     bool header_only = false;       // HEAD
     bool keep_alive = true;
     std::pmr::vector<Header> headers_out;  // values in the arena or static
+    // httpd's err_headers_out: sent with whatever response the request ends
+    // with, error pages and ErrorDocuments included (WWW-Authenticate).
+    std::pmr::vector<Header> err_headers_out;
     // httpd's subprocess_env: set by mod_setenvif and mod_env, read by %{VAR}e,
     // CustomLog env=, and expressions. Names compare case-insensitively.
     std::pmr::vector<Header> env;

@@ -49,6 +49,8 @@ std::string RequestContext::variable(Var v) {
         case Var::Https: return "off";
         case Var::Ipv6: return r_.client_ip.find(':') != std::string_view::npos ? "on" : "off";
         case Var::RequestStatus: return std::to_string(r_.status);
+        case Var::RemoteUser: return std::string(r_.user.value_or(std::string_view()));
+        case Var::AuthType: return std::string(r_.auth_type);
         default: return {};
     }
 }

@@ -1,7 +1,7 @@
 #pragma once
 // An ap_expr evaluation context over a request: what CustomLog expr=,
-// SetEnvIfExpr (and later <If>) can ask about it. Values Sonora does not
-// have yet (remote user, notes) are absent, as httpd's are when unset.
+// SetEnvIfExpr, <If> and Require expr can ask about it. Values Sonora does
+// not have yet (notes) are absent, as httpd's are when unset.
 
 #include "expr/eval.h"
 

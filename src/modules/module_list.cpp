@@ -41,6 +41,10 @@ extern Module authn_core_module;
 extern Module authz_core_module;
 extern Module authz_host_module;
 extern Module access_compat_module;
+extern Module auth_basic_module;
+extern Module authn_file_module;
+extern Module authz_user_module;
+extern Module authz_groupfile_module;
 }  // namespace aaa
 // [loggers-aaa-end]
 
@@ -57,7 +61,8 @@ std::span<Module* const> builtin_modules() {
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule
         &aaa::authn_core_module, &aaa::authz_core_module, &aaa::authz_host_module,
-        &aaa::access_compat_module,
+        &aaa::access_compat_module, &aaa::auth_basic_module, &aaa::authn_file_module, &aaa::authz_user_module,
+        &aaa::authz_groupfile_module,
         // [list-loggers-aaa-end]
     };
     return kModules;

@@ -19,12 +19,13 @@
 //
 // The walk goes down the path once, in httpd's order: the .htaccess check of
 // a directory, then the symlink check of the next component; the first
-// refusal wins. A component that does not exist ends the walk. Nothing is
-// cached between requests but the per-directory configuration
-// (Walker::directory_core) and parsed access files (re-checked with one
-// stat() each); with FollowSymLinks and AllowOverride None
-// everywhere (httpd's defaults) the walk makes no system call and allocates
-// nothing.
+// refusal wins. A component that does not exist ends the walk. What stat()
+// and lstat() said is kept per thread until inotify reports a change under
+// that name or above it (fs_verdicts.h), links excepted, so a warm walk under
+// SymLinksIfOwnerMatch and AllowOverride All makes one read() of the event
+// queue instead of a call per component; with FollowSymLinks and
+// AllowOverride None everywhere (httpd's defaults) it makes no system call
+// and allocates nothing.
 
 namespace sonora::modules::core {
 struct CoreDirConfig;

@@ -3,6 +3,7 @@
 #include "core/strings.h"
 #include "expr/request_context.h"
 #include "modules/core/core_config.h"
+#include "modules/core/request_log.h"
 #include "request/dir_checks.h"
 #include "request/error_page.h"
 #include "request/static_file.h"
@@ -96,6 +97,7 @@ bool redirect_internally(Request& r, std::string_view target, bool fast = false)
     if (++r.redirects > kMaxInternalRedirects) {
         return false;
     }
+    r.prev_dir_config = r.dir_config;
     if (!fast && !r.redirected) {
         r.redirected = true;
         r.original_uri = r.keep(r.uri);
@@ -166,15 +168,48 @@ int run_all(std::span<const HookFn> hooks, Request& r, Services& s) {
     return kOk;
 }
 
+// httpd's "configuration error" for an auth phase nobody answered.
+int nobody_answered(const Request& r, std::string_view phase) {
+    modules::core::log_request_error(r, LogLevel::Crit, "core", "SN00025",
+                                     "configuration error:  couldn't " + std::string(phase) + ": " +
+                                         std::string(r.uri));
+    return 500;
+}
+
+// Authentication, then authorization with the user known: what httpd runs
+// when access_checker_ex says it needs a user.
+int check_user(const Pipeline& p, Request& r, Services& s) {
+    int rc = run_first(p.phase(Phase::CheckUserId), r, s);
+    if (rc == kDeclined) {
+        return nobody_answered(r, "check user");
+    }
+    if (rc != kOk) {
+        return rc;
+    }
+    if (!r.user) {
+        modules::core::log_request_error(
+            r, LogLevel::Error, "core", "SN00027",
+            "No authentication done but request not allowed without authentication for " + std::string(r.uri) +
+                ". Authentication not configured?");
+        return 500;
+    }
+    rc = run_first(p.phase(Phase::AuthChecker), r, s);
+    return rc == kDeclined ? nobody_answered(r, "check authorization") : rc;
+}
+
 // httpd's access phases under Satisfy: with All (the default) the host-based
 // checks and the requirements must both pass; with Any, passing the host-based
 // checks is enough, and failing them leaves the decision to the requirements.
+// Requirements that need a user (access_checker_ex declines) send the request
+// through authentication and authorization.
 int check_access(const Pipeline& p, Request& r, Services& s) {
     const bool any = run_first(p.phase(Phase::Satisfies), r, s) == kSatisfyAny;
     int host_based = run_all(p.phase(Phase::AccessChecker), r, s);
     if (host_based == kAwaitHostName) {
-        // Under Any the requirements alone may settle it without the name.
-        return any && run_all(p.phase(Phase::AccessCheckerEx), r, s) == kOk ? kOk : kAwaitHostName;
+        // Under Any, requirements that grant without a user settle it without
+        // the name; anything else (a refusal, a password prompt) waits for it.
+        auto requirements = p.phase(Phase::AccessCheckerEx);
+        return any && !requirements.empty() && run_first(requirements, r, s) == kOk ? kOk : kAwaitHostName;
     }
     if (host_based == kOk && any) {
         return kOk;
@@ -182,7 +217,12 @@ int check_access(const Pipeline& p, Request& r, Services& s) {
     if (host_based != kOk && !any) {
         return host_based;
     }
-    return run_all(p.phase(Phase::AccessCheckerEx), r, s);
+    auto requirements = p.phase(Phase::AccessCheckerEx);
+    if (requirements.empty()) {
+        return kOk;  // without mod_authz_core nothing is required
+    }
+    int rc = run_first(requirements, r, s);
+    return rc == kDeclined ? check_user(p, r, s) : rc;
 }
 
 class HookServices final : public Services {
@@ -198,6 +238,12 @@ public:
     }
     std::string_view server_banner() const override { return ctx_.server_banner; }
     Lookup lookup_uri(const Request& r, std::string_view uri) override;
+    void note_auth_failure(Request& r) override {
+        if (run_first(ctx_.pipeline->phase(Phase::NoteAuthFailure), r, *this) == kDeclined) {
+            modules::core::log_request_error(r, LogLevel::Error, "core", "SN00571",
+                                             "need AuthType to note auth failure: " + std::string(r.uri));
+        }
+    }
 
 private:
     Context& ctx_;
@@ -205,7 +251,11 @@ private:
 
 // The phases that find the resource and decide whether it may be had:
 // translate_name .. type_checker. Returns kOk or the status to answer.
-int resolve(Request& r, Context& ctx, Services& services, std::shared_ptr<const FileEntry>& entry) {
+// `trusted`: the merged configuration whose access decision (and user)
+// carries over, as httpd trusts the request before an internal redirect and
+// a subrequest's main request when they land under the same configuration.
+int resolve(Request& r, Context& ctx, Services& services, std::shared_ptr<const FileEntry>& entry,
+            const ConfigVector* trusted) {
     const Pipeline& p = *ctx.pipeline;
     int status = run_first(p.phase(Phase::TranslateName), r, services);
     if (status == kDeclined) {
@@ -221,7 +271,9 @@ int resolve(Request& r, Context& ctx, Services& services, std::shared_ptr<const 
         r.dir_config = ctx.walker.if_config(r.dir_config, expr_ctx);
         status = run_all(p.phase(Phase::HeaderParser), r, services);
     }
-    if (status == kOk) {
+    if (status == kOk && (trusted == nullptr || r.dir_config != trusted)) {
+        r.user.reset();
+        r.auth_type = {};
         status = check_access(p, r, services);
     }
     if (status == kOk) {
@@ -251,8 +303,10 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
     sub.the_request = r.the_request;
     sub.env.assign(r.env.begin(), r.env.end());
     sub.uri.assign(uri);
+    sub.user = r.user;
+    sub.auth_type = r.auth_type;
     std::shared_ptr<const FileEntry> entry;
-    const int status = resolve(sub, ctx_, *this, entry);
+    const int status = resolve(sub, ctx_, *this, entry, r.dir_config);
     Lookup out;
     out.status = status == kOk ? 200 : status;
     out.is_regular = sub.has_finfo && S_ISREG(sub.finfo.st_mode);
@@ -350,7 +404,10 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
         r.content_encoding.clear();
         r.content_language.clear();
         std::shared_ptr<const FileEntry> entry;
-        int status = resolve(r, ctx, services, entry);
+        // After an internal redirect under the same merged configuration the
+        // access decision stands (an ErrorDocument beside the refused file is
+        // served) and the user is kept.
+        int status = resolve(r, ctx, services, entry, r.redirects == 0 ? nullptr : r.prev_dir_config);
         if (status == kOk) {
             status = run_all(p.phase(Phase::Fixups), r, services);
         }

@@ -7,7 +7,10 @@
 // Phases: translate_name (hooks, then core's DocumentRoot) -> map_to_storage
 // (core: file lookup, PATH_INFO, per-dir config from the walks, the walk's
 // symlink and .htaccess refusals: dir_checks.h) ->
-// access_checker hooks (mod_authz_core) -> type_checker hooks (mod_mime) ->
+// <If> -> header_parser -> access (access_checker hooks: mod_access_compat;
+// access_checker_ex: mod_authz_core; when it needs a user, check_user_id:
+// mod_auth_basic, then auth_checker: mod_authz_core again; Satisfy combines
+// them) -> type_checker hooks (mod_mime) ->
 // fixups hooks (core's ForceType/SetHandler, mod_dir) -> handler hooks, then
 // core's default file handler -> error response. Hook arrays come from the
 // enabled modules' register_hooks, frozen per generation (Pipeline).

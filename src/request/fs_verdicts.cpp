@@ -32,7 +32,7 @@ FsVerdicts::~FsVerdicts() {
 }
 
 void FsVerdicts::forget(std::string_view prefix) {
-    for (auto it = verdicts_.lower_bound(std::string(prefix)); it != verdicts_.end() && it->first.starts_with(prefix);) {
+    for (auto it = verdicts_.lower_bound(prefix); it != verdicts_.end() && it->first.starts_with(prefix);) {
         it = verdicts_.erase(it);
     }
     // A watch follows its inode: once the name may lead elsewhere (renamed,
@@ -57,7 +57,6 @@ void FsVerdicts::begin_walk() {
     }
     alignas(inotify_event) char buf[16 * 1024];
     for (;;) {
-        ++calls_;
         const ssize_t n = ::read(fd_, buf, sizeof buf);
         if (n <= 0) {
             if (n < 0 && errno == EINTR) {
@@ -77,14 +76,16 @@ void FsVerdicts::begin_walk() {
                 continue;
             }
             // A copy: forgetting drops watches, and this name with them.
-            const std::string dir = found->second;
+            event_path_.assign(found->second);
             if ((ev->mask & IN_IGNORED) || ev->len == 0 || ev->name[0] == '\0') {
-                forget(dir);  // the directory itself (IN_IGNORED: it is gone, or unmounted)
+                forget(event_path_);  // the directory itself (IN_IGNORED: it is gone, or unmounted)
                 continue;
             }
-            std::string path = dir == "/" ? std::string("/") : dir + "/";
-            path.append(ev->name);
-            forget(path);  // the entry and all that lies under it
+            if (event_path_ != "/") {
+                event_path_.push_back('/');
+            }
+            event_path_.append(ev->name);
+            forget(event_path_);  // the entry and all that lies under it
         }
     }
 }

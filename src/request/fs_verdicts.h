@@ -46,6 +46,7 @@ public:
 
     // ---- for tests ----
     std::size_t size() const { return verdicts_.size(); }
+    // stat(), lstat() and inotify_add_watch() calls (event reads not counted).
     std::size_t system_calls() const { return calls_; }
     static constexpr std::size_t kMaxVerdicts = 16384;
     static constexpr std::size_t kMaxWatches = 4096;
@@ -66,8 +67,9 @@ private:
     std::unordered_map<std::string, int> watches_;  // directory -> watch descriptor
     // Keyed by path, then 'L' or 'S' for lstat/stat: ordered so that all
     // that lies under a changed entry goes in one range.
-    std::map<std::string, Verdict> verdicts_;
+    std::map<std::string, Verdict, std::less<>> verdicts_;
     std::string key_;
+    std::string event_path_;  // reused: an event about an unrelated name allocates nothing
     std::size_t calls_ = 0;
 };
 

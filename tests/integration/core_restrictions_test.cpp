@@ -146,10 +146,12 @@ TEST_F(CoreRestrictions, RestrictionsNotEnforcedYetAreRefusedAtStartup) {
     const std::vector<Case> cases = {
         {"<Directory /srv>\nRequire forward-dns example.com\n</Directory>", "Require forward-dns is not enforced yet",
          1},
+        // Without mod_authz_user and mod_authz_groupfile, as httpd without them.
         {"<Directory /srv>\nRequire valid-user\n</Directory>", "Unknown Authz provider: valid-user", 1},
         {"<Directory /srv>\nRequire user alice\n</Directory>", "Unknown Authz provider: user", 1},
-        {"LoadModule auth_basic_module /usr/lib/apache2/modules/mod_auth_basic.so",
-         "Sonora has no built-in module named 'auth_basic_module'", 0},
+        {"<Directory /srv>\nRequire group admins\n</Directory>", "Unknown Authz provider: group", 1},
+        {"LoadModule auth_digest_module /usr/lib/apache2/modules/mod_auth_digest.so",
+         "Sonora has no built-in module named 'auth_digest_module'", 0},
         {"LoadModule allowmethods_module /usr/lib/apache2/modules/mod_allowmethods.so",
          "Sonora has no built-in module named 'allowmethods_module'", 0},
     };

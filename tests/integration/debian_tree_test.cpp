@@ -98,6 +98,9 @@ protected:
         module("authz_host", "mod_authz_host.so", "");
         module("access_compat", "mod_access_compat.so", "");
         module("authn_core", "mod_authn_core.so", "");
+        module("auth_basic", "mod_auth_basic.so", "");
+        module("authn_file", "mod_authn_file.so", "");
+        module("authz_user", "mod_authz_user.so", "");
         module("env", "mod_env.so", "");
         module("setenvif", "mod_setenvif.so",
                "<IfModule setenvif_module>\n\tBrowserMatch \"Mozilla/2\" nokeepalive\n"
@@ -164,6 +167,8 @@ TEST_F(DebianTree, ModulesFromModsEnabledOnly) {
     for (const char* m : {" mpm_event_module (shared)\n", " alias_module (shared)\n", " authz_core_module (shared)\n",
                           " authz_host_module (shared)\n", " access_compat_module (shared)\n",
                           " setenvif_module (shared)\n", " negotiation_module (shared)\n", " status_module (shared)\n",
+                          " auth_basic_module (shared)\n", " authn_file_module (shared)\n",
+                          " authz_user_module (shared)\n", " authn_core_module (shared)\n",
                           " mime_module (static)\n", " dir_module (static)\n", " log_config_module (static)\n"}) {
         EXPECT_NE(r.out.find(m), std::string::npos) << m << "\n" << r.out;
     }
@@ -222,6 +227,12 @@ TEST_F(DebianTree, StartsAndKeepsItsRestrictions) {
     ::chmod(dir.str().c_str(), 0755);  // the server runs as www-data
     dir.write("var/www/html/.htpasswd", "user:secret\n");
     dir.write("var/www/html/.git/config", "[core]\n");
+    // A password-protected area, as the Apache docs set one up (htpasswd -s: "sha pw").
+    dir.write("etc/apache2/.htpasswd", "alice:{SHA}7ubAkIthNAIpEJjMktYaoVaMPB8=\n");
+    dir.write("var/www/html/private/index.html", "<h1>private</h1>\n");
+    dir.write("etc/apache2/conf-enabled/private.conf",
+              "<Directory " + www + "/private>\n\tAuthType Basic\n\tAuthName \"Private\"\n"
+              "\tAuthUserFile " + etc + "/.htpasswd\n\tRequire valid-user\n</Directory>\n");
     BinaryServer server(SONORA_BINARY, etc, "apache2.conf", std::stoi(port), run + "/apache2.pid");
     ASSERT_TRUE(server.start()) << server.startup_error;
     auto get = [&](const std::string& path, const std::string& host) {
@@ -235,6 +246,13 @@ TEST_F(DebianTree, StartsAndKeepsItsRestrictions) {
     EXPECT_EQ(get("/", "site2.example").body, "<h1>site2</h1>\n");
     EXPECT_EQ(get("/.htpasswd", "localhost").status, 403);
     EXPECT_EQ(get("/.git/config", "localhost").status, 403);
+    EXPECT_EQ(get("/private/", "localhost").status, 401);
+    auto as_alice = parse_responses(http_exchange(std::stoi(port), "GET /private/ HTTP/1.1\r\nHost: localhost\r\n"
+                                                                    "Authorization: Basic YWxpY2U6c2hhIHB3\r\n"
+                                                                    "Connection: close\r\n\r\n"));
+    ASSERT_EQ(as_alice.size(), 1u);
+    EXPECT_EQ(as_alice[0].status, 200);
+    EXPECT_EQ(as_alice[0].body, "<h1>private</h1>\n");
 }
 
 TEST_F(DebianTree, AModuleWithoutItsLoadLineIsAnError) {

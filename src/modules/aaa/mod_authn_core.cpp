@@ -1,23 +1,38 @@
-// httpd's mod_authn_core: AuthType, AuthName, <AuthnProviderAlias>. Parsed,
-// validated and stored; authentication itself comes with the auth hooks.
+// httpd's mod_authn_core: AuthType, AuthName, <AuthnProviderAlias>, the
+// provider registry, and the last-resort check_user_id hook.
 
 #include "modules/aaa/mod_authn_core.h"
+#include "modules/aaa/mod_authn_file.h"
 #include "modules/aaa/provider_alias.h"
 
 #include "config/engine.h"
 #include "config/words.h"
 #include "core/strings.h"
+#include "expr/eval.h"
 #include "expr/parser.h"
+#include "expr/request_context.h"
+#include "modules/core/request_log.h"
+
+#include <sonora/hooks.h>
 
 namespace sonora::modules::aaa {
-
 
 namespace {
 
 using Args = std::span<const std::string>;
+using request::Request;
 
-// Provider modules add their entries here as they are written.
-const std::span<const AuthnProvider> kProviders{};
+const AuthnProvider* find_base_provider(const Cmd& cmd, std::string_view name) {
+    const auto& modules = cmd.engine().generation().modules;
+    // Other provider modules join this list as they are written (authn_dbm, ...).
+    for (const AuthnProvider& p : authn_file_providers()) {
+        // Provider names are case-sensitive in httpd's registry.
+        if (p.name == name && modules.enabled(*p.owner)) {
+            return &p;
+        }
+    }
+    return nullptr;
+}
 
 AuthnCoreServerConfig& global_conf(const Cmd& cmd) {
     return *cmd.engine().generation().main.module_config.get_mutable<AuthnCoreServerConfig>(
@@ -34,7 +49,7 @@ CmdResult string_expr(Cmd& cmd, const std::string& text, std::shared_ptr<const e
     return std::nullopt;
 }
 
-CmdResult auth_type(Cmd& cmd, Args a) {
+CmdResult set_auth_type(Cmd& cmd, Args a) {
     auto& conf = cmd.conf<AuthnCoreDirConfig>();
     if (auto err = string_expr(cmd, a[0], conf.auth_type_expr)) {
         return err;
@@ -43,7 +58,7 @@ CmdResult auth_type(Cmd& cmd, Args a) {
     return std::nullopt;
 }
 
-CmdResult auth_name(Cmd& cmd, Args a) {
+CmdResult set_auth_name(Cmd& cmd, Args a) {
     auto& conf = cmd.conf<AuthnCoreDirConfig>();
     if (auto err = string_expr(cmd, a[0], conf.auth_name_expr)) {
         return err;
@@ -69,17 +84,46 @@ CmdResult provider_alias(Cmd& cmd, Args a) {
     }
     auto dir = apply_provider_alias_body(cmd);
 
-    if (!aliases.contains(base) && !authn_provider_exists(cmd, base)) {
+    auto target = find_authn_provider(cmd, base);
+    if (!target) {
         return "Unknown Authn provider: " + base;
     }
-    aliases[alias] = AuthnAlias{base, std::move(dir)};
+    // An alias of an alias runs the final provider with its own directives.
+    aliases[alias] = AuthnAlias{base, target->provider, std::move(dir)};
     return std::nullopt;
 }
 
+// A String-mode expression's value; text without anything ap_expr would
+// interpret is its own value, so the common literal costs no evaluation.
+std::string evaluate(const Request& r, const std::string& text, const std::shared_ptr<const expr::Expr>& e) {
+    if (!e || text.find_first_of("%$\\") == std::string::npos) {
+        return text;
+    }
+    expr::RequestContext ctx(r);
+    return expr::evaluate_string(*e, ctx);
+}
+
+const AuthnCoreDirConfig* dir_conf(const Request& r) {
+    return r.dir_config != nullptr ? r.dir_config->get<AuthnCoreDirConfig>(authn_core_module.index) : nullptr;
+}
+
+// check_user_id, last: reached when no authentication module took the request.
+int authenticate_no_user(Request& r, Services&) {
+    auto type = auth_type(r);
+    if (!type) {
+        return kOk;
+    }
+    core::log_request_error(r, LogLevel::Error, "authn_core", "SN01796",
+                            "AuthType " + *type + " configured without corresponding module");
+    return 500;
+}
+
+void register_hooks(HookRegistry& hooks) { hooks.add(Phase::CheckUserId, authenticate_no_user, HookOrder::Last); }
+
 const DirectiveSpec kDirectives[] = {
-    {"AuthType", ArgForm::Take1, kOrAuthCfg, 0, ConfLevel::Dir, auth_type,
+    {"AuthType", ArgForm::Take1, kOrAuthCfg, 0, ConfLevel::Dir, set_auth_type,
      "the authentication scheme (Basic, Digest, Form...) or None"},
-    {"AuthName", ArgForm::Take1, kOrAuthCfg, 0, ConfLevel::Dir, auth_name,
+    {"AuthName", ArgForm::Take1, kOrAuthCfg, 0, ConfLevel::Dir, set_auth_name,
      "the realm shown to users when credentials are asked for"},
     {"<AuthnProviderAlias", ArgForm::RawArgs, kRsrcConf, kGlobalOnly, ConfLevel::Server, provider_alias,
      "a provider and a new name for it; the section holds the directives it runs with"},
@@ -105,14 +149,38 @@ AuthnCoreServerConfig AuthnCoreServerConfig::merge(const AuthnCoreServerConfig& 
     return out;
 }
 
-bool authn_provider_exists(const Cmd& cmd, std::string_view name) {
-    const auto& modules = cmd.engine().generation().modules;
-    for (const AuthnProvider& p : kProviders) {
-        if (p.name == name && modules.enabled(*p.owner)) {
-            return true;
-        }
+bool authn_provider_exists(const Cmd& cmd, std::string_view name) { return find_base_provider(cmd, name) != nullptr; }
+
+std::optional<AuthnProviderRef> find_authn_provider(const Cmd& cmd, std::string_view name) {
+    if (const AuthnProvider* p = find_base_provider(cmd, name)) {
+        return AuthnProviderRef{std::string(name), p, nullptr};
     }
-    return false;
+    const auto& aliases = global_conf(cmd).aliases;
+    auto it = aliases.find(std::string(name));
+    if (it == aliases.end() || it->second.provider == nullptr) {
+        return std::nullopt;
+    }
+    return AuthnProviderRef{std::string(name), it->second.provider, it->second.dir_config};
+}
+
+std::optional<std::string> auth_type(const Request& r) {
+    const AuthnCoreDirConfig* conf = dir_conf(r);
+    if (conf == nullptr || !conf->auth_type) {
+        return std::nullopt;
+    }
+    std::string type = evaluate(r, *conf->auth_type, conf->auth_type_expr);
+    if (equals_nocase(type, "None")) {
+        return std::nullopt;
+    }
+    return type;
+}
+
+std::optional<std::string> auth_name(const Request& r) {
+    const AuthnCoreDirConfig* conf = dir_conf(r);
+    if (conf == nullptr || !conf->auth_name) {
+        return std::nullopt;
+    }
+    return evaluate(r, *conf->auth_name, conf->auth_name_expr);
 }
 
 Module authn_core_module{
@@ -121,6 +189,7 @@ Module authn_core_module{
     .directives = kDirectives,
     .dir_config = config_ops<AuthnCoreDirConfig>(),
     .server_config = config_ops<AuthnCoreServerConfig>(),
+    .register_hooks = register_hooks,
 };
 
 }  // namespace sonora::modules::aaa

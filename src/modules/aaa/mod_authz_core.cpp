@@ -14,7 +14,11 @@
 #include "expr/parser.h"
 #include "http/method.h"
 #include "modules/core/core_config.h"
+#include "modules/aaa/mod_authz_groupfile.h"
 #include "modules/aaa/mod_authz_host.h"
+#include "modules/aaa/mod_authz_user.h"
+#include "expr/eval.h"
+#include "expr/request_context.h"
 
 #include <algorithm>
 #include <array>
@@ -67,7 +71,15 @@ CmdResult parse_expr(Cmd&, std::string_view args, AuthzArgs& out) {
     if (!parsed.ok()) {
         return "Cannot parse expression in require line: " + parsed.error().message;
     }
-    out = std::make_shared<const expr::Expr>(std::move(parsed).value());
+    RequireExpr e;
+    e.expr = std::make_shared<const expr::Expr>(std::move(parsed).value());
+    for (std::size_t i = 0; i < e.expr->size(); ++i) {
+        const expr::Node& n = e.expr->node(static_cast<expr::NodeId>(i));
+        if (n.kind == expr::NodeKind::Var && n.op == static_cast<std::uint8_t>(expr::Var::RemoteUser)) {
+            e.wants_user = true;
+        }
+    }
+    out = std::move(e);
     return std::nullopt;
 }
 
@@ -128,6 +140,7 @@ CmdResult require(Cmd& cmd, Args a) {
         if (auto err = p->parse(cmd, rest, node->parsed)) {
             return err;
         }
+        node->checker = p->check != nullptr ? p : nullptr;
     }
     auto& conf = cmd.conf<AuthzCoreDirConfig>();
     AuthzNode& group = current_group(conf);
@@ -252,6 +265,7 @@ CmdResult provider_alias(Cmd& cmd, Args a) {
         if (auto err = p->parse(cmd, args, rec.parsed)) {
             return "Can't parse 'Require " + base + " " + args + "': " + *err;
         }
+        rec.checker = p->check != nullptr ? p : nullptr;
     }
     // A later definition of the same alias replaces the earlier one, as in httpd.
     global_conf(cmd).aliases[alias] = std::move(rec);
@@ -350,11 +364,38 @@ const AuthzProvider* find_authz_provider(const Cmd& cmd, std::string_view name) 
         }
         return nullptr;
     };
-    // Other modules' providers join here as they are written (authz_user, ...).
-    if (const AuthzProvider* p = search(kCoreProviders)) {
-        return p;
+    // Other modules' providers join here as they are written (authz_owner, ...).
+    for (std::span<const AuthzProvider> list :
+         {std::span<const AuthzProvider>(kCoreProviders), authz_host_providers(), authz_user_providers(),
+          authz_groupfile_providers()}) {
+        if (const AuthzProvider* p = search(list)) {
+            return p;
+        }
     }
-    return search(authz_host_providers());
+    return nullptr;
+}
+
+CmdResult parse_require_words(std::string_view args, AuthzArgs& out) {
+    RequireWords w;
+    if (args.find_first_of("%$\\") == std::string_view::npos) {
+        w.words = config::split_words(args);
+    } else {
+        auto parsed = expr::parse(args, expr::ParseMode::String);
+        if (!parsed.ok()) {
+            return "Cannot parse expression in require line: " + parsed.error().message;
+        }
+        w.expr = std::make_shared<const expr::Expr>(std::move(parsed).value());
+    }
+    out = std::move(w);
+    return std::nullopt;
+}
+
+std::vector<std::string> require_words(const request::Request& r, const RequireWords& w) {
+    if (!w.expr) {
+        return w.words;
+    }
+    expr::RequestContext ctx(r);
+    return config::split_words(expr::evaluate_string(*w.expr, ctx));
 }
 
 Module authz_core_module{

@@ -12,9 +12,18 @@
 //   <AuthzProviderAlias provider alias "args">  a named provider with fixed arguments
 //
 // Providers. `Require all|env|method|expr` are this module's; ip, host,
-// forward-dns and local exist only while mod_authz_host is loaded; an alias is
-// known from its <AuthzProviderAlias> onwards (httpd's provider registry is
-// filled in file order). Anything else: "Unknown Authz provider: NAME".
+// forward-dns and local exist only while mod_authz_host is loaded; user and
+// valid-user while mod_authz_user is; group and file-group while
+// mod_authz_groupfile is; an alias is known from its <AuthzProviderAlias>
+// onwards (httpd's provider registry is filled in file order). Anything
+// else: "Unknown Authz provider: NAME".
+//
+// At request time (authz_check.cpp) the tree is evaluated twice at most, as
+// httpd's: at access_checker_ex without a user, where a requirement that
+// needs one ("denied, no user") sends the request to authentication; then
+// at auth_checker with the authenticated user, where a refusal is 401 (the
+// challenge added by Services::note_auth_failure), or 403 with
+// AuthzSendForbiddenOnFailure On or when no AuthType applies.
 //
 // The requirement tree. Each section's config holds one tree whose root is an
 // implicit <RequireAny> (httpd's default section). Trees are normalised while
@@ -35,6 +44,7 @@
 #include "expr/subnet.h"
 
 #include <sonora/module.h>
+#include <sonora/request.h>
 
 #include <cstdint>
 #include <map>
@@ -55,12 +65,32 @@ namespace sonora::modules::aaa {
 extern Module authz_core_module;
 void authz_register_hooks(HookRegistry& hooks);
 
+// `Require expr`: the condition, and whether it reads %{REMOTE_USER} (then
+// a false result may change once a user is known: httpd's "denied, no user").
+struct RequireExpr {
+    std::shared_ptr<const expr::Expr> expr;
+    bool wants_user = false;
+};
+
+// `Require user|group ...`: the arguments are an ap_expr string, split into
+// words per request; words that need no evaluation are split once here.
+struct RequireWords {
+    std::shared_ptr<const expr::Expr> expr;  // null when `words` is final
+    std::vector<std::string> words;
+};
+
 // A provider's arguments as checked and pre-parsed at configuration time.
 using AuthzArgs = std::variant<std::monostate,
-                               bool,                                // all: granted
-                               std::vector<std::string>,            // env, method, host, forward-dns
-                               std::vector<expr::Subnet>,           // ip
-                               std::shared_ptr<const expr::Expr>>;  // expr
+                               bool,                       // all: granted
+                               std::vector<std::string>,   // env, method, host, forward-dns
+                               std::vector<expr::Subnet>,  // ip
+                               RequireExpr,                // expr
+                               RequireWords>;              // user, group, file-group
+
+// httpd's authz_status, and Pending: a provider needs the client's verified
+// host name, not looked up yet; the evaluation stops there and the request
+// runs again once it is (kAwaitHostName).
+enum class AuthzResult : std::uint8_t { Granted, Denied, DeniedNoUser, Neutral, GeneralError, Pending };
 
 // An authorization provider usable in `Require NAME ...`.
 struct AuthzProvider {
@@ -68,7 +98,18 @@ struct AuthzProvider {
     const Module* owner;  // the provider exists while this module is enabled
     // Checks the rest of the Require line; returns the error message or nullopt.
     CmdResult (*parse)(Cmd& cmd, std::string_view args, AuthzArgs& out);
+    // Request time, from any worker thread. `alias_dir` holds the directives
+    // of the <AuthzProviderAlias> being evaluated (null otherwise): where set,
+    // they win over the request's. Null for this module's and mod_authz_host's
+    // providers, which authz_check.cpp evaluates itself.
+    AuthzResult (*check)(const request::Request& r, const AuthzArgs& args, const ConfigVector* alias_dir) = nullptr;
 };
+
+// The words of a RequireWords for this request (httpd: ap_expr_str_exec, then
+// ap_getword_conf).
+std::vector<std::string> require_words(const request::Request& r, const RequireWords& w);
+// Parses a Require line's arguments as a RequireWords; error worded as httpd's.
+CmdResult parse_require_words(std::string_view args, AuthzArgs& out);
 
 // One node of the requirement tree: a requirement (provider set) or a group.
 struct AuthzNode {
@@ -81,6 +122,7 @@ struct AuthzNode {
     std::string provider;  // empty for a group
     std::string args;      // the rest of the Require line, as written
     AuthzArgs parsed;
+    const AuthzProvider* checker = nullptr;  // the provider's, when it has a check function
     // Group.
     Op op = Op::Or;
     bool merged = false;   // made by AuthMerging, not written in the config
@@ -108,6 +150,7 @@ struct AuthzAlias {
     std::string base_provider;
     std::string args;  // the one Require-Parameters argument
     AuthzArgs parsed;
+    const AuthzProvider* checker = nullptr;  // the base provider's, when it has a check function
     std::shared_ptr<ConfigVector> dir_config;  // the directives inside the section
 };
 

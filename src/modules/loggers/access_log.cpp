@@ -78,6 +78,8 @@ void fill_record(const request::Request& r, LogRecord& rec) {
     // UseCanonicalName Off: the port the client named, else the scheme's.
     rec.canonical_port = r.host_port != 0 ? r.host_port : 80;
     rec.keepalives = r.keepalives;
+    rec.has_user = r.user.has_value();
+    rec.user = r.user.value_or(std::string_view());
     rec.conn_status = r.keep_alive ? '+' : '-';
     rec.server_name = r.self_host();
     rec.virtual_host = !r.server_name.empty() ? r.server_name : machine_name();

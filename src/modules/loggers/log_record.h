@@ -42,7 +42,8 @@ struct LogRecord {
     int local_port = 0;              // %{local}p
     int canonical_port = 0;          // %p, %{canonical}p
     std::string_view remote_logname;  // %l: empty logs "-"
-    std::string_view user;           // %u: empty logs "-"
+    std::string_view user;           // %u
+    bool has_user = false;           // no user logs "-"; an empty one logs ""
     unsigned keepalives = 0;         // %k: requests on this connection before this one
     char conn_status = '-';          // %X: 'X' aborted, '+' may be kept alive, '-' closed after
     std::string_view log_id;         // %L: empty logs "-"

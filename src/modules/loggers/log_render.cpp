@@ -276,7 +276,13 @@ void append_field(std::string& out, const LogItem& item, const LogRecord& rec) {
         }
         case LogField::Time: append_time(out, item.time, rec); return;
         case LogField::Duration: append_duration(out, item, rec); return;
-        case LogField::User: append_item(out, rec.user, !rec.user.empty()); return;
+        case LogField::User:
+            if (rec.has_user && rec.user.empty()) {
+                out += "\"\"";  // httpd tells an empty user name from none
+                return;
+            }
+            append_item(out, rec.user, rec.has_user);
+            return;
         case LogField::Uri: append_escaped(out, orig ? rec.original_uri : rec.final_uri); return;
         case LogField::VirtualHost: append_escaped(out, rec.virtual_host); return;
         case LogField::ServerName: append_escaped(out, rec.server_name); return;

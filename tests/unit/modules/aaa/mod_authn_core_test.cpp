@@ -1,5 +1,5 @@
 // mod_authn_core: AuthType and AuthName (string expressions), their merge,
-// <AuthnProviderAlias> (no provider modules yet), and httpd's messages.
+// <AuthnProviderAlias> (with and without mod_authn_file), and httpd's messages.
 
 #include "../../support/config_fixture.h"
 #include "modules/aaa/mod_authn_core.h"
@@ -77,9 +77,25 @@ TEST(ModAuthnCore, ProviderAlias) {
                  "<AuthnProviderAlias> directive requires additional arguments", 2);
     expect_error(kLoad + "<AuthnProviderAlias file>\n</AuthnProviderAlias>\n",
                  "<AuthnProviderAlias> directive requires additional arguments", 2);
-    // No authentication provider module exists yet: httpd says the same without mod_authn_file.
+    // Without mod_authn_file there is no "file" provider, as in httpd.
     expect_error(kLoad + "<AuthnProviderAlias file x>\nAuthName y\n</AuthnProviderAlias>\n",
                  "Unknown Authn provider: file", 2);
+    const std::string with_file = kLoad + "LoadModule authn_file_module modules/mod_authn_file.so\n";
+    {
+        ConfigRoot root;
+        auto g = root.load(with_file + "<AuthnProviderAlias file x>\nAuthUserFile /srv/x\n</AuthnProviderAlias>\n");
+        const auto* conf = g->main.module_config.get<AuthnCoreServerConfig>(authn_core_module.index);
+        ASSERT_TRUE(conf->aliases.contains("x"));
+        EXPECT_EQ(conf->aliases.at("x").base_provider, "file");
+        EXPECT_NE(conf->aliases.at("x").provider, nullptr);
+    }
+    expect_error(with_file + "<AuthnProviderAlias file x>\n</AuthnProviderAlias>\n"
+                             "<AuthnProviderAlias file x>\n</AuthnProviderAlias>\n",
+                 "The alias provider x has already be registered previously as either a base provider or an alias "
+                 "provider.",
+                 5);
+    expect_error(with_file + "<AuthnProviderAlias ldap x>\n</AuthnProviderAlias>\n", "Unknown Authn provider: ldap",
+                 3);
     expect_error(kLoad + "<AuthnProviderAlias file FILE>\n</AuthnProviderAlias>\n",
                  "The alias provider name must be different from the base provider name.", 2);
     expect_error(kLoad + "<AuthnProviderAlias file x>\nOptions None\n</AuthnProviderAlias>\n",

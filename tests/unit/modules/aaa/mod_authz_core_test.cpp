@@ -68,7 +68,7 @@ TEST(ModAuthzCore, RequireBuildsTheDefaultAnyGroup) {
     EXPECT_EQ(ch[2]->args, "LET_IN X");
     EXPECT_EQ(std::get<std::vector<std::string>>(ch[2]->parsed), (std::vector<std::string>{"LET_IN", "X"}));
     EXPECT_EQ(std::get<std::vector<std::string>>(ch[3]->parsed), (std::vector<std::string>{"GET", "POST"}));
-    EXPECT_NE(std::get<std::shared_ptr<const expr::Expr>>(ch[4]->parsed), nullptr);
+    EXPECT_NE(std::get<RequireExpr>(ch[4]->parsed).expr, nullptr);
     EXPECT_EQ(ch[5]->provider, "local");
     EXPECT_EQ(ch[1]->describe(), "Require ip 10.1 192.168.0.0/16");
 }
