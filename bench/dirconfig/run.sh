@@ -35,6 +35,9 @@ for tool in wrk strace taskset; do
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sonora-dirconfig.XXXXXX")
+# strace's output stays out of the watched tree (the DocumentRoot's parents):
+# its writes would be events for Sonora's directory watches.
+traces=$(mktemp -d "${TMPDIR:-/tmp}/sonora-dirconfig-traces.XXXXXX")
 pid=""
 stop_server() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -44,7 +47,7 @@ stop_server() {
   fi
   pid=""
 }
-cleanup() { stop_server; rm -rf "$tmp"; }
+cleanup() { stop_server; rm -rf "$tmp" "$traces"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -149,7 +152,7 @@ for run in $(seq "$runs"); do
       # connection, every thread of every child traced.
       children=$(pgrep -g "$pid" | grep -v "^$pid\$" | tr '\n' ',' | sed 's/,$//')
       [ "$server" = sonora ] && [ -z "$children" ] && children=$pid
-      trace="$tmp/strace-$server-$setting"
+      trace="$traces/strace-$server-$setting"
       strace -f -qq -o "$trace" -e trace=openat,open,stat,lstat,newfstatat,statx,fstat,read \
         $(echo "$children" | tr ',' '\n' | sed 's/^/-p /') &
       spid=$!
@@ -195,7 +198,7 @@ report() {
     server=${c%%:*}
     r=$(echo "${rps[$c]}" | median); u=$(echo "${cpu_us[$c]}" | median); base=$(echo "${cpu_us[$server:cheap]}" | median)
     ratio=$(awk -v a="$u" -v b="$base" 'BEGIN { printf "%.2f×", a / b }')
-    echo "| $server | ${c#*:} | $r | $u | $ratio | ${syscalls[$c]} | $(cat "$tmp/strace-${c/:/-}.top" 2>/dev/null) |"
+    echo "| $server | ${c#*:} | $r | $u | $ratio | ${syscalls[$c]} | $(cat "$traces/strace-${c/:/-}.top" 2>/dev/null) |"
   done
   echo
   se=$(echo "${rps[sonora:expensive]}" | median); ae=$(echo "${rps[apache:expensive]}" | median)

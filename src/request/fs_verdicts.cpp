@@ -56,7 +56,14 @@ void FsVerdicts::begin_walk() {
         return;
     }
     alignas(inotify_event) char buf[16 * 1024];
-    for (;;) {
+    for (int reads = 0;; ++reads) {
+        if (reads == kMaxEventReads) {
+            // Writes keep coming faster than one walk should read about them
+            // (a log written in a watched directory): forget everything
+            // rather than fall behind. The events left are read next time.
+            verdicts_.clear();
+            return;
+        }
         const ssize_t n = ::read(fd_, buf, sizeof buf);
         if (n <= 0) {
             if (n < 0 && errno == EINTR) {

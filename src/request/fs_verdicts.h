@@ -50,6 +50,7 @@ public:
     std::size_t system_calls() const { return calls_; }
     static constexpr std::size_t kMaxVerdicts = 16384;
     static constexpr std::size_t kMaxWatches = 4096;
+    static constexpr int kMaxEventReads = 8;  // of 16 KiB each, per walk
 
 private:
     struct Verdict {

@@ -135,5 +135,18 @@ TEST_F(FsVerdictsTest, LinksAreNeverKept) {
     EXPECT_FALSE(cached_after_asking_twice("a/b/link", false));  // stat() through it neither
 }
 
+// More events than a walk reads (a busy log in a watched directory): the walk
+// forgets everything instead of reading on, and answers afresh.
+TEST_F(FsVerdictsTest, AFloodOfEventsIsNotReadToTheEnd) {
+    write("a/b/.htaccess", "x\n");
+    ASSERT_TRUE(cached_after_asking_twice("a/b/.htaccess"));
+    for (int i = 0; i < 6000; ++i) {
+        write("a/busy-log-file-with-a-long-name-" + std::to_string(i % 50), "line\n");
+    }
+    bool c = true;
+    EXPECT_EQ(ask("a/b/.htaccess", c), 0);
+    EXPECT_FALSE(c);
+}
+
 }  // namespace
 }  // namespace sonora::request
