@@ -29,7 +29,7 @@
 #include <vector>
 
 namespace sonora::config {
-struct Generation;
+class Generation;
 }
 
 namespace sonora::request {
