@@ -1,5 +1,7 @@
 #include "core/strings.h"
 
+#include <cstring>
+
 #include <sonora/directive.h>
 
 #include <algorithm>
@@ -69,5 +71,7 @@ std::optional<long long> parse_duration_ms(std::string_view text) {
 namespace detail {
 bool equals_nocase(std::string_view a, std::string_view b) { return sonora::equals_nocase(a, b); }
 }  // namespace detail
+
+std::string errno_text(int e) { return "(" + std::to_string(e) + ")" + std::strerror(e); }
 
 }  // namespace sonora

@@ -11,6 +11,8 @@ bool equals_nocase(std::string_view a, std::string_view b);
 bool starts_with_nocase(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
 std::string_view trim(std::string_view s);
+// APR's rendering of an errno in httpd's log lines: "(13)Permission denied".
+std::string errno_text(int e);
 
 // The value of a hexadecimal digit, or -1.
 inline int hex_value(char c) {

@@ -1,5 +1,6 @@
 #include "logs/error_log.h"
 
+#include "core/strings.h"
 #include "core/log.h"
 #include "logs/log_writer.h"
 
@@ -45,7 +46,6 @@ int priority_of(LogLevel level) {
     return LOG_NOTICE;
 }
 
-std::string errno_text(int e) { return "(" + std::to_string(e) + ")" + std::strerror(e); }
 
 }  // namespace
 

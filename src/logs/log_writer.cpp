@@ -1,5 +1,7 @@
 #include "logs/log_writer.h"
 
+#include "core/strings.h"
+
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -43,7 +45,7 @@ std::unique_ptr<LogWriter> LogWriter::open(std::string_view target, std::string_
     int fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         int e = errno;
-        error = "(" + std::to_string(e) + ")" + std::strerror(e) + ": SN00649: could not open transfer log file " +
+        error = errno_text(e) + ": SN00649: could not open transfer log file " +
                 p + ".";
         return nullptr;
     }
@@ -179,7 +181,7 @@ void LogWriter::report_failures(std::int64_t now_ms) {
     }
     last_report_ms_ = now_ms;
     log_startup(LogLevel::Error, "log_config", "SN00646",
-                "(" + std::to_string(last_errno_) + ")" + std::strerror(last_errno_) + ": Error writing to " +
+                errno_text(last_errno_) + ": Error writing to " +
                     target_ + ": " + std::to_string(dropped_unreported_) + " log line(s) lost");
     dropped_unreported_ = 0;
 }

@@ -1,5 +1,6 @@
 #include "logs/piped_log.h"
 
+#include "core/strings.h"
 #include "core/clock.h"
 
 #include <fcntl.h>
@@ -76,7 +77,7 @@ std::unique_ptr<PipedLog> PipedLog::open(std::string_view target, std::string& e
     }
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-        error = "(" + std::to_string(errno) + ")" + std::strerror(errno) + ": Couldn't create pipe for piped log '" +
+        error = errno_text(errno) + ": Couldn't create pipe for piped log '" +
                 log->command_ + "'.";
         return nullptr;
     }
@@ -84,7 +85,7 @@ std::unique_ptr<PipedLog> PipedLog::open(std::string_view target, std::string& e
     log->write_fd_ = fds[1];
     ::fcntl(log->write_fd_, F_SETFL, ::fcntl(log->write_fd_, F_GETFL) | O_NONBLOCK);
     if (!log->spawn()) {
-        error = "(" + std::to_string(errno) + ")" + std::strerror(errno) + ": Couldn't start piped log process '" +
+        error = errno_text(errno) + ": Couldn't start piped log process '" +
                 log->command_ + "'.";
         return nullptr;
     }

@@ -22,7 +22,7 @@ namespace sonora::os {
 namespace {
 
 std::string sys_error(int err, const std::string& what) {
-    return "(" + std::to_string(err) + ")" + std::strerror(err) + ": " + what;
+    return errno_text(err) + ": " + what;
 }
 
 // Runs a system call again while a signal interrupts it; returns 0 or errno.

@@ -1,5 +1,7 @@
 #include "os/listeners.h"
 
+#include "core/strings.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -26,7 +28,7 @@ std::string describe(const ListenSpec& s) {
 }
 
 std::string sys_error(int err, const std::string& what) {
-    return "(" + std::to_string(err) + ")" + std::strerror(err) + ": " + what;
+    return errno_text(err) + ": " + what;
 }
 
 std::optional<std::string> open_one(const ListenSpec& spec, int backlog, ListenSocket& out,

@@ -1,5 +1,6 @@
 #include "request/access_files.h"
 
+#include "core/strings.h"
 #include "config/engine.h"
 #include "core/clock.h"
 #include "modules/core/request_log.h"
@@ -24,8 +25,6 @@ constexpr std::string_view kDefaultAccessFileName = ".htaccess";
 // memory in every thread that meets it.
 constexpr off_t kMaxAccessFileBytes = 4 * 1024 * 1024;
 
-// APR's rendering of an errno: "(13)Permission denied".
-std::string os_error(int e) { return "(" + std::to_string(e) + ")" + std::strerror(e); }
 
 bool same_time(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
 
@@ -115,7 +114,7 @@ int AccessFileCache::load(const Request& r, const std::string& dir, struct stat&
         if (e == ENOENT || e == ENOTDIR) {
             return -1;  // removed since the stat()
         }
-        log_unreadable(r, path_, dir.size(), os_error(e) + ": ");
+        log_unreadable(r, path_, dir.size(), errno_text(e) + ": ");
         return 403;
     }
     // Describe what the descriptor holds: the file may have changed since stat().
@@ -131,7 +130,7 @@ int AccessFileCache::load(const Request& r, const std::string& dir, struct stat&
     } else if (!read_all(fd, st.st_size, text)) {
         const int e = errno;
         ::close(fd);
-        log_unreadable(r, path_, dir.size(), os_error(e) + ": ");
+        log_unreadable(r, path_, dir.size(), errno_text(e) + ": ");
         return 403;
     }
     ::close(fd);
@@ -147,7 +146,7 @@ int AccessFileCache::check(const Request& r, const CoreDirConfig& c, const std::
         if (e == ENOENT || e == ENOTDIR) {
             return -1;  // not there: the next name
         }
-        log_unreadable(r, path_, dir.size(), os_error(e) + ": ");
+        log_unreadable(r, path_, dir.size(), errno_text(e) + ": ");
         return 403;
     }
     if (!S_ISREG(st.st_mode)) {

@@ -1,5 +1,6 @@
 #include "request/dir_checks.h"
 
+#include "core/strings.h"
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
 #include "request/file_cache.h"
@@ -28,8 +29,6 @@ void log(const Request& r, LogLevel level, std::string_view id, const std::strin
     modules::core::log_request_error(r, level, "core", id, message);
 }
 
-// APR's rendering of an errno: "(13)Permission denied".
-std::string os_error(int e) { return "(" + std::to_string(e) + ")" + std::strerror(e); }
 
 }  // namespace
 
@@ -98,11 +97,11 @@ int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry, std
                 }
                 if (e == EACCES) {
                     log(r, LogLevel::Error, "SN00035",
-                        os_error(e) + ": access to " + std::string(r.uri) + " denied (filesystem path '" + path +
+                        errno_text(e) + ": access to " + std::string(r.uri) + " denied (filesystem path '" + path +
                             "') because search permissions are missing on a component of the path");
                 } else {
                     log(r, LogLevel::Error, "SN00036",
-                        os_error(e) + ": access to " + std::string(r.uri) + " failed (filesystem path '" + path + "')");
+                        errno_text(e) + ": access to " + std::string(r.uri) + " failed (filesystem path '" + path + "')");
                 }
                 return 403;
             }

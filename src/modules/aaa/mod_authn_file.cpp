@@ -2,6 +2,7 @@
 
 #include "modules/aaa/mod_authn_file.h"
 
+#include "core/strings.h"
 #include "modules/aaa/auth_files.h"
 #include "modules/aaa/password.h"
 #include "modules/core/request_log.h"
@@ -42,7 +43,7 @@ std::shared_ptr<const UserFile> open_user_file(const Request& r, const ConfigVec
     auto file = load_user_file(*path, error);
     if (!file) {
         core::log_request_error(r, LogLevel::Error, "authn_file", "SN01620",
-                                "(" + std::to_string(error) + ")" + std::strerror(error) +
+                                errno_text(error) +
                                     ": Could not open password file: " + *path);
     }
     return file;

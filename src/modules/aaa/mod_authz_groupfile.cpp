@@ -2,6 +2,7 @@
 
 #include "modules/aaa/mod_authz_groupfile.h"
 
+#include "core/strings.h"
 #include "modules/aaa/auth_files.h"
 #include "modules/core/request_log.h"
 
@@ -51,7 +52,7 @@ std::shared_ptr<const GroupFile> groups(const Request& r, const ConfigVector* al
     auto file = load_group_file(*path, error);
     if (!file) {
         log(r, LogLevel::Error, open_id,
-            "(" + std::to_string(error) + ")" + std::strerror(error) + ": Could not open group file: " + *path);
+            errno_text(error) + ": Could not open group file: " + *path);
     }
     return file;
 }

@@ -6,8 +6,9 @@
 
 #include "config/engine.h"
 #include "config/generation.h"
-#include "core/strings.h"
 #include "expr/parser.h"
+
+#include "core/strings.h"
 
 #include <sys/stat.h>
 
@@ -144,7 +145,7 @@ CmdResult check_log_directories(config::Generation& gen) {
             struct stat st {};
             if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
                 int e = ::stat(dir.c_str(), &st) != 0 ? errno : ENOTDIR;
-                return "(" + std::to_string(e) + ")" + std::strerror(e) + ": SN02297: Cannot access directory '" +
+                return errno_text(e) + ": SN02297: Cannot access directory '" +
                        dir + "' for log file '" + t.path + "' defined at " + (t.file ? *t.file : std::string()) +
                        ":" + std::to_string(t.line);
             }
