@@ -25,28 +25,21 @@ constexpr std::string_view kDefaultAccessFileName = ".htaccess";
 // memory in every thread that meets it.
 constexpr off_t kMaxAccessFileBytes = 4 * 1024 * 1024;
 
-
 bool same_time(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
 
 std::int64_t to_us(const timespec& t) { return static_cast<std::int64_t>(t.tv_sec) * 1'000'000 + t.tv_nsec / 1000; }
 
-unsigned override_classes(const CoreDirConfig& c) { return c.allow_override ? c.allow_override->classes : 0; }
-
-const std::vector<std::string>& override_list(const CoreDirConfig& c) {
-    static const std::vector<std::string> none;
-    return c.allow_override_list ? *c.allow_override_list : none;
-}
-
 config::AccessFileRules rules_for(const CoreDirConfig& c) {
+    static const std::vector<std::string> no_list;
     config::AccessFileRules rules;
-    const unsigned classes = override_classes(c);
+    const unsigned classes = c.allow_override ? c.allow_override->classes : 0;
     rules.override = classes != 0 ? (classes | kOrUnset) : 0;
     if (c.allow_override) {
         rules.options = c.allow_override->options.value_or(~0u);
         rules.nonfatal_override = c.allow_override->nonfatal_override;
         rules.nonfatal_unknown = c.allow_override->nonfatal_unknown;
     }
-    rules.override_list = &override_list(c);
+    rules.override_list = c.allow_override_list ? &*c.allow_override_list : &no_list;
     return rules;
 }
 
@@ -75,6 +68,21 @@ bool read_all(int fd, off_t size, std::string& out) {
 }
 
 }  // namespace
+
+bool AccessFileCache::Entry::parsed_under(const Server* s, const config::AccessFileRules& rules) const {
+    return server == s && override == rules.override && options == rules.options &&
+           nonfatal_override == rules.nonfatal_override && nonfatal_unknown == rules.nonfatal_unknown &&
+           override_list == *rules.override_list;
+}
+
+void AccessFileCache::Entry::set_rules(const Server* s, const config::AccessFileRules& rules) {
+    server = s;
+    override = rules.override;
+    options = rules.options;
+    nonfatal_override = rules.nonfatal_override;
+    nonfatal_unknown = rules.nonfatal_unknown;
+    override_list = *rules.override_list;
+}
 
 bool AccessFileCache::Entry::racy() const {
     return to_us(mtime) + kRacyWindowUs >= verified_us || to_us(ctime) + kRacyWindowUs >= verified_us;
@@ -153,16 +161,11 @@ int AccessFileCache::check(const Request& r, const CoreDirConfig& c, const std::
         log_unreadable(r, path_, dir.size(), "(not a regular file) ");
         return 403;
     }
-    const unsigned classes = override_classes(c);
-    const unsigned options = c.allow_override ? c.allow_override->options.value_or(~0u) : ~0u;
-    const bool nf_override = c.allow_override && c.allow_override->nonfatal_override;
-    const bool nf_unknown = c.allow_override && c.allow_override->nonfatal_unknown;
+    const config::AccessFileRules rules = rules_for(c);
     std::vector<Entry>& versions = entries_[path_];
     Entry* entry = nullptr;
     for (Entry& e : versions) {
-        if (e.server == r.server && e.override == classes && e.options == options &&
-            e.nonfatal_override == nf_override && e.nonfatal_unknown == nf_unknown &&
-            e.override_list == override_list(c)) {
+        if (e.parsed_under(r.server, rules)) {
             entry = &e;
             break;
         }
@@ -170,11 +173,11 @@ int AccessFileCache::check(const Request& r, const CoreDirConfig& c, const std::
     const bool same = entry != nullptr && entry->dev == st.st_dev && entry->ino == st.st_ino &&
                       entry->size == st.st_size && same_time(entry->mtime, st.st_mtim) &&
                       same_time(entry->ctime, st.st_ctim);
-    const std::int64_t now = wall_us();
     if (same && (unchanged || !entry->racy())) {
         out = entry->file.get();
         return 0;
     }
+    const std::int64_t now = wall_us();
     // Changed, new, or changed too recently for its times to tell (a rewrite
     // in the same clock tick keeps size, inode and times): read it.
     std::string text;
@@ -188,15 +191,10 @@ int AccessFileCache::check(const Request& r, const CoreDirConfig& c, const std::
     }
     if (entry == nullptr) {
         entry = &versions.emplace_back();
-        entry->server = r.server;
-        entry->override = classes;
-        entry->options = options;
-        entry->nonfatal_override = nf_override;
-        entry->nonfatal_unknown = nf_unknown;
-        entry->override_list = override_list(c);
+        entry->set_rules(r.server, rules);
     }
     const std::string path = path_;
-    auto parsed = parse(r, c, path, dir, st, text);
+    auto parsed = parse(r, rules, path, dir, st, text);
     for (const auto& [id, message] : parsed->warnings) {
         modules::core::log_request_error(r, LogLevel::Warn, "core", id, message);
     }
@@ -215,7 +213,7 @@ int AccessFileCache::check(const Request& r, const CoreDirConfig& c, const std::
     return 0;
 }
 
-std::shared_ptr<const AccessFile> AccessFileCache::parse(const Request& r, const CoreDirConfig& c,
+std::shared_ptr<const AccessFile> AccessFileCache::parse(const Request& r, config::AccessFileRules rules,
                                                          const std::string& path, const std::string& dir,
                                                          const struct stat& st, std::string text) {
     ++parses_;
@@ -230,7 +228,6 @@ std::shared_ptr<const AccessFile> AccessFileCache::parse(const Request& r, const
     sec->pattern = dir;
     sec->config = gen_.new_dir_vector();
     sec->file = std::make_shared<const std::string>(path);
-    config::AccessFileRules rules = rules_for(c);
     rules.warnings = &file->warnings;
     // The engine only reads the generation, and the handlers an access file
     // can reach write only the per-dir vector they are given (an access file

@@ -30,6 +30,7 @@
 
 namespace sonora::config {
 class Generation;
+struct AccessFileRules;
 }
 
 namespace sonora::request {
@@ -67,12 +68,15 @@ private:
         ino_t ino = 0;
         off_t size = 0;
         timespec mtime{}, ctime{};
-        // What it was parsed under.
+        // What it was parsed under (AccessFileRules, with its own copy of
+        // the list).
         const Server* server = nullptr;
         unsigned override = 0;
         unsigned options = 0;
         bool nonfatal_override = false, nonfatal_unknown = false;
         std::vector<std::string> override_list;
+        bool parsed_under(const Server* s, const config::AccessFileRules& rules) const;
+        void set_rules(const Server* s, const config::AccessFileRules& rules);
         std::shared_ptr<const AccessFile> file;
         std::string text;             // the bytes parsed
         std::int64_t verified_us = 0;  // wall clock when those bytes were last read
@@ -94,9 +98,8 @@ private:
     // Opens path_ and reads it: 0 with `st` and `text` describing what was
     // read, -1 when it is gone, 403 (logged) when it cannot be read.
     int load(const Request& r, const std::string& dir, struct stat& st, std::string& text);
-    std::shared_ptr<const AccessFile> parse(const Request& r, const modules::core::CoreDirConfig& c,
-                                            const std::string& path, const std::string& dir, const struct stat& st,
-                                            std::string text);
+    std::shared_ptr<const AccessFile> parse(const Request& r, config::AccessFileRules rules, const std::string& path,
+                                            const std::string& dir, const struct stat& st, std::string text);
 
     const config::Generation& gen_;
     FsVerdicts& fs_;
