@@ -318,6 +318,13 @@ TEST_F(DirChecks, AnHtaccessFileThatDoesNotParseAnswers500) {
     EXPECT_TRUE(logged("/.htaccess: <Files> was not closed. (line 1)")) << all_log();
 }
 
+TEST_F(DirChecks, AnOversizedHtaccessFileAnswers500) {
+    load(dir_section(htdocs(), "AllowOverride All"));
+    root.write("htdocs/.htaccess", std::string(4 * 1024 * 1024 + 1, '#'));
+    EXPECT_EQ(check("plain.txt"), 500);
+    EXPECT_TRUE(logged(htdocs() + "/.htaccess: larger than 4194304 bytes")) << all_log().substr(0, 400);
+}
+
 TEST_F(DirChecks, ADirectiveOutsideItsOverrideClassAnswers500) {
     load(dir_section(htdocs(), "AllowOverride FileInfo"));
     root.write("htdocs/.htaccess", "Options None\n");
