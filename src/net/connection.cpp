@@ -1,7 +1,6 @@
 #include "net/connection.h"
 
 #include "core/strings.h"
-#include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
 #include "http/body_framing.h"
 #include "http/request_checks.h"
@@ -594,17 +593,12 @@ bool Connection::handle_one(std::size_t& pos) {
 // be looked up or the answer is known (cached); false when the resolver is
 // working and will call on_resolved().
 bool Connection::name_known(request::Request& r) {
-    if (r.dir_config == nullptr) {
-        return true;
-    }
-    const auto* core = r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index);
-    auto mode = core != nullptr ? core->hostname_lookups.value_or(modules::core::Tristate::Off)
-                                : modules::core::Tristate::Off;
-    if (mode == modules::core::Tristate::Off) {
+    const int mode = request::hostname_lookups(r);
+    if (mode == 0) {
         return true;
     }
     r.lookups_wanted = true;
-    const std::uint8_t wanted = mode == modules::core::Tristate::Third ? 2 : 1;
+    const auto wanted = static_cast<std::uint8_t>(mode);
     if (name_mode_ == wanted) {
         return true;
     }
@@ -718,8 +712,10 @@ void Connection::record_request_start(const request::Request& r) {
     scoreboard::copy_field(slot_->client, sizeof slot_->client, client_ip_);
     std::string_view name = r.server_name;
     if (name.empty() && r.server != nullptr) {
-        const auto& configured = modules::core::server_config(*r.server).server_name;
-        name = configured ? std::string_view(*configured) : r.self_host();
+        name = request::configured_server_name(*r.server);
+        if (name.empty()) {
+            name = r.self_host();
+        }
     }
     char vhost[scoreboard::kVhostLen + 8];  // httpd's "name:port", cut to the field
     const std::size_t n = std::min(name.size(), static_cast<std::size_t>(scoreboard::kVhostLen));
@@ -732,9 +728,7 @@ void Connection::record_request_start(const request::Request& r) {
     constexpr std::size_t kKept = scoreboard::kRequestLen - 1;
     if (line.size() > kKept) {
         // SeeRequestTail: the end of a long line (its URL's last part) instead of its start.
-        const auto& core = worker_.request_context().gen.main_conf<modules::core::CoreServerConfig>(
-            modules::core::core_module);
-        if (core.see_request_tail.value_or(false)) {
+        if (worker_.settings().see_request_tail) {
             line = line.substr(line.size() - kKept);
         }
     }
@@ -890,9 +884,7 @@ void Connection::fill_connection_request(request::Request& r) {
     r.uri.assign(1, '/');
     r.server = default_server_;
     r.dir_config = &r.server->lookup_defaults;
-    if (const auto& name = modules::core::server_config(*r.server).server_name) {
-        r.server_name = *name;
-    }
+    r.server_name = request::configured_server_name(*r.server);
 }
 
 // After a failed write: true to retry at once (EINTR); otherwise the

@@ -135,10 +135,26 @@ void run_request(Request& r, Context& ctx, int status, http::TargetForm form, st
     }
     if (r.server_name.empty()) {
         // Requests answered before the phases ran still name their server.
-        if (const auto& name = modules::core::server_config(*r.server).server_name) {
-            r.server_name = *name;
-        }
+        r.server_name = configured_server_name(*r.server);
     }
+}
+
+std::string_view configured_server_name(const Server& s) {
+    const auto& name = modules::core::server_config(s).server_name;
+    return name ? std::string_view(*name) : std::string_view{};
+}
+
+int hostname_lookups(const Request& r) {
+    const auto* core = r.dir_config != nullptr
+                           ? r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index)
+                           : nullptr;
+    switch (core != nullptr ? core->hostname_lookups.value_or(modules::core::Tristate::Off)
+                            : modules::core::Tristate::Off) {
+        case modules::core::Tristate::Off: return 0;
+        case modules::core::Tristate::On: return 1;
+        case modules::core::Tristate::Third: return 2;
+    }
+    return 0;
 }
 
 bool refuse_large_body(Request& r, Context& ctx, std::uint64_t body_length,

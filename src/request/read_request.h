@@ -64,4 +64,11 @@ void run_request(Request& r, Context& ctx, int status, http::TargetForm form, st
 bool refuse_large_body(Request& r, Context& ctx, std::uint64_t body_length,
                        std::shared_ptr<const FileEntry>& file_ref);
 
+// What the connection needs of a request's configuration besides the
+// response: the ServerName configured for `s` (empty when none), which the
+// scoreboard and requests answered before any phase show; and the
+// HostnameLookups of the request's directory (0 Off, 1 On, 2 Double).
+std::string_view configured_server_name(const Server& s);
+int hostname_lookups(const Request& r);
+
 }  // namespace sonora::request

@@ -50,6 +50,7 @@ CmdResult status_post_config(config::Generation& gen) {
     for (auto& vh : gen.vhosts) {
         record(*vh);
     }
+    gen.shows_local_address = true;  // the page's heading names it ("via 10.0.0.1")
     return std::nullopt;
 }
 
