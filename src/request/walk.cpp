@@ -239,12 +239,33 @@ const ConfigVector* Walker::dir_config(const Server& s, std::string_view filenam
             files_of(static_cast<const Section*>(scratch_.sections[i])->config);
         }
     }
+    collect_locations(s, uri, scratch_.sections);
+    if (scratch_.sections.empty()) {
+        return &s.lookup_defaults;
+    }
+    auto it = cache_.find(scratch_);
+    if (it != cache_.end()) {
+        return it->second.get();
+    }
+    return merged(s, scratch_.sections);
+}
+
+void Walker::collect_locations(const Server& s, std::string_view uri, std::vector<const void*>& out) {
     for (const auto& loc : modules::core::server_config(s).sec_url) {
         bool hit = loc->is_regex ? (loc->regex && loc->regex->matches(uri)) : location_matches(loc->pattern, uri);
         if (hit) {
-            scratch_.sections.push_back(loc.get());
+            out.push_back(loc.get());
         }
     }
+}
+
+const ConfigVector* Walker::location_config(const Server& s, std::string_view uri) {
+    if (modules::core::server_config(s).sec_url.empty()) {
+        return &s.lookup_defaults;
+    }
+    scratch_.server = &s;
+    scratch_.sections.clear();
+    collect_locations(s, uri, scratch_.sections);
     if (scratch_.sections.empty()) {
         return &s.lookup_defaults;
     }

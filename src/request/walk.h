@@ -64,6 +64,11 @@ public:
     const ConfigVector* dir_config(const Server& s, std::string_view filename, bool is_dir, std::string_view uri,
                                    std::span<const AccessFileHit> access_files = {});
 
+    // httpd's ap_location_walk before translate_name: the server's defaults
+    // with the <Location>/<LocationMatch> sections matching `uri` merged, in
+    // order. Cached as dir_config() is.
+    const ConfigVector* location_config(const Server& s, std::string_view uri);
+
     // httpd's ap_if_walk: the <If> chains listed in `base` (a dir_config()
     // result) evaluated against `ctx` in order, nested ones inside each that
     // holds, and those that hold merged over `base`. `base` itself when none
@@ -117,6 +122,7 @@ private:
     const ServerInfo& info(const Server& s);
     const ConfigVector* merged(const Server& s, const std::vector<const void*>& sections);
     std::unique_ptr<ConfigVector> merge_over(const ConfigVector& start, const std::vector<const void*>& sections) const;
+    static void collect_locations(const Server& s, std::string_view uri, std::vector<const void*>& out);
     void collect_ifs(const ConfigVector& v, expr::Context& ctx, std::vector<const void*>& out) const;
 
     // The <Directory> sections in `plain` (sorted by depth) with the access
