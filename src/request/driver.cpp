@@ -77,6 +77,7 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
     if (!access_files.empty()) {
         r.dir_config = ctx.walker.dir_config(*r.server, r.filename, entry->is_dir(), r.uri, access_files);
     }
+    ctx.walker.export_match_env(r);
     if (!entry->exists() && entry->error == EACCES) {
         return 403;
     }
@@ -254,6 +255,7 @@ int resolve(Request& r, Context& ctx, Services& services, std::shared_ptr<const 
     // httpd walks the <Location> sections before translate_name: its hooks
     // (mod_alias's one-argument forms) read them.
     r.dir_config = ctx.walker.location_config(*r.server, r.uri);
+    ctx.walker.export_match_env(r);
     int status = run_first(p.phase(Phase::TranslateName), r, services);
     if (status == kOk) {
         status = map_to_storage(r, ctx, entry);

@@ -108,12 +108,16 @@ TEST_F(Aliases, TheOneArgumentFormInsideLocation) {
                        "<Location /kept>\nAliasPreservePath On\nAlias " + dir("ext") + "\n</Location>\n"
                        "<LocationMatch ^/expr/>\nAlias \"" + dir("ext") + "/%{QUERY_STRING}.txt\"\n</LocationMatch>\n"
                        "<Location /shut>\nAlias " + dir("closed/c.txt") + "\n</Location>\n"
+                       // httpd 2.4.8+: named groups become MATCH_<NAME> in the environment.
+                       "<LocationMatch ^/named/(?<File>[a-z]+)>\nAlias " + dir("ext") + "/%{env:MATCH_FILE}.txt\n"
+                       "</LocationMatch>\n"
                        "<Directory " + dir("ext") + ">\nRequire all granted\n</Directory>\n");
     auto rs = expect_both({get_request("/loc"), get_request("/loc/other.txt"), get_request("/kept/sub/g.txt"),
                            get_request("/kept/missing.txt"), get_request("/expr/x?f"), get_request("/shut"),
-                           get_request("/location")},
-                          {200, 200, 200, 404, 200, 403, 404});
-    ASSERT_EQ(rs.size(), 7u);
+                           get_request("/location"), get_request("/named/f")},
+                          {200, 200, 200, 404, 200, 403, 404, 200});
+    ASSERT_EQ(rs.size(), 8u);
+    EXPECT_EQ(rs[7].body, "EXT f\n");
     EXPECT_EQ(rs[0].body, "EXT f\n");
     EXPECT_EQ(rs[1].body, "EXT f\n");
     EXPECT_EQ(rs[2].body, "EXT g\n");
