@@ -28,6 +28,20 @@ inline int hex_value(char c) {
     return -1;
 }
 
+// httpd's ap_escape_html: appends `s` with &, <, > and " as entities.
+template <class String>
+void append_html_escaped(String& out, std::string_view s) {
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+}
+
 // httpd's ap_timeout_parameter_parse: a number with an optional unit (ms, s,
 // mi, h; seconds when none), in milliseconds; nullopt when malformed.
 std::optional<long long> parse_duration_ms(std::string_view text);
