@@ -14,6 +14,10 @@ std::string_view trim(std::string_view s);
 // APR's rendering of an errno in httpd's log lines: "(13)Permission denied".
 std::string errno_text(int e);
 
+// C's atol: leading blanks, a sign, then digits; anything else ends it.
+// Saturates at LONG_MIN/LONG_MAX instead of overflowing.
+long leading_number(std::string_view s);
+
 // The value of a hexadecimal digit, or -1.
 inline int hex_value(char c) {
     if (c >= '0' && c <= '9') {
