@@ -68,6 +68,8 @@ struct Section;
 
 struct CoreDirConfig {
     std::optional<BitsSetting> options;
+    // The Options in effect (httpd's ap_allow_options): FollowSymLinks when none is set.
+    unsigned effective_options() const { return options ? options->apply(kOptSymLinks) : kOptSymLinks; }
     std::optional<OverrideSetting> allow_override;
     std::optional<std::vector<std::string>> allow_override_list;
     // Whether AllowOverride or AllowOverrideList lets httpd read an access
