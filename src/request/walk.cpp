@@ -245,14 +245,7 @@ const ConfigVector* Walker::dir_config(const Server& s, std::string_view filenam
         }
     }
     collect_locations(s, uri, scratch_.sections);
-    if (scratch_.sections.empty()) {
-        return &s.lookup_defaults;
-    }
-    auto it = cache_.find(scratch_);
-    if (it != cache_.end()) {
-        return it->second.get();
-    }
-    return merged(s, scratch_.sections);
+    return merged_scratch(s);
 }
 
 void Walker::collect_locations(const Server& s, std::string_view uri, std::vector<const void*>& out) {
@@ -295,14 +288,7 @@ const ConfigVector* Walker::location_config(const Server& s, std::string_view ur
     scratch_.server = &s;
     scratch_.sections.clear();
     collect_locations(s, uri, scratch_.sections);
-    if (scratch_.sections.empty()) {
-        return &s.lookup_defaults;
-    }
-    auto it = cache_.find(scratch_);
-    if (it != cache_.end()) {
-        return it->second.get();
-    }
-    return merged(s, scratch_.sections);
+    return merged_scratch(s);
 }
 
 std::unique_ptr<ConfigVector> Walker::merge_over(const ConfigVector& start,
@@ -318,6 +304,19 @@ std::unique_ptr<ConfigVector> Walker::merge_over(const ConfigVector& start,
         }
     }
     return out;
+}
+
+// The merge of scratch_'s sections over s's defaults, from the cache when
+// this set was merged before.
+const ConfigVector* Walker::merged_scratch(const Server& s) {
+    if (scratch_.sections.empty()) {
+        return &s.lookup_defaults;
+    }
+    auto it = cache_.find(scratch_);
+    if (it != cache_.end()) {
+        return it->second.get();
+    }
+    return merged(s, scratch_.sections);
 }
 
 const ConfigVector* Walker::merged(const Server& s, const std::vector<const void*>& sections) {

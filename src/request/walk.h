@@ -126,6 +126,7 @@ private:
 
     const ServerInfo& info(const Server& s);
     const ConfigVector* merged(const Server& s, const std::vector<const void*>& sections);
+    const ConfigVector* merged_scratch(const Server& s);
     std::unique_ptr<ConfigVector> merge_over(const ConfigVector& start, const std::vector<const void*>& sections) const;
     void collect_locations(const Server& s, std::string_view uri, std::vector<const void*>& out);
     // Keeps a matched regex section's named groups for export_match_env().
