@@ -13,6 +13,7 @@
 
 #include <sys/stat.h>
 
+#include <array>
 #include <cstdint>
 #include <memory_resource>
 #include <optional>
@@ -55,6 +56,18 @@ struct Body {
     };
     std::pmr::vector<Piece> pieces;
 };
+
+// An IP address as access rules compare them (APR's apr_sockaddr_equal): an
+// IPv4-mapped IPv6 address is the IPv4 address it carries; no port, no scope.
+struct IpAddress {
+    std::uint8_t family = 0;               // 4 or 6; 0: none
+    std::array<std::uint8_t, 16> bytes{};  // network order; IPv4 in the first four
+    bool operator==(const IpAddress&) const = default;
+};
+
+// `text` ("192.0.2.1", "::1", "::ffff:192.0.2.1") as an IpAddress; nullopt
+// for anything else.
+std::optional<IpAddress> parse_ip_address(std::string_view text);
 
 // The connection a request arrived on (httpd's conn_rec, reduced), owned by
 // the connection and valid for as long as its requests.
