@@ -69,6 +69,28 @@ struct IpAddress {
 // for anything else.
 std::optional<IpAddress> parse_ip_address(std::string_view text);
 
+// DNS answers a hook may need beyond the client's verified name, given by the
+// connection, which looks them up off the event loop (src/net/resolver.h).
+// Each method answers at once when the answer is known (the resolver caches
+// answers for a while); otherwise it starts the lookup and answers nullopt:
+// the hook then returns kAwaitHostName, and the connection runs the request
+// again from its head once the lookup has ended. Called only on the thread
+// serving the request; a cached answer costs no allocation.
+class HostLookups {
+public:
+    // The addresses `name` resolves to (getaddrinfo, either family, as APR's
+    // apr_sockaddr_info_get asks); empty when it does not resolve. The span
+    // is valid until the next call into this object.
+    virtual std::optional<std::span<const IpAddress>> addresses(std::string_view name) = 0;
+    // The name of the local address the connection came in on (reverse DNS,
+    // lowercased; empty when it has none). Once known it is also in
+    // ConnectionInfo::local_host for the rest of the connection.
+    virtual std::optional<std::string_view> local_host() = 0;
+
+protected:
+    ~HostLookups() = default;
+};
+
 // The connection a request arrived on (httpd's conn_rec, reduced), owned by
 // the connection and valid for as long as its requests.
 struct ConnectionInfo {
@@ -82,7 +104,15 @@ struct ConnectionInfo {
     // `verified_host_known`; looked up only when a rule asks for it.
     std::string_view verified_host;
     bool verified_host_known = false;
+    // UseCanonicalName DNS: the name of `local_ip` (empty when it has none),
+    // once `local_host_known`; looked up only when a configuration asks.
+    std::string_view local_host;
+    bool local_host_known = false;
+    // Null where nothing can be looked up (unit tests): hooks then treat
+    // every name as unresolvable.
+    HostLookups* lookups = nullptr;
 };
+
 
 struct Request {
     explicit Request(std::pmr::memory_resource* resource)
