@@ -113,6 +113,8 @@ struct ConnectionInfo {
     HostLookups* lookups = nullptr;
 };
 
+// UseCanonicalName: how the server names itself in URLs and variables.
+enum class CanonicalName : std::uint8_t { Off, On, Dns };
 
 struct Request {
     explicit Request(std::pmr::memory_resource* resource)
@@ -212,6 +214,16 @@ struct Request {
     std::string_view self_host() const {
         return !host.empty() ? host : !server_name.empty() ? server_name : std::string_view("localhost");
     }
+    // UseCanonicalName of the configuration the phases run under, as core
+    // notes it when translate_name starts (the server's) and when
+    // header_parser starts (the directory's, <If> included).
+    CanonicalName canonical_name = CanonicalName::Off;
+    // httpd's ap_get_server_name under `mode`: Off, the Host the client sent;
+    // On, ServerName; Dns, the name of the local address the connection came
+    // in on (ConnectionInfo::local_host), ServerName when it has none. The
+    // Host, else "localhost", where ServerName is not set.
+    std::string_view server_host(CanonicalName mode) const;
+    std::string_view server_host() const { return server_host(canonical_name); }
     // Copies `s` into the arena and returns a view of the copy.
     std::string_view keep(std::string_view s) const;
     void add_header(std::string_view name, std::string_view value) { headers_out.push_back({name, value}); }

@@ -55,6 +55,23 @@ std::string_view Request::keep(std::string_view s) const {
     return std::string_view(p, s.size());
 }
 
+std::string_view Request::server_host(CanonicalName mode) const {
+    switch (mode) {
+        case CanonicalName::Off: break;
+        case CanonicalName::Dns:
+            if (connection != nullptr && connection->local_host_known && !connection->local_host.empty()) {
+                return connection->local_host;
+            }
+            [[fallthrough]];  // no name for the address: httpd falls back to ServerName
+        case CanonicalName::On:
+            if (!server_name.empty()) {
+                return server_name;
+            }
+            break;
+    }
+    return self_host();
+}
+
 std::optional<IpAddress> parse_ip_address(std::string_view text) {
     char buf[INET6_ADDRSTRLEN];
     if (text.empty() || text.size() >= sizeof buf) {

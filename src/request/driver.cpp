@@ -4,6 +4,7 @@
 #include "expr/request_context.h"
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
+#include "modules/core/self_url.h"
 #include "request/dir_checks.h"
 #include "request/error_page.h"
 #include "request/static_file.h"
@@ -112,28 +113,6 @@ bool redirect_internally(Request& r, std::string_view target, bool fast = false)
         r.query = {};  // the new request has the target's query, here none
     }
     return true;
-}
-
-// ServerSignature's footer: "<hr>\n<address>BANNER Server at HOST Port N</address>\n".
-std::pmr::string signature(const Request& r, const Context& ctx) {
-    std::pmr::string s(r.arena);
-    if (r.dir_config == nullptr) {
-        return s;
-    }
-    auto mode = core_dir(r).server_signature.value_or(modules::core::Tristate::Off);
-    if (mode == modules::core::Tristate::Off) {
-        return s;
-    }
-    int port = r.host_port != 0 ? r.host_port : 80;
-    s.append("<hr>\n<address>").append(ctx.server_banner).append(" Server at ");
-    const auto& admin = core_server(r).server_admin;
-    if (mode == modules::core::Tristate::Third && admin) {
-        s.append("<a href=\"mailto:").append(*admin).append("\">").append(r.self_host()).append("</a>");
-    } else {
-        s.append(r.self_host());
-    }
-    s.append(" Port ").append(std::to_string(port)).append("</address>\n");
-    return s;
 }
 
 // core's fixup: ForceType and SetHandler override what the type checker found.
@@ -385,7 +364,7 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
     const auto* admin = r.server != nullptr ? &core_server(r).server_admin : nullptr;
     canned_error_body(status, r.method_name, location, detail,
                       admin != nullptr && *admin ? std::string_view(**admin) : std::string_view(), body,
-                      signature(r, ctx));
+                      modules::core::server_signature(r, ctx.server_banner, "<hr>\n"));
     r.content_type.assign("text/html; charset=iso-8859-1");
     r.body.kind = Body::Kind::Memory;
     r.body.memory = r.keep(body);

@@ -6,6 +6,7 @@
 #include "core/scoreboard.h"
 #include "core/strings.h"
 #include "modules/core/core_config.h"
+#include "modules/core/self_url.h"
 #include "modules/generators/mod_status_options.h"
 #include "modules/generators/mod_status_render.h"
 #include "modules/generators/mod_status_snapshot.h"
@@ -21,8 +22,6 @@
 namespace sonora::modules::generators {
 
 namespace {
-
-using core::Tristate;
 
 constexpr const char* kVersion = "Sonora/" SONORA_VERSION " (Unix)";
 constexpr const char* kBuilt = __DATE__ " " __TIME__;
@@ -53,36 +52,6 @@ CmdResult status_post_config(config::Generation& gen) {
     return std::nullopt;
 }
 
-// ap_get_server_name: ServerName under UseCanonicalName On, else what the client asked for.
-std::string_view server_name(const request::Request& r) {
-    const auto* dir = r.dir_config != nullptr ? r.dir_config->get<core::CoreDirConfig>(core::core_module.index)
-                                              : nullptr;
-    if (dir != nullptr && dir->use_canonical_name.value_or(Tristate::Off) == Tristate::On && !r.server_name.empty()) {
-        return r.server_name;
-    }
-    return r.self_host();
-}
-
-// ServerSignature's footer, as httpd puts it under generated pages.
-std::string signature(const request::Request& r, Services& services) {
-    const auto* dir = r.dir_config != nullptr ? r.dir_config->get<core::CoreDirConfig>(core::core_module.index)
-                                              : nullptr;
-    const Tristate mode = dir != nullptr ? dir->server_signature.value_or(Tristate::Off) : Tristate::Off;
-    if (mode == Tristate::Off) {
-        return {};
-    }
-    std::string s = "<hr />\n<address>";
-    s.append(services.server_banner()).append(" Server at ");
-    const auto& admin = core::server_config(*r.server).server_admin;
-    if (mode == Tristate::Third && admin) {
-        s.append("<a href=\"mailto:").append(*admin).append("\">").append(server_name(r)).append("</a>");
-    } else {
-        s.append(server_name(r));
-    }
-    s.append(" Port ").append(std::to_string(r.host_port != 0 ? r.host_port : 80)).append("</address>\n");
-    return s;
-}
-
 std::int64_t now_us() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -111,9 +80,9 @@ int status_handler(request::Request& r, Services& services) {
     }
     const status::Snapshot snapshot = status::take_snapshot(*board, in);
 
-    const std::string footer = options.machine ? std::string() : signature(r, services);
+    const std::string footer = options.machine ? std::string() : core::server_signature(r, services.server_banner(), "<hr />\n");
     status::PageInfo page;
-    page.host = server_name(r);
+    page.host = r.server_host();
     page.local_ip = r.connection != nullptr ? r.connection->local_ip : std::string_view();
     page.version = kVersion;
     page.built = kBuilt;
