@@ -95,11 +95,18 @@ public:
     // (translate_name, the walks with their access files, header_parser,
     // access checks, type_checker); the handler does not run. `status` is 200
     // when they all pass, else the error they answer.
+    // What the lookup found is kept in the request's arena: views stay valid
+    // for the rest of the request.
     struct Lookup {
         int status = 0;
         bool is_regular = false;
         bool is_dir = false;
         std::string_view location;  // a redirect's Location (in the request's arena)
+        std::string_view filename;          // the file it maps to
+        std::string_view content_type;      // as type_checker left it; empty: none
+        std::string_view content_encoding;  // likewise
+        struct stat finfo {};               // when is_regular or is_dir
+        const ConfigVector* dir_config = nullptr;  // the merged per-dir config it ran under
     };
     virtual Lookup lookup_uri(const request::Request& r, std::string_view uri) = 0;
     // httpd's ap_note_auth_failure: asks the note_auth_failure hooks to add

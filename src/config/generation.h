@@ -40,8 +40,12 @@ public:
     // user and group ids children run as, when started as root (mod_unixd;
     // accept mutexes are handed to them), and whether requests are recorded
     // in detail in the scoreboard (ExtendedStatus, core with mod_status).
+    // Also set by open_logs.
     std::optional<std::pair<unsigned, unsigned>> child_ids;
     bool extended_status = false;
+    // A module shows the address a connection came in on (mod_log_config's
+    // %A, mod_status's heading): wildcard listeners then ask the kernel for it.
+    bool shows_local_address = false;
     bool check_document_root = true;  // false with -T
     bool allow_includes = true;       // false only in the config fuzzer, which must not read the disk
 

@@ -31,6 +31,23 @@ std::optional<Regex> Regex::compile(std::string_view pattern, unsigned flags, st
     return Regex(std::move(holder), std::string(pattern), captures);
 }
 
+std::vector<Regex::NamedGroup> Regex::named_groups() const {
+    std::vector<NamedGroup> out;
+    std::uint32_t count = 0;
+    std::uint32_t entry_size = 0;
+    PCRE2_SPTR table = nullptr;
+    pcre2_pattern_info(code_->code, PCRE2_INFO_NAMECOUNT, &count);
+    pcre2_pattern_info(code_->code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+    pcre2_pattern_info(code_->code, PCRE2_INFO_NAMETABLE, &table);
+    for (std::uint32_t i = 0; i < count && table != nullptr; ++i) {
+        // Each entry: the group number in two bytes, then the name, NUL-terminated.
+        const PCRE2_SPTR entry = table + static_cast<std::size_t>(i) * entry_size;
+        const std::size_t number = (static_cast<std::size_t>(entry[0]) << 8) | entry[1];
+        out.push_back(NamedGroup{std::string(reinterpret_cast<const char*>(entry + 2)), number});
+    }
+    return out;
+}
+
 bool Regex::matches(std::string_view subject) const {
     pcre2_match_data* md = pcre2_match_data_create_from_pattern(code_->code, nullptr);
     int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,

@@ -26,6 +26,12 @@ public:
     bool match(std::string_view subject, std::vector<std::string_view>& groups) const;
     const std::string& pattern() const { return pattern_; }
     std::size_t capture_count() const { return captures_; }
+    // The pattern's named groups, (?<name>...), with their numbers.
+    struct NamedGroup {
+        std::string name;
+        std::size_t number = 0;
+    };
+    std::vector<NamedGroup> named_groups() const;
 
 private:
     struct Code;

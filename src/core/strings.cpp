@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cctype>
 
 namespace sonora {
@@ -73,5 +74,26 @@ bool equals_nocase(std::string_view a, std::string_view b) { return sonora::equa
 }  // namespace detail
 
 std::string errno_text(int e) { return "(" + std::to_string(e) + ")" + std::strerror(e); }
+
+long leading_number(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) {
+        ++i;
+    }
+    bool negative = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+        negative = s[i] == '-';
+        ++i;
+    }
+    long n = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+        const int digit = s[i] - '0';
+        if (n > (LONG_MAX - digit) / 10) {
+            return negative ? LONG_MIN : LONG_MAX;
+        }
+        n = n * 10 + digit;
+    }
+    return negative ? -n : n;
+}
 
 }  // namespace sonora

@@ -14,6 +14,10 @@ std::string_view trim(std::string_view s);
 // APR's rendering of an errno in httpd's log lines: "(13)Permission denied".
 std::string errno_text(int e);
 
+// C's atol: leading blanks, a sign, then digits; anything else ends it.
+// Saturates at LONG_MIN/LONG_MAX instead of overflowing.
+long leading_number(std::string_view s);
+
 // The value of a hexadecimal digit, or -1.
 inline int hex_value(char c) {
     if (c >= '0' && c <= '9') {
@@ -26,6 +30,20 @@ inline int hex_value(char c) {
         return c - 'A' + 10;
     }
     return -1;
+}
+
+// httpd's ap_escape_html: appends `s` with &, <, > and " as entities.
+template <class String>
+void append_html_escaped(String& out, std::string_view s) {
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
 }
 
 // httpd's ap_timeout_parameter_parse: a number with an optional unit (ms, s,

@@ -26,6 +26,7 @@ extern Module negotiation_module;
 }  // namespace mappers
 namespace generators {
 extern Module status_module;
+extern Module autoindex_module;
 }  // namespace generators
 namespace filters {
 extern Module reqtimeout_module;
@@ -56,7 +57,7 @@ std::span<Module* const> builtin_modules() {
         // Static modules above, loadable below. [list-metadata-mappers-begin]
         &metadata::mime_module, &mappers::dir_module, &mappers::alias_module, &metadata::env_module,
         &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
-        &filters::reqtimeout_module,
+        &filters::reqtimeout_module, &generators::autoindex_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule

@@ -1,14 +1,13 @@
 #include "net/connection.h"
 
 #include "core/strings.h"
-#include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
 #include "http/body_framing.h"
 #include "http/request_checks.h"
-#include "http/uri.h"
 #include "net/response_head.h"
 #include "net/worker.h"
 #include "request/driver.h"
+#include "request/read_request.h"
 
 #include <arpa/inet.h>
 #include <sys/sendfile.h>
@@ -28,7 +27,6 @@ namespace {
 
 constexpr std::size_t kMaxBatch = 128;  // pipelined requests answered per write
 constexpr std::int64_t kLingerTotalMs = 30'000;
-constexpr std::uint64_t kDefaultBodyLimit = 1ull << 30;  // httpd 2.4's LimitRequestBody default
 
 // An address as httpd prints it (IPv4-mapped IPv6 as IPv4); returns the port.
 int format_address(const sockaddr_storage& a, char* out, std::size_t size) {
@@ -115,7 +113,9 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
         }
     }
     registered_ = false;
-    header_limits_ = worker_.read_timeouts(worker_.request_context().walker.select_server(local_port_, local_ip_, {}));
+    // The address's default server: what answers before a Host is read.
+    default_server_ = &worker_.request_context().walker.select_server(local_port_, local_ip_, {});
+    header_limits_ = worker_.read_timeouts(*default_server_);
     stage_ = Stage::None;
     set_activity(Activity::Busy);
     worker_.update_wall_clock();
@@ -283,7 +283,7 @@ void Connection::on_timeout() {
 void Connection::stage_timed_out() {
     const bool header = stage_ == Stage::Header;
     stage_ = Stage::None;
-    modules::core::log_connection_error(worker_.request_context().walker.select_server(local_port_, local_ip_, {}),
+    modules::core::log_connection_error(*default_server_,
                                         client_ip_, client_port_, LogLevel::Info, "reqtimeout", "SN01382",
                                         header ? "Request header read timeout" : "Request body read timeout");
     if (header && in_len_ > 0) {
@@ -306,53 +306,6 @@ Connection::Drain Connection::drain_chunked(std::string_view in, std::size_t& us
             case http::ChunkStatus::kError: error_status = step.error.status; return Drain::Error;
         }
     }
-}
-
-namespace {
-
-// TraceEnable of the virtual host the request is for (httpd's default: On).
-bool trace_enabled(const Server& server) {
-    return modules::core::server_config(server).trace_enable.value_or(modules::core::Tristate::On) !=
-           modules::core::Tristate::Off;
-}
-
-bool requires_http10(const Server& server) {
-    return modules::core::server_config(server).require_http10.value_or(false);
-}
-
-}  // namespace
-
-// The target's path, normalised and decoded into r.uri (Apache's order:
-// normalise, then unescape). Returns 0 or the status Apache answers.
-int Connection::decode_target(request::Request& r, http::TargetForm form) {
-    http::TargetParts parts = http::split_target(r.target, form);
-    if (parts.has_query) {
-        r.query = parts.query;
-    }
-    if (r.host.empty() && !parts.authority.empty()) {
-        std::string_view a = parts.authority;
-        r.host = a.substr(0, a.find(':'));
-    }
-    if (parts.path == "*") {
-        r.uri.assign("*");
-        return 0;
-    }
-    // httpd reads a path, not a URI, here: leading slashes collapse to one
-    // even under MergeSlashes Off, so "//private" is "/private".
-    std::string_view path = parts.path;
-    while (path.size() > 1 && path[0] == '/' && path[1] == '/') {
-        path.remove_prefix(1);
-    }
-    r.uri.resize(path.size() + 1);
-    http::NormalizeOptions options;
-    options.merge_slashes = modules::core::server_config(*r.server).merge_slashes.value_or(true);
-    http::PathResult pr = http::decode_request_path(path, r.uri.data(), r.uri.size(), options);
-    if (pr.status != http::PathStatus::kOk) {
-        r.uri.assign(parts.path);  // httpd keeps (and logs) the undecodable path as sent
-        return http::http_status(pr.status);
-    }
-    r.uri.resize(pr.length);
-    return 0;
 }
 
 std::size_t Connection::max_input() const {
@@ -526,22 +479,13 @@ bool Connection::handle_one(std::size_t& pos) {
     const std::size_t head_bytes = res.consumed;
     // HttpProtocolOptions of the address's default server, as httpd reads the
     // request line before it knows the virtual host.
-    if (head.line.http09 && requires_http10(worker_.request_context().walker.select_server(local_port_, local_ip_, {}))) {
+    if (head.line.http09 && request::refuses_http09(*default_server_)) {
         b_->parser->reset();
         queue_error(400, "HTTP/0.9 request refused by HttpProtocolOptions Require1.0", true, pos);
         return true;
     }
 
     request::Request r(&b_->arena);
-    r.method_name = head.line.method;
-    r.method = request::method_from_name(head.line.method);
-    r.version = head.line.version_major * 10 + head.line.version_minor;
-    std::size_t n = std::min(head.headers.size(), b_->header_storage.size());
-    for (std::size_t i = 0; i < n; ++i) {
-        http::HeaderField f = head.headers.at(i);
-        b_->header_storage[i] = request::Header{f.name, f.value};
-    }
-    r.headers = std::span<const request::Header>(b_->header_storage.data(), n);
     r.time_s = worker_.wall_seconds();
     r.time_us = worker_.wall_us();
     r.local_port = local_port_;
@@ -549,19 +493,9 @@ bool Connection::handle_one(std::size_t& pos) {
     r.client_port = client_port_;
     r.connection = &b_->info;
     r.the_request = first_line(head.line.method.data(), in_len_ - static_cast<std::size_t>(head.line.method.data() - b_->in.data()));
-    r.target = head.line.target;
-    if (auto host = r.header("Host")) {
-        std::string_view h = trim(*host);
-        if (!h.empty() && h.front() != '[') {
-            if (auto colon = h.find(':'); colon != std::string_view::npos) {
-                std::from_chars(h.data() + colon + 1, h.data() + h.size(), r.host_port);
-            }
-            h = h.substr(0, h.find(':'));
-        } else if (!h.empty()) {
-            h = h.substr(0, h.find(']') + 1);
-        }
-        r.host = h;
-    }
+    // Read before the parser is reset once the body is framed.
+    const request::HeadVerdict verdict =
+        request::read_request_head(r, head, b_->header_storage, worker_.request_context().walker, local_ip_);
     ++requests_;
     if (slot_ != nullptr) {
         slot_->state.store(static_cast<char>(scoreboard::State::Writing), std::memory_order_relaxed);
@@ -575,15 +509,7 @@ bool Connection::handle_one(std::size_t& pos) {
     }
     r.keep_alive = keep;
 
-    // Checks that need the parsed head (the parser is reset once the body is framed).
-    int status = 0;
-    bool expects_continue = false;
     const http::TargetForm target_form = head.line.form;
-    if (auto err = http::check_host(head)) {
-        status = err->status;
-    } else if (auto expect_err = http::check_expect(head, expects_continue)) {
-        status = expect_err->status;
-    }
 
     // Request body framing (Apache's rules); a body on a request for a file is
     // read and dropped, a chunked one decoded first so that its errors answer.
@@ -632,61 +558,26 @@ bool Connection::handle_one(std::size_t& pos) {
     }
     // A client that expects 100-continue may never send the body once it has
     // a final answer; end the connection rather than read its next request as body.
-    if (expects_continue && (body_to_discard_ > 0 || chunked_active_)) {
+    if (verdict.expects_continue && (body_to_discard_ > 0 || chunked_active_)) {
         r.keep_alive = false;
         body_to_discard_ = 0;
         chunked_active_ = false;
     }
 
     std::shared_ptr<const request::FileEntry> file;
-    bool unknown_host = false;
-    r.server = &worker_.request_context().walker.select_server(local_port_, local_ip_, r.host, &unknown_host);
     if (slot_ != nullptr && worker_.extended_status()) {
         record_request_start(r);
     }
-    if (unknown_host && status == 0) {
-        status = 400;  // StrictHostCheck On: the Host names none of the address's virtual hosts
-    }
-    if (status != 0) {
-        r.dir_config = &r.server->lookup_defaults;
-        request::error_response(r, worker_.request_context(), status,
-                                status == 417 ? *r.header("Expect") : std::string_view{});
-    } else if (r.method == request::Method::Trace && trace_enabled(*r.server)) {
-        r.content_type.assign("message/http");
-        r.body.kind = request::Body::Kind::Memory;
-        r.body.memory = std::string_view(b_->in.data() + body_start - head_bytes, head_bytes - 2);
-    } else {
-        int path_status = decode_target(r, target_form);
-        if (path_status != 0) {
-            r.dir_config = &r.server->lookup_defaults;
-            request::error_response(r, worker_.request_context(), path_status);
-        } else {
-            request::process_request(r, worker_.request_context(), file);
-        }
-    }
+    request::run_request(r, worker_.request_context(), verdict.status, target_form,
+                         std::string_view(b_->in.data() + body_start - head_bytes, head_bytes - 2), file);
     if (r.awaiting_host_name) {
         return await_verified_host(start, pos);
     }
-    // LimitRequestBody is per directory: known once the request is mapped.
-    if (body_length > 0 && r.dir_config != nullptr) {
-        const auto* core = r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index);
-        std::uint64_t limit = core != nullptr ? core->limit_request_body.value_or(kDefaultBodyLimit) : kDefaultBodyLimit;
-        if (limit != 0 && body_length > limit) {
-            file.reset();
-            r.headers_out.clear();
-            r.keep_alive = false;
-            body_to_discard_ = 0;  // the lingering close drains it
-            request::error_response(r, worker_.request_context(), 413);
-        }
+    if (request::refuse_large_body(r, worker_.request_context(), body_length, file)) {
+        body_to_discard_ = 0;  // the lingering close drains it
     }
     if (!r.keep_alive) {
         close_after_ = true;
-    }
-    if (r.server_name.empty() && r.server != nullptr) {
-        // Requests answered before the phases ran still name their server.
-        if (const auto& name = modules::core::server_config(*r.server).server_name) {
-            r.server_name = *name;
-        }
     }
     r.bytes_in = head_bytes + wire_body;
     if (body_to_discard_ > 0 || chunked_active_) {
@@ -709,17 +600,12 @@ bool Connection::handle_one(std::size_t& pos) {
 // be looked up or the answer is known (cached); false when the resolver is
 // working and will call on_resolved().
 bool Connection::name_known(request::Request& r) {
-    if (r.dir_config == nullptr) {
-        return true;
-    }
-    const auto* core = r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index);
-    auto mode = core != nullptr ? core->hostname_lookups.value_or(modules::core::Tristate::Off)
-                                : modules::core::Tristate::Off;
-    if (mode == modules::core::Tristate::Off) {
+    const int mode = request::hostname_lookups(r);
+    if (mode == 0) {
         return true;
     }
     r.lookups_wanted = true;
-    const std::uint8_t wanted = mode == modules::core::Tristate::Third ? 2 : 1;
+    const auto wanted = static_cast<std::uint8_t>(mode);
     if (name_mode_ == wanted) {
         return true;
     }
@@ -877,8 +763,10 @@ void Connection::record_request_start(const request::Request& r) {
     scoreboard::copy_field(slot_->client, sizeof slot_->client, client_ip_);
     std::string_view name = r.server_name;
     if (name.empty() && r.server != nullptr) {
-        const auto& configured = modules::core::server_config(*r.server).server_name;
-        name = configured ? std::string_view(*configured) : r.self_host();
+        name = request::configured_server_name(*r.server);
+        if (name.empty()) {
+            name = r.self_host();
+        }
     }
     char vhost[scoreboard::kVhostLen + 8];  // httpd's "name:port", cut to the field
     const std::size_t n = std::min(name.size(), static_cast<std::size_t>(scoreboard::kVhostLen));
@@ -891,9 +779,7 @@ void Connection::record_request_start(const request::Request& r) {
     constexpr std::size_t kKept = scoreboard::kRequestLen - 1;
     if (line.size() > kKept) {
         // SeeRequestTail: the end of a long line (its URL's last part) instead of its start.
-        const auto& core = worker_.request_context().gen.main_conf<modules::core::CoreServerConfig>(
-            modules::core::core_module);
-        if (core.see_request_tail.value_or(false)) {
+        if (worker_.settings().see_request_tail) {
             line = line.substr(line.size() - kKept);
         }
     }
@@ -1046,12 +932,10 @@ void Connection::fill_connection_request(request::Request& r) {
     // As httpd's request_time: when the request's first bytes were read.
     r.time_us = request_start_us_;
     r.time_s = request_start_us_ / 1'000'000;
-    r.uri.assign("/");
-    r.server = &worker_.request_context().walker.select_server(local_port_, local_ip_, {});
+    r.uri.assign(1, '/');
+    r.server = default_server_;
     r.dir_config = &r.server->lookup_defaults;
-    if (const auto& name = modules::core::server_config(*r.server).server_name) {
-        r.server_name = *name;
-    }
+    r.server_name = request::configured_server_name(*r.server);
 }
 
 // After a failed write: true to retry at once (EINTR); otherwise the

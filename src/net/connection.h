@@ -88,7 +88,6 @@ private:
     std::size_t max_input() const;
     enum class Drain { NeedMore, Done, Error };
     Drain drain_chunked(std::string_view in, std::size_t& used, int& error_status);
-    int decode_target(request::Request& r, http::TargetForm form);
     void arm_timer(bool keepalive);
     void cancel_timers();
     // Nothing buffered or owed: the connection waits for its next request.
@@ -149,6 +148,7 @@ private:
 
     char client_ip_[INET6_ADDRSTRLEN] = {};
     char local_ip_[INET6_ADDRSTRLEN] = {};
+    const Server* default_server_ = nullptr;
 };
 
 }  // namespace sonora::net

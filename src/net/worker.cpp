@@ -2,11 +2,9 @@
 
 #include "modules/core/core_config.h"
 #include "modules/core/http_core.h"
-#include "modules/generators/mod_status.h"
 #include "net/connection.h"
 #include "core/log.h"
 #include "logs/log_writer.h"
-#include "modules/loggers/mod_log_config.h"
 
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
@@ -56,26 +54,8 @@ WorkerSettings WorkerSettings::from(const config::Generation& gen) {
     s.limit_request_fieldsize = static_cast<std::size_t>(core.limit_request_fieldsize.value_or(8190));
     s.limit_request_fields = static_cast<std::size_t>(core.limit_request_fields.value_or(100));
     s.server_header = server_header_for(core.server_tokens);
-    auto prints_local_address = [](const Server& server) {
-        const auto* logs = server.module_config.get<modules::loggers::LogConfigServer>(
-            modules::loggers::log_config_module.index);
-        if (logs == nullptr) {
-            return false;
-        }
-        for (const auto& opened : logs->opened) {
-            for (const auto& item : opened.format.items) {
-                if (item.field == modules::loggers::LogField::LocalAddr) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    };
-    // mod_status's heading names the address too ("via 10.0.0.1").
-    s.need_local_address = prints_local_address(gen.main) || gen.modules.enabled(modules::generators::status_module);
-    for (const auto& vhost : gen.vhosts) {
-        s.need_local_address = s.need_local_address || prints_local_address(*vhost);
-    }
+    s.need_local_address = gen.shows_local_address;
+    s.see_request_tail = core.see_request_tail.value_or(false);
     return s;
 }
 

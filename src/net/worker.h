@@ -36,6 +36,7 @@ struct WorkerSettings {
     std::string server_header;                  // per ServerTokens
     std::int64_t file_cache_ttl_ms = 1000;
     bool need_local_address = false;            // %A in a log, or mod_status: ask the kernel on wildcard listeners
+    bool see_request_tail = false;              // SeeRequestTail: the scoreboard keeps a long line's end
 
     static WorkerSettings from(const config::Generation& gen);
 };

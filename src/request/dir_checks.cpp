@@ -32,7 +32,7 @@ void log(const Request& r, LogLevel level, std::string_view id, const std::strin
 
 }  // namespace
 
-unsigned effective_options(const CoreDirConfig& c) { return c.options ? c.options->apply(kOptSymLinks) : kOptSymLinks; }
+unsigned effective_options(const CoreDirConfig& c) { return c.effective_options(); }
 
 int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry, std::vector<AccessFileHit>& access_files) {
     access_files.clear();

@@ -4,7 +4,7 @@
 #include "expr/request_context.h"
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
-#include "modules/core/self_url.h"
+#include "modules/core/signature.h"
 #include "request/dir_checks.h"
 #include "request/error_page.h"
 #include "request/static_file.h"
@@ -24,24 +24,18 @@ constexpr int kMaxInternalRedirects = 10;
 const CoreDirConfig& core_dir(const Request& r) { return *r.dir_config->get<CoreDirConfig>(core_module.index); }
 const CoreServerConfig& core_server(const Request& r) { return modules::core::server_config(*r.server); }
 
-std::string_view document_root(const Request& r, const config::Generation& gen) {
-    const auto& c = core_server(r);
-    if (c.document_root) {
-        return *c.document_root;
-    }
-    static thread_local std::string fallback;
-    fallback = gen.server_root + "/htdocs";
-    return fallback;
-}
 
-// translate_name: the core's DocumentRoot mapping.
-void translate_name(Request& r, const config::Generation& gen) {
-    std::string_view root = document_root(r, gen);
+// translate_name: core's DocumentRoot mapping, the phase's last hook
+// (core's post_config gave every server a DocumentRoot).
+int core_translate(Request& r, Services&) {
+    const auto& document_root = core_server(r).document_root;
+    std::string_view root = document_root ? std::string_view(*document_root) : std::string_view{};
     r.filename.assign(root);
     if (!r.filename.empty() && r.filename.back() == '/' && !r.uri.empty() && r.uri.front() == '/') {
         r.filename.pop_back();
     }
     r.filename.append(r.uri);
+    return kOk;
 }
 
 // map_to_storage: find the longest existing prefix of the filename; what
@@ -84,6 +78,7 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
     if (!access_files.empty()) {
         r.dir_config = ctx.walker.dir_config(*r.server, r.filename, entry->is_dir(), r.uri, access_files);
     }
+    ctx.walker.export_match_env(r);
     if (!entry->exists() && entry->error == EACCES) {
         return 403;
     }
@@ -236,11 +231,11 @@ private:
 int resolve(Request& r, Context& ctx, Services& services, std::shared_ptr<const FileEntry>& entry,
             const ConfigVector* trusted) {
     const Pipeline& p = *ctx.pipeline;
+    // httpd walks the <Location> sections before translate_name: its hooks
+    // (mod_alias's one-argument forms) read them.
+    r.dir_config = ctx.walker.location_config(*r.server, r.uri);
+    ctx.walker.export_match_env(r);
     int status = run_first(p.phase(Phase::TranslateName), r, services);
-    if (status == kDeclined) {
-        translate_name(r, ctx.gen);  // core's DocumentRoot mapping comes last
-        status = kOk;
-    }
     if (status == kOk) {
         status = map_to_storage(r, ctx, entry);
     }
@@ -293,6 +288,13 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
     if (auto location = find_header(sub.headers_out, "Location")) {
         out.location = *location;
     }
+    out.filename = r.keep(sub.filename);
+    out.content_type = sub.content_type.empty() ? std::string_view() : r.keep(sub.content_type);
+    out.content_encoding = sub.content_encoding.empty() ? std::string_view() : r.keep(sub.content_encoding);
+    if (sub.has_finfo) {
+        out.finfo = sub.finfo;
+    }
+    out.dir_config = sub.dir_config;
     return out;
 }
 
@@ -426,6 +428,7 @@ void log_transaction(Request& r, Context& ctx) {
 
 Pipeline::Pipeline(const config::Generation& gen) {
     HookRegistry registry;
+    registry.add(Phase::TranslateName, core_translate, HookOrder::ReallyLast);
     registry.add(Phase::Fixups, core_override_type, HookOrder::ReallyFirst);
     for (const auto& l : gen.modules.loaded()) {
         if (l.module->register_hooks != nullptr) {

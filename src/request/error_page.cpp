@@ -1,24 +1,9 @@
 #include "request/error_page.h"
 
+#include "core/strings.h"
 #include "http/reason_phrase.h"
 
 namespace sonora::request {
-
-namespace {
-
-void append_escaped(std::pmr::string& out, std::string_view s) {
-    for (char c : s) {
-        switch (c) {
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-}
-
-}  // namespace
 
 void canned_error_body(int status, std::string_view method, std::string_view location, std::string_view detail,
                        std::string_view server_admin, std::pmr::string& out, std::string_view signature) {
@@ -43,12 +28,12 @@ void canned_error_body(int status, std::string_view method, std::string_view loc
         case 307:
         case 308:
             out += "<p>The document has moved <a href=\"";
-            append_escaped(out, location);
+            append_html_escaped(out, location);
             out += "\">here</a>.</p>\n";
             break;
         case 303:
             out += "<p>The answer to your request is located <a href=\"";
-            append_escaped(out, location);
+            append_html_escaped(out, location);
             out += "\">here</a>.</p>\n";
             break;
         case 400:
@@ -65,7 +50,7 @@ void canned_error_body(int status, std::string_view method, std::string_view loc
         case 404: out += "<p>The requested URL was not found on this server.</p>\n"; break;
         case 405:
             out += "<p>The requested method ";
-            append_escaped(out, method);
+            append_html_escaped(out, method);
             out += " is not allowed for this URL.</p>\n";
             break;
         case 406:
@@ -79,13 +64,13 @@ void canned_error_body(int status, std::string_view method, std::string_view loc
             break;
         case 411:
             out += "<p>A request of the requested method ";
-            append_escaped(out, method);
+            append_html_escaped(out, method);
             out += " requires a valid Content-length.<br />\n</p>\n";
             break;
         case 412: out += "<p>The precondition on the request for this URL evaluated to false.</p>\n"; break;
         case 413:
             out += "The requested resource does not allow request data with ";
-            append_escaped(out, method);
+            append_html_escaped(out, method);
             out += " requests, or the amount of data provided in\nthe request exceeds the capacity limit.\n";
             break;
         case 414:
@@ -104,12 +89,12 @@ void canned_error_body(int status, std::string_view method, std::string_view loc
         case 417:
             out += "<p>The expectation given in the Expect request-header\nfield could not be met by this "
                    "server.\nThe client sent<pre>\n    Expect: ";
-            append_escaped(out, detail);
+            append_html_escaped(out, detail);
             out += "\n</pre>\n</p><p>Only the 100-continue expectation is supported.</p>\n";
             break;
         case 501:
             out += "<p>";
-            append_escaped(out, method);
+            append_html_escaped(out, method);
             out += " not supported for current URL.<br />\n</p>\n";
             break;
         case 503:
@@ -122,7 +107,7 @@ void canned_error_body(int status, std::string_view method, std::string_view loc
         default:
             out += "<p>The server encountered an internal error or\nmisconfiguration and was unable to "
                    "complete\nyour request.</p>\n<p>Please contact the server administrator at \n ";
-            append_escaped(out, server_admin.empty() ? std::string_view("[no address given]") : server_admin);
+            append_html_escaped(out, server_admin.empty() ? std::string_view("[no address given]") : server_admin);
             out += " to inform them of the time this error occurred,\n and the actions you performed just before "
                    "this error.</p>\n<p>More information about this error may be available\nin the server error "
                    "log.</p>\n";

@@ -1,5 +1,7 @@
 #include "request/walk.h"
 
+#include "request/request.h"
+
 #include "core/strings.h"
 #include "expr/eval.h"
 #include "modules/core/core_config.h"
@@ -192,6 +194,7 @@ void Walker::interleave(const std::vector<const Section*>& plain, std::span<cons
 const ConfigVector* Walker::dir_config(const Server& s, std::string_view filename, bool is_dir,
                                        std::string_view uri, std::span<const AccessFileHit> access_files) {
     const ServerInfo& si = info(s);
+    match_env_.clear();
     scratch_.server = &s;
     scratch_.sections.clear();
     // The directory the walk is about, with a trailing slash.
@@ -221,6 +224,7 @@ const ConfigVector* Walker::dir_config(const Server& s, std::string_view filenam
     for (const Section* sec : si.regex_dirs) {
         if (sec->regex && sec->regex->matches(dir)) {
             scratch_.sections.push_back(sec);
+            note_match(*sec, dir);
         }
     }
     if (!base.empty()) {
@@ -229,6 +233,7 @@ const ConfigVector* Walker::dir_config(const Server& s, std::string_view filenam
                 for (const auto& f : core->sec_file) {
                     if (file_section_matches(*f, base)) {
                         scratch_.sections.push_back(f.get());
+                        note_match(*f, base);
                     }
                 }
             }
@@ -239,12 +244,57 @@ const ConfigVector* Walker::dir_config(const Server& s, std::string_view filenam
             files_of(static_cast<const Section*>(scratch_.sections[i])->config);
         }
     }
+    collect_locations(s, uri, scratch_.sections);
+    if (scratch_.sections.empty()) {
+        return &s.lookup_defaults;
+    }
+    auto it = cache_.find(scratch_);
+    if (it != cache_.end()) {
+        return it->second.get();
+    }
+    return merged(s, scratch_.sections);
+}
+
+void Walker::collect_locations(const Server& s, std::string_view uri, std::vector<const void*>& out) {
     for (const auto& loc : modules::core::server_config(s).sec_url) {
         bool hit = loc->is_regex ? (loc->regex && loc->regex->matches(uri)) : location_matches(loc->pattern, uri);
         if (hit) {
-            scratch_.sections.push_back(loc.get());
+            out.push_back(loc.get());
+            note_match(*loc, uri);
         }
     }
+}
+
+void Walker::note_match(const Section& sec, std::string_view subject) {
+    if (sec.match_env.empty() || !sec.regex) {
+        return;
+    }
+    std::vector<std::string_view> groups;
+    if (!sec.regex->match(subject, groups)) {
+        return;
+    }
+    for (const auto& [name, number] : sec.match_env) {
+        if (number < groups.size()) {
+            match_env_.emplace_back(name, std::string(groups[number]));
+        }
+    }
+}
+
+void Walker::export_match_env(Request& r) {
+    for (const auto& [name, value] : match_env_) {
+        r.env_set(name, value);
+    }
+    match_env_.clear();
+}
+
+const ConfigVector* Walker::location_config(const Server& s, std::string_view uri) {
+    match_env_.clear();
+    if (modules::core::server_config(s).sec_url.empty()) {
+        return &s.lookup_defaults;
+    }
+    scratch_.server = &s;
+    scratch_.sections.clear();
+    collect_locations(s, uri, scratch_.sections);
     if (scratch_.sections.empty()) {
         return &s.lookup_defaults;
     }

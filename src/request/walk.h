@@ -64,6 +64,16 @@ public:
     const ConfigVector* dir_config(const Server& s, std::string_view filename, bool is_dir, std::string_view uri,
                                    std::span<const AccessFileHit> access_files = {});
 
+    // httpd's ap_location_walk before translate_name: the server's defaults
+    // with the <Location>/<LocationMatch> sections matching `uri` merged, in
+    // order. Cached as dir_config() is.
+    const ConfigVector* location_config(const Server& s, std::string_view uri);
+
+    // The named groups of the regex sections the last location_config() or
+    // dir_config() matched, set in r's environment as MATCH_<NAME> (httpd
+    // 2.4.8+), then forgotten.
+    void export_match_env(Request& r);
+
     // httpd's ap_if_walk: the <If> chains listed in `base` (a dir_config()
     // result) evaluated against `ctx` in order, nested ones inside each that
     // holds, and those that hold merged over `base`. `base` itself when none
@@ -117,6 +127,9 @@ private:
     const ServerInfo& info(const Server& s);
     const ConfigVector* merged(const Server& s, const std::vector<const void*>& sections);
     std::unique_ptr<ConfigVector> merge_over(const ConfigVector& start, const std::vector<const void*>& sections) const;
+    void collect_locations(const Server& s, std::string_view uri, std::vector<const void*>& out);
+    // Keeps a matched regex section's named groups for export_match_env().
+    void note_match(const modules::core::Section& sec, std::string_view subject);
     void collect_ifs(const ConfigVector& v, expr::Context& ctx, std::vector<const void*>& out) const;
 
     // The <Directory> sections in `plain` (sorted by depth) with the access
@@ -135,6 +148,7 @@ private:
     std::unordered_map<Key, std::unique_ptr<ConfigVector>, KeyHash> if_cache_;
     Key if_scratch_;
     Key scratch_;  // reused for lookups
+    std::vector<std::pair<std::string_view, std::string>> match_env_;
     std::vector<const modules::core::Section*> dir_scratch_;
     // directory_core(): per server, whether the checks are needed and the
     // directories seen; the merged configs by their matched sections.

@@ -100,6 +100,43 @@ TEST_F(Aliases, VirtualHostEntriesFirstAndRedirectsBeforeAliases) {
     EXPECT_EQ(rs[2].header("Location"), "http://elsewhere.example//f.txt");  // target + "/f.txt", as httpd
 }
 
+// The one-argument Alias inside <Location>: the expression names the file
+// for every URL under the location, the rest of the URL-path kept only under
+// AliasPreservePath On; the file is under its own <Directory> sections.
+TEST_F(Aliases, TheOneArgumentFormInsideLocation) {
+    site.append_config("<Location /loc>\nAlias " + dir("ext/f.txt") + "\n</Location>\n"
+                       "<Location /kept>\nAliasPreservePath On\nAlias " + dir("ext") + "\n</Location>\n"
+                       "<LocationMatch ^/expr/>\nAlias \"" + dir("ext") + "/%{QUERY_STRING}.txt\"\n</LocationMatch>\n"
+                       "<Location /shut>\nAlias " + dir("closed/c.txt") + "\n</Location>\n"
+                       // httpd 2.4.8+: named groups become MATCH_<NAME> in the environment.
+                       "<LocationMatch ^/named/(?<File>[a-z]+)>\nAlias " + dir("ext") + "/%{env:MATCH_FILE}.txt\n"
+                       "</LocationMatch>\n"
+                       "<Directory " + dir("ext") + ">\nRequire all granted\n</Directory>\n");
+    auto rs = expect_both({get_request("/loc"), get_request("/loc/other.txt"), get_request("/kept/sub/g.txt"),
+                           get_request("/kept/missing.txt"), get_request("/expr/x?f"), get_request("/shut"),
+                           get_request("/location"), get_request("/named/f")},
+                          {200, 200, 200, 404, 200, 403, 404, 200});
+    ASSERT_EQ(rs.size(), 8u);
+    EXPECT_EQ(rs[7].body, "EXT f\n");
+    EXPECT_EQ(rs[0].body, "EXT f\n");
+    EXPECT_EQ(rs[1].body, "EXT f\n");
+    EXPECT_EQ(rs[2].body, "EXT g\n");
+    EXPECT_EQ(rs[4].body, "EXT f\n");
+    EXPECT_FALSE(contains(rs[5].body, "CLOSED"));
+}
+
+// A Redirect inside <Location> answers at translate_name, before any access
+// check, as httpd's location walk comes first; in <Directory> it answers at
+// fixups, after them.
+TEST_F(Aliases, ASectionRedirectInLocationAnswersBeforeAccessChecks) {
+    site.append_config("<Location /old>\nRedirect permanent /new\nRequire all denied\n</Location>\n"
+                       "<Directory " + htdocs() + "/shut>\nRedirect /new\nRequire all denied\n</Directory>\n");
+    site.write_doc("shut/x.txt", "x\n");
+    auto rs = expect_both({get_request("/old/page?q=1"), get_request("/shut/x.txt")}, {301, 403});
+    ASSERT_EQ(rs.size(), 2u);
+    EXPECT_EQ(rs[0].header("Location"), "http://localhost/new?q=1");  // the Host as sent, port and all
+}
+
 // httpd without mod_cgi sends the script as a file; Sonora, which runs no CGI
 // yet, refuses it instead and says why.
 TEST_F(Aliases, AScriptIsNeverSentAsAFile) {

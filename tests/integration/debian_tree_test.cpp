@@ -101,6 +101,57 @@ protected:
         module("auth_basic", "mod_auth_basic.so", "");
         module("authn_file", "mod_authn_file.so", "");
         module("authz_user", "mod_authz_user.so", "");
+        // Debian's mods-available/autoindex.conf, its directives as shipped.
+        module("autoindex", "mod_autoindex.so",
+               "IndexOptions FancyIndexing VersionSort HTMLTable NameWidth=* DescriptionWidth=* Charset=UTF-8\n"
+               "AddIconByEncoding (CMP,/icons/compressed.gif) x-compress x-gzip x-bzip2\n"
+               "AddIconByType (TXT,/icons/text.gif) text/*\n"
+               "AddIconByType (IMG,/icons/image2.gif) image/*\n"
+               "AddIconByType (SND,/icons/sound2.gif) audio/*\n"
+               "AddIconByType (VID,/icons/movie.gif) video/*\n"
+               "AddIcon /icons/binary.gif .bin .exe\n"
+               "AddIcon /icons/binhex.gif .hqx\n"
+               "AddIcon /icons/tar.gif .tar\n"
+               "AddIcon /icons/world2.gif .wrl .wrl.gz .vrml .vrm .iv\n"
+               "AddIcon /icons/compressed.gif .Z .z .tgz .gz .zip\n"
+               "AddIcon /icons/a.gif .ps .ai .eps\n"
+               "AddIcon /icons/layout.gif .html .shtml .htm .pdf\n"
+               "AddIcon /icons/text.gif .txt\n"
+               "AddIcon /icons/c.gif .c\n"
+               "AddIcon /icons/p.gif .pl .py\n"
+               "AddIcon /icons/f.gif .for\n"
+               "AddIcon /icons/dvi.gif .dvi\n"
+               "AddIcon /icons/uuencoded.gif .uu\n"
+               "AddIcon /icons/script.gif .conf .sh .shar .csh .ksh .tcl\n"
+               "AddIcon /icons/tex.gif .tex\n"
+               "AddIcon /icons/bomb.gif /core\n"
+               "AddIcon (SND,/icons/sound2.gif) .ogg\n"
+               "AddIcon (VID,/icons/movie.gif) .ogm\n"
+               "AddIcon /icons/back.gif ..\n"
+               "AddIcon /icons/hand.right.gif README\n"
+               "AddIcon /icons/folder.gif ^^DIRECTORY^^\n"
+               "AddIcon /icons/blank.gif ^^BLANKICON^^\n"
+               "AddIcon /icons/odf6odt-20x22.png .odt\n"
+               "AddIcon /icons/odf6ods-20x22.png .ods\n"
+               "AddIcon /icons/odf6odp-20x22.png .odp\n"
+               "AddIcon /icons/odf6odg-20x22.png .odg\n"
+               "AddIcon /icons/odf6odc-20x22.png .odc\n"
+               "AddIcon /icons/odf6odf-20x22.png .odf\n"
+               "AddIcon /icons/odf6odb-20x22.png .odb\n"
+               "AddIcon /icons/odf6odi-20x22.png .odi\n"
+               "AddIcon /icons/odf6odm-20x22.png .odm\n"
+               "AddIcon /icons/odf6ott-20x22.png .ott\n"
+               "AddIcon /icons/odf6ots-20x22.png .ots\n"
+               "AddIcon /icons/odf6otp-20x22.png .otp\n"
+               "AddIcon /icons/odf6otg-20x22.png .otg\n"
+               "AddIcon /icons/odf6otc-20x22.png .otc\n"
+               "AddIcon /icons/odf6otf-20x22.png .otf\n"
+               "AddIcon /icons/odf6oti-20x22.png .oti\n"
+               "AddIcon /icons/odf6oth-20x22.png .oth\n"
+               "DefaultIcon /icons/unknown.gif\n"
+               "ReadmeName README.html\n"
+               "HeaderName HEADER.html\n"
+               "IndexIgnore .??* *~ *# RCS CVS *,v *,t\n");
         module("env", "mod_env.so", "");
         module("setenvif", "mod_setenvif.so",
                "<IfModule setenvif_module>\n\tBrowserMatch \"Mozilla/2\" nokeepalive\n"
@@ -169,6 +220,7 @@ TEST_F(DebianTree, ModulesFromModsEnabledOnly) {
                           " setenvif_module (shared)\n", " negotiation_module (shared)\n", " status_module (shared)\n",
                           " auth_basic_module (shared)\n", " authn_file_module (shared)\n",
                           " authz_user_module (shared)\n", " authn_core_module (shared)\n",
+                          " autoindex_module (shared)\n",
                           " mime_module (static)\n", " dir_module (static)\n", " log_config_module (static)\n"}) {
         EXPECT_NE(r.out.find(m), std::string::npos) << m << "\n" << r.out;
     }
@@ -253,6 +305,21 @@ TEST_F(DebianTree, StartsAndKeepsItsRestrictions) {
     ASSERT_EQ(as_alice.size(), 1u);
     EXPECT_EQ(as_alice[0].status, 200);
     EXPECT_EQ(as_alice[0].body, "<h1>private</h1>\n");
+    // A directory without an index file is listed (Options Indexes for /var/www), as mod_autoindex's
+    // stock settings say: an HTMLTable in UTF-8, dot files hidden, README.html after the table.
+    dir.write("var/www/html/files/report.txt", "numbers\n");
+    dir.write("var/www/html/files/.secret", "x\n");
+    dir.write("var/www/html/files/README.html", "<p>About these files</p>\n");
+    Response listing = get("/files/", "localhost");
+    EXPECT_EQ(listing.status, 200);
+    EXPECT_EQ(listing.header("Content-Type"), "text/html;charset=UTF-8");
+    EXPECT_NE(listing.body.find("<title>Index of /files</title>"), std::string::npos) << listing.body;
+    EXPECT_NE(listing.body.find("<img src=\"/icons/text.gif\" alt=\"[TXT]\"></td><td><a href=\"report.txt\">"),
+              std::string::npos)
+        << listing.body;
+    EXPECT_EQ(listing.body.find(".secret"), std::string::npos);
+    EXPECT_NE(listing.body.find("</table>\n<p>About these files</p>\n</body></html>\n"), std::string::npos)
+        << listing.body;
 }
 
 TEST_F(DebianTree, AModuleWithoutItsLoadLineIsAnError) {

@@ -37,6 +37,16 @@ CmdResult core_post_config(config::Generation& gen) {
     // ExtendedStatus is on by default once mod_status is loaded (httpd 2.3.6+).
     const Module* status = gen.modules.find("status_module");
     gen.extended_status = main.extended_status.value_or(status != nullptr && gen.modules.enabled(*status));
+    // httpd's compiled-in DocumentRoot, for servers that name none.
+    auto default_root = [&gen](Server& s) {
+        if (auto* c = s.module_config.get_mutable<CoreServerConfig>(core_module.index); c && !c->document_root) {
+            c->document_root = gen.server_root + "/htdocs";
+        }
+    };
+    default_root(gen.main);
+    for (auto& vhost : gen.vhosts) {
+        default_root(*vhost);
+    }
     // httpd refuses to start when the main error log's directory is missing.
     if (main.error_log && !main.error_log->starts_with("|") && !main.error_log->starts_with("syslog")) {
         std::string dir = parent_dir(*main.error_log);

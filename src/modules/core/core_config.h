@@ -68,6 +68,8 @@ struct Section;
 
 struct CoreDirConfig {
     std::optional<BitsSetting> options;
+    // The Options in effect (httpd's ap_allow_options): FollowSymLinks when none is set.
+    unsigned effective_options() const { return options ? options->apply(kOptSymLinks) : kOptSymLinks; }
     std::optional<OverrideSetting> allow_override;
     std::optional<std::vector<std::string>> allow_override_list;
     // Whether AllowOverride or AllowOverrideList lets httpd read an access
@@ -163,6 +165,9 @@ struct Section {
     bool is_regex = false;
     std::string pattern;         // path or pattern as written (Directory paths made absolute)
     std::optional<Regex> regex;  // compiled pattern of *Match or ~ forms
+    // httpd 2.4.8+: a regex section's named groups go to the request's
+    // environment when it matches, as MATCH_<NAME> (upper case), group number.
+    std::vector<std::pair<std::string, std::size_t>> match_env;
     std::string condition;       // <If>/<ElseIf> expression text
     std::shared_ptr<const expr::Expr> expr;  // ... parsed and checked when read
     ConfigVector config;         // the per-dir configs set inside

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace sonora::modules::core {
 
@@ -72,6 +73,19 @@ CmdResult compile_section_regex(const SectionArgs& args, std::optional<Regex>& r
         return std::string("Regex could not be compiled");
     }
     return std::nullopt;
+}
+
+void set_regex(Section& sec, std::optional<Regex> re) {
+    if (re) {
+        for (auto& g : re->named_groups()) {
+            std::string name = "MATCH_" + g.name;
+            for (char& c : name) {
+                c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            }
+            sec.match_env.emplace_back(std::move(name), g.number);
+        }
+    }
+    sec.regex = std::move(re);
 }
 
 std::shared_ptr<Section> new_section(Cmd& cmd, Section::Kind kind, SectionArgs&& args) {
@@ -148,7 +162,7 @@ CmdResult directory_section(Cmd& cmd, std::span<const std::string> args) {
         }
     }
     auto sec = new_section(cmd, Section::Kind::Directory, std::move(sa));
-    sec->regex = std::move(re);
+    set_regex(*sec, std::move(re));
     Scope body = section_scope(cmd, *sec, kOrAll | kAccessConf);
     walk_body(cmd, body);
     cmd.server_conf<CoreServerConfig>(core_module).sec_dir.push_back(std::move(sec));
@@ -165,7 +179,7 @@ CmdResult location_section(Cmd& cmd, std::span<const std::string> args) {
         return err;
     }
     auto sec = new_section(cmd, Section::Kind::Location, std::move(sa));
-    sec->regex = std::move(re);
+    set_regex(*sec, std::move(re));
     Scope body = section_scope(cmd, *sec, kOrAll | kAccessConf);
     walk_body(cmd, body);
     cmd.server_conf<CoreServerConfig>(core_module).sec_url.push_back(std::move(sec));
@@ -182,7 +196,7 @@ CmdResult files_section(Cmd& cmd, std::span<const std::string> args) {
         return err;
     }
     auto sec = new_section(cmd, Section::Kind::Files, std::move(sa));
-    sec->regex = std::move(re);
+    set_regex(*sec, std::move(re));
     Scope body = section_scope(cmd, *sec, kOrAll | kAccessConf);
     walk_body(cmd, body);
     current_dir(cmd).sec_file.push_back(std::move(sec));

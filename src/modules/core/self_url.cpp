@@ -85,25 +85,6 @@ std::string self_url(const request::Request& r, const ConfigVector& dir_config, 
     return url;
 }
 
-std::string server_signature(const request::Request& r, std::string_view banner, std::string_view prefix) {
-    const auto* dir = r.dir_config != nullptr ? r.dir_config->get<CoreDirConfig>(core_module.index) : nullptr;
-    const Tristate mode = dir != nullptr ? dir->server_signature.value_or(Tristate::Off) : Tristate::Off;
-    if (mode == Tristate::Off || r.server == nullptr) {
-        return {};
-    }
-    const std::string_view host = r.server_host();
-    std::string s(prefix);
-    s.append("<address>").append(banner).append(" Server at ");
-    const auto& admin = server_config(*r.server).server_admin;
-    if (mode == Tristate::Third && admin) {
-        s.append("<a href=\"mailto:").append(*admin).append("\">").append(host).append("</a>");
-    } else {
-        s.append(host);
-    }
-    s.append(" Port ").append(std::to_string(server_port(r, *r.dir_config))).append("</address>\n");
-    return s;
-}
-
 void canonical_name_register_hooks(HookRegistry& hooks) {
     hooks.add(Phase::TranslateName, canonical_name_translate, HookOrder::ReallyFirst);
     hooks.add(Phase::HeaderParser, canonical_name_header_parser, HookOrder::ReallyFirst);

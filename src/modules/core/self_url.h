@@ -11,7 +11,8 @@
 // directory's) and, under DNS, have the connection look the local address up
 // first (kAwaitHostName), so that everything after them (redirects, error
 // pages, the handler, the access log, expressions' SERVER_NAME) reads the
-// name from Request::server_host().
+// name from Request::server_host() (or signature.h's server_name(), which
+// reads the setting from the request's configuration).
 
 #include <sonora/config.h>
 #include <sonora/hooks.h>
@@ -33,11 +34,6 @@ int server_port(const request::Request& r, const ConfigVector& dir_config);
 // is the scheme's default is left out. For redirects a module sends (mod_dir's
 // trailing slash, mod_alias).
 std::string self_url(const request::Request& r, const ConfigVector& dir_config, std::string_view path);
-
-// httpd's ap_psignature: ServerSignature's footer for generated pages,
-// `prefix` ("<hr>\n") then "<address>BANNER Server at HOST Port N</address>\n"
-// (HOST a mailto: link with EMail); empty when ServerSignature is Off.
-std::string server_signature(const request::Request& r, std::string_view banner, std::string_view prefix);
 
 // Core's translate_name and header_parser hooks for UseCanonicalName.
 void canonical_name_register_hooks(HookRegistry& hooks);

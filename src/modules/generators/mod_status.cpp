@@ -6,7 +6,7 @@
 #include "core/scoreboard.h"
 #include "core/strings.h"
 #include "modules/core/core_config.h"
-#include "modules/core/self_url.h"
+#include "modules/core/signature.h"
 #include "modules/generators/mod_status_options.h"
 #include "modules/generators/mod_status_render.h"
 #include "modules/generators/mod_status_snapshot.h"
@@ -49,6 +49,7 @@ CmdResult status_post_config(config::Generation& gen) {
     for (auto& vh : gen.vhosts) {
         record(*vh);
     }
+    gen.shows_local_address = true;  // the page's heading names it ("via 10.0.0.1")
     return std::nullopt;
 }
 
@@ -80,9 +81,10 @@ int status_handler(request::Request& r, Services& services) {
     }
     const status::Snapshot snapshot = status::take_snapshot(*board, in);
 
-    const std::string footer = options.machine ? std::string() : core::server_signature(r, services.server_banner(), "<hr />\n");
+    const std::string footer =
+        options.machine ? std::string() : core::server_signature(r, services.server_banner(), "<hr />\n");
     status::PageInfo page;
-    page.host = r.server_host();
+    page.host = core::server_name(r);
     page.local_ip = r.connection != nullptr ? r.connection->local_ip : std::string_view();
     page.version = kVersion;
     page.built = kBuilt;

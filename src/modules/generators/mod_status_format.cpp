@@ -1,5 +1,6 @@
 #include "modules/generators/mod_status_format.h"
 
+#include "core/strings.h"
 #include "modules/loggers/log_render.h"
 
 #include <time.h>
@@ -95,17 +96,7 @@ std::string format_time(std::int64_t us) {
     return std::string(buf, n);
 }
 
-void append_html(std::string& out, std::string_view s) {
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-}
+void append_html(std::string& out, std::string_view s) { append_html_escaped(out, s); }
 
 void append_logitem_html(std::string& out, std::string_view s) {
     std::string escaped;

@@ -1,35 +1,12 @@
 #include "modules/generators/mod_status_options.h"
 
-#include <climits>
+#include "core/strings.h"
 
 namespace sonora::modules::generators::status {
 
 namespace {
 
 constexpr long kDefaultRefresh = 10;
-
-// C's atol: leading blanks, a sign, then digits; anything else ends it.
-// Saturates instead of overflowing.
-long leading_number(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size() && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) {
-        ++i;
-    }
-    bool negative = false;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-        negative = s[i] == '-';
-        ++i;
-    }
-    long n = 0;
-    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-        const int digit = s[i] - '0';
-        if (n > (LONG_MAX - digit) / 10) {
-            return negative ? LONG_MIN : LONG_MAX;
-        }
-        n = n * 10 + digit;
-    }
-    return negative ? -n : n;
-}
 
 }  // namespace
 

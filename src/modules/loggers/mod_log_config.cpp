@@ -233,10 +233,31 @@ LogFormat LogConfigServer::default_log_format() const {
 
 namespace {
 
+bool prints_local_address(const Server& server) {
+    const auto* logs = server.module_config.get<LogConfigServer>(log_config_module.index);
+    if (logs == nullptr) {
+        return false;
+    }
+    for (const auto& opened : logs->opened) {
+        for (const auto& item : opened.format.items) {
+            if (item.field == LogField::LocalAddr) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 CmdResult open_logs(config::Generation& gen) {
     if (auto err = open_access_logs(gen)) {
         return *err + "\nSN00015: Unable to open logs";
     }
+    // The formats are known once the logs are open.
+    bool prints = prints_local_address(gen.main);
+    for (const auto& vhost : gen.vhosts) {
+        prints = prints || prints_local_address(*vhost);
+    }
+    gen.shows_local_address = gen.shows_local_address || prints;
     return std::nullopt;
 }
 

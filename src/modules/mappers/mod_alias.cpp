@@ -2,8 +2,7 @@
 // Redirect, RedirectMatch, RedirectTemp, RedirectPermanent, RedirectRelative,
 // AliasPreservePath. Parsed and stored here (patterns compiled with PCRE2,
 // one-argument targets parsed as ap_expr strings); the redirects take effect
-// in mod_alias_redirect.cpp, the mappings in mod_alias_map.cpp (the
-// one-argument <Location> form is not mapped yet).
+// in mod_alias_redirect.cpp, the mappings in mod_alias_map.cpp.
 
 #include "modules/mappers/mod_alias.h"
 
@@ -135,7 +134,7 @@ CmdResult add_alias(Cmd& cmd, Args a) {
     }
     const std::string* path = cmd.section_path();
     cmd.conf<AliasDirConfig>().alias =
-        LocationAlias{path ? *path : std::string(), a[0], *target, handler_of(cmd)};
+        LocationAlias{path ? *path : std::string(), a[0], *target, handler_of(cmd), cmd.server_root_relative("")};
     return std::nullopt;
 }
 

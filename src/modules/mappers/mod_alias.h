@@ -54,6 +54,7 @@ struct LocationAlias {
     std::string text;  // the expression as written
     std::shared_ptr<const expr::Expr> target;
     std::string handler;
+    std::string root;  // ServerRoot with a trailing '/', for a relative result
 };
 
 // One-argument Redirect inside a section: status and optional target expression.

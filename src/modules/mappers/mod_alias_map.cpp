@@ -9,6 +9,8 @@
 // log line. httpd without mod_cgi sends the script's source as a file; that
 // exposes code an operator meant to run, so Sonora does not follow it there.
 
+#include "expr/eval.h"
+#include "expr/request_context.h"
 #include "modules/core/request_log.h"
 #include "modules/mappers/mod_alias.h"
 
@@ -40,9 +42,35 @@ const AliasEntry* find_alias(std::span<const AliasEntry> entries, std::string_vi
     return nullptr;
 }
 
+// httpd's try_alias: the one-argument Alias of the <Location> sections the
+// request is in (walked before translate_name). The expression is the file;
+// the rest of the URL-path follows it only under AliasPreservePath On.
+int location_alias(request::Request& r, const AliasDirConfig& dir) {
+    const LocationAlias& alias = *dir.alias;
+    expr::RequestContext ctx(r);
+    std::string found = expr::evaluate_string(*alias.target, ctx);
+    if (!alias.fake.empty() && dir.preserve_path.value_or(false)) {
+        if (std::size_t matched = alias_prefix_match(r.uri, alias.fake); matched > 0) {
+            found.append(std::string_view(r.uri).substr(matched));
+        }
+    }
+    if (!alias.handler.empty()) {
+        r.handler.assign(alias.handler);
+    }
+    if (found.empty() || found.front() != '/') {
+        found.insert(0, alias.root);
+    }
+    r.filename = std::move(found);
+    return kOk;
+}
+
 int translate_alias(request::Request& r, Services&) {
     if (r.server == nullptr || r.uri.empty() || r.uri.front() != '/') {
         return kDeclined;
+    }
+    const auto* dir = r.dir_config != nullptr ? r.dir_config->get<AliasDirConfig>(alias_module.index) : nullptr;
+    if (dir != nullptr && dir->alias) {
+        return location_alias(r, *dir);
     }
     const auto* conf = r.server->module_config.get<AliasServerConfig>(alias_module.index);
     if (conf == nullptr || conf->aliases.empty()) {

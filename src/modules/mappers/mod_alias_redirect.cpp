@@ -123,9 +123,25 @@ int answer(request::Request& r, const ConfigVector& dir_config, std::string targ
     return status;
 }
 
+// httpd's try_redirect: the one-argument Redirect of the sections merged
+// into r.dir_config so far.
+int section_redirect(request::Request& r, const LocationRedirect& redirect) {
+    std::string target;
+    if (redirect.target) {
+        expr::RequestContext ctx(r);
+        target = escape_redirect_url(expr::evaluate_string(*redirect.target, ctx));
+    }
+    return answer(r, *r.dir_config, std::move(target), redirect.status);
+}
+
+// Before the mapping, r.dir_config holds the <Location> sections (walked
+// before translate_name, as httpd does); the error page reads them too.
 int translate_redirect(request::Request& r, Services&) {
-    if (r.server == nullptr || (!r.uri.empty() && r.uri.front() != '/')) {
+    if (r.server == nullptr || r.dir_config == nullptr || (!r.uri.empty() && r.uri.front() != '/')) {
         return kDeclined;
+    }
+    if (const auto* dir = r.dir_config->get<AliasDirConfig>(alias_module.index); dir != nullptr && dir->redirect) {
+        return section_redirect(r, *dir->redirect);
     }
     const auto* conf = r.server->module_config.get<AliasServerConfig>(alias_module.index);
     if (conf == nullptr || conf->redirects.empty()) {
@@ -135,13 +151,7 @@ int translate_redirect(request::Request& r, Services&) {
     if (!hit) {
         return kDeclined;
     }
-    // Before the mapping only the server's own per-directory defaults apply
-    // (httpd has merged <Location> by then; Sonora has not); the error page
-    // (ErrorDocument, ServerSignature) reads them too.
-    if (r.dir_config == nullptr) {
-        r.dir_config = &r.server->lookup_defaults;
-    }
-    return answer(r, r.server->lookup_defaults, std::move(hit->target), hit->status);
+    return answer(r, *r.dir_config, std::move(hit->target), hit->status);
 }
 
 int fixup_redirect(request::Request& r, Services&) {
@@ -150,12 +160,7 @@ int fixup_redirect(request::Request& r, Services&) {
         return kDeclined;
     }
     if (dir->redirect) {
-        std::string target;
-        if (dir->redirect->target) {
-            expr::RequestContext ctx(r);
-            target = escape_redirect_url(expr::evaluate_string(*dir->redirect->target, ctx));
-        }
-        return answer(r, *r.dir_config, std::move(target), dir->redirect->status);
+        return section_redirect(r, *dir->redirect);
     }
     if (dir->redirects.empty()) {
         return kDeclined;

@@ -9,10 +9,13 @@
 //   - DirectorySlash, FallbackResource, DirectoryCheckHandler,
 //     DirectoryIndexRedirect: the child's if set, else the parent's.
 
+#include <sonora/hooks.h>
 #include <sonora/module.h>
 
+#include <memory_resource>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sonora::modules::mappers {
@@ -39,5 +42,20 @@ struct DirConfig {
 
     static DirConfig merge(const DirConfig& base, const DirConfig& add);
 };
+
+// What mod_dir's DirectoryIndex search finds for the directory URL
+// `dir_uri` (ending in '/') under `dir` (null: the defaults): each name is
+// looked up as a subrequest of `r`, in order. `status` is kOk when a name
+// is a regular file that may be served (`target` is its URL, `lookup` what
+// the subrequest found), a 3xx when a name redirects (`lookup.location`),
+// kAwaitHostName, an error a name met (401/406 when it is the only name;
+// another status than 404), or kDeclined when nothing was found.
+struct IndexSearch {
+    int status = kDeclined;
+    std::pmr::string target;
+    Services::Lookup lookup;
+};
+IndexSearch find_index(const request::Request& r, Services& services, std::string_view dir_uri,
+                       const DirConfig* dir);
 
 }  // namespace sonora::modules::mappers

@@ -36,48 +36,52 @@ int dir_fixups(request::Request& r, Services& services) {
         r.add_header("Location", r.keep(location));
         return 301;
     }
+    const IndexSearch found = find_index(r, services, r.uri, dir);
+    if (found.status == kOk) {
+        return services.internal_fast_redirect(r, found.target) ? kRedirected : 500;
+    }
+    if (found.status >= 300 && found.status < 400 && !found.lookup.location.empty()) {
+        r.add_header("Location", found.lookup.location);
+    }
+    return found.status;
+}
+
+}  // namespace
+
+IndexSearch find_index(const request::Request& r, Services& services, std::string_view dir_uri,
+                       const DirConfig* dir) {
     static const std::vector<std::string> kDefaultIndex = {"index.html"};
     const std::vector<std::string>& names = dir != nullptr && dir->index_names ? *dir->index_names : kDefaultIndex;
     // httpd looks each name up as a subrequest (a name starting with '/' is
     // a URL of its own), so an index its access rules refuse is not served.
     const std::size_t count = names.size();
-    int error = 0;
+    IndexSearch out{kDeclined, std::pmr::string(r.arena), {}};
     for (const std::string& name : names) {
         if (equals_nocase(name, "disabled")) {
             break;
         }
-        std::pmr::string target(r.arena);
+        out.target.clear();
         if (name.empty() || name.front() != '/') {
-            target.assign(r.uri);
+            out.target.assign(dir_uri);
         }
-        target.append(name);
-        const Services::Lookup found = services.lookup_uri(r, target);
-        if (found.status == kAwaitHostName) {
-            return found.status;
+        out.target.append(name);
+        out.lookup = services.lookup_uri(r, out.target);
+        const int status = out.lookup.status;
+        if (status == kAwaitHostName || (status >= 300 && status < 400) ||
+            ((status == 401 || status == 406) && count == 1)) {
+            out.status = status;
+            return out;
         }
-        if (found.status == 200 && found.is_regular) {
-            return services.internal_fast_redirect(r, target) ? kRedirected : 500;
+        if (status == 200 && out.lookup.is_regular) {
+            out.status = kOk;
+            return out;
         }
-        if (found.status >= 300 && found.status < 400) {
-            if (!found.location.empty()) {
-                r.add_header("Location", found.location);
-            }
-            return found.status;
-        }
-        if ((found.status == 401 || found.status == 406) && count == 1) {
-            return found.status;
-        }
-        if (found.status != 200 && found.status != 404) {
-            error = found.status;  // reported unless a later name is served
+        if (status != 200 && status != 404) {
+            out.status = status;  // reported unless a later name is served
         }
     }
-    if (error != 0) {
-        return error;
-    }
-    return kDeclined;
+    return out;
 }
-
-}  // namespace
 
 void dir_register_hooks(HookRegistry& hooks) { hooks.add(Phase::Fixups, dir_fixups, HookOrder::Last); }
 

@@ -1,0 +1,178 @@
+#include "request/read_request.h"
+
+#include "core/strings.h"
+#include "http/request_checks.h"
+#include "http/uri.h"
+#include "modules/core/core_config.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace sonora::request {
+
+namespace {
+
+constexpr std::uint64_t kDefaultBodyLimit = 1ull << 30;  // httpd 2.4's LimitRequestBody default
+
+// TraceEnable of the virtual host the request is for (httpd's default: On).
+bool trace_enabled(const Server& server) {
+    return modules::core::server_config(server).trace_enable.value_or(modules::core::Tristate::On) !=
+           modules::core::Tristate::Off;
+}
+
+}  // namespace
+
+HostParts split_host(std::string_view value) {
+    HostParts out;
+    std::string_view h = trim(value);
+    if (h.empty()) {
+        return out;
+    }
+    std::string_view after;
+    if (h.front() == '[') {
+        const std::size_t close = h.find(']');
+        if (close == std::string_view::npos) {
+            out.name = h;
+            return out;
+        }
+        after = h.substr(close + 1);
+        h = h.substr(0, close + 1);
+    } else if (const std::size_t colon = h.find(':'); colon != std::string_view::npos) {
+        after = h.substr(colon);
+        h = h.substr(0, colon);
+    }
+    if (after.size() > 1 && after.front() == ':') {
+        std::from_chars(after.data() + 1, after.data() + after.size(), out.port);
+    }
+    out.name = h;
+    return out;
+}
+
+bool refuses_http09(const Server& default_server) {
+    return modules::core::server_config(default_server).require_http10.value_or(false);
+}
+
+HeadVerdict read_request_head(Request& r, const http::RequestHead& head, std::span<Header> storage,
+                              const Walker& walker, std::string_view local_ip) {
+    r.method_name = head.line.method;
+    r.method = method_from_name(head.line.method);
+    r.version = head.line.version_major * 10 + head.line.version_minor;
+    const std::size_t n = std::min(head.headers.size(), storage.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        http::HeaderField f = head.headers.at(i);
+        storage[i] = Header{f.name, f.value};
+    }
+    r.headers = storage.first(n);
+    r.target = head.line.target;
+    if (auto host = r.header("Host")) {
+        HostParts parts = split_host(*host);
+        r.host = parts.name;
+        r.host_port = parts.port;
+    }
+
+    HeadVerdict verdict;
+    if (auto err = http::check_host(head)) {
+        verdict.status = err->status;
+    } else if (auto expect_err = http::check_expect(head, verdict.expects_continue)) {
+        verdict.status = expect_err->status;
+    }
+    bool unknown_host = false;
+    r.server = &walker.select_server(r.local_port, local_ip, r.host, &unknown_host);
+    if (unknown_host && verdict.status == 0) {
+        verdict.status = 400;  // StrictHostCheck On: the Host names none of the address's virtual hosts
+    }
+    return verdict;
+}
+
+int decode_target(Request& r, http::TargetForm form) {
+    http::TargetParts parts = http::split_target(r.target, form);
+    if (parts.has_query) {
+        r.query = parts.query;
+    }
+    if (r.host.empty() && !parts.authority.empty()) {
+        std::string_view a = parts.authority;
+        r.host = a.substr(0, a.find(':'));
+    }
+    if (parts.path == "*") {
+        r.uri.assign("*");
+        return 0;
+    }
+    // httpd reads a path, not a URI, here: leading slashes collapse to one
+    // even under MergeSlashes Off, so "//private" is "/private".
+    std::string_view path = parts.path;
+    while (path.size() > 1 && path[0] == '/' && path[1] == '/') {
+        path.remove_prefix(1);
+    }
+    r.uri.resize(path.size() + 1);
+    http::NormalizeOptions options;
+    options.merge_slashes = modules::core::server_config(*r.server).merge_slashes.value_or(true);
+    http::PathResult pr = http::decode_request_path(path, r.uri.data(), r.uri.size(), options);
+    if (pr.status != http::PathStatus::kOk) {
+        r.uri.assign(parts.path);  // httpd keeps (and logs) the undecodable path as sent
+        return http::http_status(pr.status);
+    }
+    r.uri.resize(pr.length);
+    return 0;
+}
+
+void run_request(Request& r, Context& ctx, int status, http::TargetForm form, std::string_view echo,
+                 std::shared_ptr<const FileEntry>& file_ref) {
+    if (status == 0 && r.method == Method::Trace && trace_enabled(*r.server)) {
+        r.content_type.assign("message/http");
+        r.body.kind = Body::Kind::Memory;
+        r.body.memory = echo;
+    } else {
+        if (status == 0) {
+            status = decode_target(r, form);
+        }
+        if (status != 0) {
+            r.dir_config = &r.server->lookup_defaults;
+            error_response(r, ctx, status, status == 417 ? r.header("Expect").value_or(std::string_view{})
+                                                         : std::string_view{});
+        } else {
+            process_request(r, ctx, file_ref);
+        }
+    }
+    if (r.server_name.empty()) {
+        // Requests answered before the phases ran still name their server.
+        r.server_name = configured_server_name(*r.server);
+    }
+}
+
+std::string_view configured_server_name(const Server& s) {
+    const auto& name = modules::core::server_config(s).server_name;
+    return name ? std::string_view(*name) : std::string_view{};
+}
+
+int hostname_lookups(const Request& r) {
+    const auto* core = r.dir_config != nullptr
+                           ? r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index)
+                           : nullptr;
+    switch (core != nullptr ? core->hostname_lookups.value_or(modules::core::Tristate::Off)
+                            : modules::core::Tristate::Off) {
+        case modules::core::Tristate::Off: return 0;
+        case modules::core::Tristate::On: return 1;
+        case modules::core::Tristate::Third: return 2;
+    }
+    return 0;
+}
+
+bool refuse_large_body(Request& r, Context& ctx, std::uint64_t body_length,
+                       std::shared_ptr<const FileEntry>& file_ref) {
+    if (body_length == 0 || r.dir_config == nullptr) {
+        return false;
+    }
+    const auto* core = r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index);
+    const std::uint64_t limit = core != nullptr ? core->limit_request_body.value_or(kDefaultBodyLimit)
+                                                : kDefaultBodyLimit;
+    if (limit == 0 || body_length <= limit) {
+        return false;
+    }
+    file_ref.reset();
+    r.headers_out.clear();
+    r.keep_alive = false;
+    error_response(r, ctx, 413);
+    return true;
+}
+
+}  // namespace sonora::request
