@@ -25,9 +25,10 @@
 // section's AuthType adds its challenge (WWW-Authenticate) and returns kOk.
 // A hook returns kOk, kDeclined, kRedirected (it called
 // Services::internal_redirect and the phases must start again),
-// kAwaitHostName (it needs the client's verified host name, which the
-// connection has not looked up yet: Request::verified_host()), or an HTTP
-// status (>= 100) that ends processing with that error.
+// kAwaitHostName (it needs a DNS answer the connection has not looked up
+// yet: the client's verified host name, Request::verified_host(), or what
+// ConnectionInfo::lookups was asked), or an HTTP status (>= 100) that ends
+// processing with that error.
 
 #include <sonora/request.h>
 
@@ -43,9 +44,10 @@ struct Module;
 inline constexpr int kOk = 0;
 inline constexpr int kDeclined = -1;
 inline constexpr int kRedirected = -2;
-// The request is set aside, the connection looks the client's name up (off
-// the event loop) and then runs the request again from its head; hooks must
-// have done nothing that a second run would repeat wrongly.
+// The request is set aside, the connection looks up what was asked (the
+// client's name, or what a HostLookups call started; off the event loop)
+// and then runs the request again from its head; hooks must have done
+// nothing that a second run would repeat wrongly.
 inline constexpr int kAwaitHostName = -3;
 
 inline constexpr int kSatisfyAll = 0;

@@ -13,6 +13,7 @@
 
 #include <sys/stat.h>
 
+#include <array>
 #include <cstdint>
 #include <memory_resource>
 #include <optional>
@@ -56,6 +57,40 @@ struct Body {
     std::pmr::vector<Piece> pieces;
 };
 
+// An IP address as access rules compare them (APR's apr_sockaddr_equal): an
+// IPv4-mapped IPv6 address is the IPv4 address it carries; no port, no scope.
+struct IpAddress {
+    std::uint8_t family = 0;               // 4 or 6; 0: none
+    std::array<std::uint8_t, 16> bytes{};  // network order; IPv4 in the first four
+    bool operator==(const IpAddress&) const = default;
+};
+
+// `text` ("192.0.2.1", "::1", "::ffff:192.0.2.1") as an IpAddress; nullopt
+// for anything else.
+std::optional<IpAddress> parse_ip_address(std::string_view text);
+
+// DNS answers a hook may need beyond the client's verified name, given by the
+// connection, which looks them up off the event loop (src/net/resolver.h).
+// Each method answers at once when the answer is known (the resolver caches
+// answers for a while); otherwise it starts the lookup and answers nullopt:
+// the hook then returns kAwaitHostName, and the connection runs the request
+// again from its head once the lookup has ended. Called only on the thread
+// serving the request; a cached answer costs no allocation.
+class HostLookups {
+public:
+    // The addresses `name` resolves to (getaddrinfo, either family, as APR's
+    // apr_sockaddr_info_get asks); empty when it does not resolve. The span
+    // is valid until the next call into this object.
+    virtual std::optional<std::span<const IpAddress>> addresses(std::string_view name) = 0;
+    // The name of the local address the connection came in on (reverse DNS,
+    // lowercased; empty when it has none). Once known it is also in
+    // ConnectionInfo::local_host for the rest of the connection.
+    virtual std::optional<std::string_view> local_host() = 0;
+
+protected:
+    ~HostLookups() = default;
+};
+
 // The connection a request arrived on (httpd's conn_rec, reduced), owned by
 // the connection and valid for as long as its requests.
 struct ConnectionInfo {
@@ -69,7 +104,17 @@ struct ConnectionInfo {
     // `verified_host_known`; looked up only when a rule asks for it.
     std::string_view verified_host;
     bool verified_host_known = false;
+    // UseCanonicalName DNS: the name of `local_ip` (empty when it has none),
+    // once `local_host_known`; looked up only when a configuration asks.
+    std::string_view local_host;
+    bool local_host_known = false;
+    // Null where nothing can be looked up (unit tests): hooks then treat
+    // every name as unresolvable.
+    HostLookups* lookups = nullptr;
 };
+
+// UseCanonicalName: how the server names itself in URLs and variables.
+enum class CanonicalName : std::uint8_t { Off, On, Dns };
 
 struct Request {
     explicit Request(std::pmr::memory_resource* resource)
@@ -169,6 +214,16 @@ struct Request {
     std::string_view self_host() const {
         return !host.empty() ? host : !server_name.empty() ? server_name : std::string_view("localhost");
     }
+    // UseCanonicalName of the configuration the phases run under, as core
+    // notes it when translate_name starts (the server's) and when
+    // header_parser starts (the directory's, <If> included).
+    CanonicalName canonical_name = CanonicalName::Off;
+    // httpd's ap_get_server_name under `mode`: Off, the Host the client sent;
+    // On, ServerName; Dns, the name of the local address the connection came
+    // in on (ConnectionInfo::local_host), ServerName when it has none. The
+    // Host, else "localhost", where ServerName is not set.
+    std::string_view server_host(CanonicalName mode) const;
+    std::string_view server_host() const { return server_host(canonical_name); }
     // Copies `s` into the arena and returns a view of the copy.
     std::string_view keep(std::string_view s) const;
     void add_header(std::string_view name, std::string_view value) { headers_out.push_back({name, value}); }

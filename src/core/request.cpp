@@ -2,6 +2,9 @@
 
 #include "core/strings.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstring>
 
 namespace sonora::request {
@@ -50,6 +53,48 @@ std::string_view Request::keep(std::string_view s) const {
     char* p = static_cast<char*>(arena->allocate(s.size(), 1));
     std::memcpy(p, s.data(), s.size());
     return std::string_view(p, s.size());
+}
+
+std::string_view Request::server_host(CanonicalName mode) const {
+    switch (mode) {
+        case CanonicalName::Off: break;
+        case CanonicalName::Dns:
+            if (connection != nullptr && connection->local_host_known && !connection->local_host.empty()) {
+                return connection->local_host;
+            }
+            [[fallthrough]];  // no name for the address: httpd falls back to ServerName
+        case CanonicalName::On:
+            if (!server_name.empty()) {
+                return server_name;
+            }
+            break;
+    }
+    return self_host();
+}
+
+std::optional<IpAddress> parse_ip_address(std::string_view text) {
+    char buf[INET6_ADDRSTRLEN];
+    if (text.empty() || text.size() >= sizeof buf) {
+        return std::nullopt;
+    }
+    std::memcpy(buf, text.data(), text.size());
+    buf[text.size()] = '\0';
+    IpAddress out;
+    if (::inet_pton(AF_INET, buf, out.bytes.data()) == 1) {
+        out.family = 4;
+        return out;
+    }
+    if (::inet_pton(AF_INET6, buf, out.bytes.data()) != 1) {
+        return std::nullopt;
+    }
+    out.family = 6;
+    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(out.bytes.data(), kMapped, sizeof kMapped) == 0) {
+        std::memmove(out.bytes.data(), out.bytes.data() + 12, 4);
+        std::memset(out.bytes.data() + 4, 0, 12);
+        out.family = 4;
+    }
+    return out;
 }
 
 std::optional<std::string_view> Request::env_get(std::string_view name) const { return find_header(env, name); }

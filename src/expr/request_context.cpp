@@ -41,7 +41,7 @@ std::string RequestContext::variable(Var v) {
             return std::string(r_.lookups_wanted && r_.connection != nullptr && !r_.connection->remote_host.empty()
                                    ? r_.connection->remote_host
                                    : r_.client_ip);
-        case Var::ServerName: return std::string(r_.self_host());
+        case Var::ServerName: return std::string(r_.server_host());
         case Var::ServerPort: return std::to_string(r_.host_port != 0 ? r_.host_port : r_.local_port);
         case Var::ServerProtocol: return r_.version == 10 ? "HTTP/1.0" : "HTTP/1.1";
         case Var::ContentType: return std::string(r_.content_type);

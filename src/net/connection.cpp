@@ -93,6 +93,10 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
     remote_host_.clear();
     verified_known_ = false;
     verified_host_.clear();
+    local_known_ = false;
+    local_host_.clear();
+    lookups_asked_ = false;
+    await_lookup_ = false;
     rerun_ = false;
     suspended_ = false;
     client_port_ = format_address(peer, client_ip_, sizeof client_ip_);
@@ -136,6 +140,9 @@ void Connection::take_buffers() {
     info.remote_host = remote_host_;
     info.verified_host = verified_host_;
     info.verified_host_known = verified_known_;
+    info.local_host = local_host_;
+    info.local_host_known = local_known_;
+    info.lookups = this;
 }
 
 // Idle: nothing buffered, nothing queued, no request parked or half read.
@@ -630,9 +637,46 @@ bool Connection::verified_host_known() {
     return true;
 }
 
+std::optional<std::span<const request::IpAddress>> Connection::addresses(std::string_view name) {
+    Resolver::Addresses a = worker_.resolver().lookup_addresses(name, &Connection::on_resolved, this, serial_);
+    if (a.status == Resolver::Answer::Status::Pending) {
+        lookups_asked_ = true;
+        return std::nullopt;
+    }
+    return a.list;
+}
+
+// httpd looks the local address up once per connection and keeps the name.
+std::optional<std::string_view> Connection::local_host() {
+    if (local_known_) {
+        return local_host_;
+    }
+    if (local_ip_[0] == '\0') {
+        // A wildcard listener: only the kernel knows which address was used.
+        sockaddr_storage self{};
+        socklen_t len = sizeof self;
+        if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&self), &len) == 0) {
+            format_address(self, local_ip_, sizeof local_ip_);
+            b_->info.local_ip = local_ip_;
+        }
+    }
+    Resolver::Answer a = worker_.resolver().lookup(local_ip_, Resolver::Mode::Single, &Connection::on_resolved,
+                                                   this, serial_);
+    if (a.status == Resolver::Answer::Status::Pending) {
+        lookups_asked_ = true;
+        return std::nullopt;
+    }
+    local_host_.assign(a.name.substr(0, 1024));
+    local_known_ = true;
+    b_->info.local_host = local_host_;
+    b_->info.local_host_known = true;
+    return local_host_;
+}
+
 // Nothing of the run that stopped is kept: its head (and any body bytes read
 // so far) are still in the input buffer, and the request is parsed and run
-// again from there.
+// again from there. What it waits for: an answer a HostLookups call started
+// (any callback then runs it again), else the client's verified name.
 bool Connection::await_verified_host(std::size_t start, std::size_t& pos) {
     const bool looked_up_already = verified_known_;
     --requests_;
@@ -640,6 +684,12 @@ bool Connection::await_verified_host(std::size_t start, std::size_t& pos) {
     chunked_active_ = false;
     b_->parser->reset();
     pos = start;
+    if (lookups_asked_ && worker_.resolver().waiting(this, serial_)) {
+        await_lookup_ = true;
+        rerun_ = true;
+        suspended_ = true;
+        return true;
+    }
     if (looked_up_already) {
         // A hook asked for a name it was given: a bug; fail closed.
         queue_error(500, {}, true, pos);
@@ -663,9 +713,10 @@ void Connection::on_resolved(void* owner, std::uint64_t ticket) {
 // The parked request's name is known now: answer it, then go on with the input.
 void Connection::resume() {
     if (rerun_) {
-        if (!verified_host_known()) {
+        if (!await_lookup_ && !verified_host_known()) {
             return;
         }
+        await_lookup_ = false;
         rerun_ = false;
         suspended_ = false;
         handle_input(resume_pos_);
@@ -1075,7 +1126,7 @@ void Connection::close() {
         return;
     }
     state_ = State::Closed;
-    if (suspended_) {
+    if (suspended_ || lookups_asked_) {
         worker_.resolver().cancel(this, serial_);
         suspended_ = false;
     }

@@ -23,13 +23,16 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace sonora::net {
 
 class Worker;
 
-class Connection final : public event::Handler {
+class Connection final : public event::Handler, private request::HostLookups {
 public:
     explicit Connection(Worker& worker);
     ~Connection();
@@ -62,6 +65,11 @@ private:
     // `start` once it is known. False while the resolver works.
     bool verified_host_known();
     bool await_verified_host(std::size_t start, std::size_t& pos);
+    // request::HostLookups, for the request's hooks: answers from the
+    // resolver's cache, or the lookup started and the request run again from
+    // its head once it has ended (await_verified_host sees it asked).
+    std::optional<std::span<const request::IpAddress>> addresses(std::string_view name) override;
+    std::optional<std::string_view> local_host() override;
     static void on_resolved(void* owner, std::uint64_t ticket);
     void resume();
     bool handle_one(std::size_t& pos);
@@ -129,10 +137,14 @@ private:
     bool suspended_ = false;
     bool rerun_ = false;          // the parked request runs again from its head (resume_pos_)
     bool verified_known_ = false;  // verified_host_ is the answer (empty: no verified name)
+    bool local_known_ = false;     // local_host_ is the answer (empty: the address has no name)
+    bool lookups_asked_ = false;   // a HostLookups call left a callback to come (close() cancels it)
+    bool await_lookup_ = false;    // the parked request waits for a HostLookups answer
     std::size_t resume_pos_ = 0;
     std::uint64_t serial_ = 0;    // tells this connection's lookups from a previous one's
     std::string remote_host_;
     std::string verified_host_;
+    std::string local_host_;  // UseCanonicalName DNS
 
     char client_ip_[INET6_ADDRSTRLEN] = {};
     char local_ip_[INET6_ADDRSTRLEN] = {};

@@ -1,6 +1,5 @@
 #include "net/resolver.h"
 
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/eventfd.h>
@@ -8,25 +7,28 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <system_error>
 
 namespace sonora::net {
 
 namespace {
 
-// The peer's address again, port 0, as getnameinfo() wants it.
-socklen_t to_sockaddr(const std::array<std::uint8_t, 16>& addr, std::uint32_t scope, std::uint8_t family,
-                      sockaddr_storage& out) {
+// DNS names are at most 253 characters; anything longer cannot resolve.
+constexpr std::size_t kMaxName = 253;
+
+// The address again, port 0, as getnameinfo() wants it.
+socklen_t to_sockaddr(const request::IpAddress& addr, std::uint32_t scope, sockaddr_storage& out) {
     out = sockaddr_storage{};
-    if (family == AF_INET) {
+    if (addr.family == 4) {
         auto* a = reinterpret_cast<sockaddr_in*>(&out);
         a->sin_family = AF_INET;
-        std::memcpy(&a->sin_addr, addr.data(), 4);
+        std::memcpy(&a->sin_addr, addr.bytes.data(), 4);
         return sizeof(sockaddr_in);
     }
     auto* a = reinterpret_cast<sockaddr_in6*>(&out);
     a->sin6_family = AF_INET6;
-    std::memcpy(&a->sin6_addr, addr.data(), 16);
+    std::memcpy(&a->sin6_addr, addr.bytes.data(), 16);
     a->sin6_scope_id = scope;
     return sizeof(sockaddr_in6);
 }
@@ -52,11 +54,15 @@ std::uint64_t mix(std::uint64_t x) {
 std::size_t Resolver::KeyHash::operator()(const Key& k) const noexcept {
     std::uint64_t lo = 0;
     std::uint64_t hi = 0;
-    std::memcpy(&lo, k.addr.data(), 8);
-    std::memcpy(&hi, k.addr.data() + 8, 8);
-    std::uint64_t tag = (std::uint64_t{k.scope} << 16) | (std::uint64_t{k.family} << 8) |
+    std::memcpy(&lo, k.addr.bytes.data(), 8);
+    std::memcpy(&hi, k.addr.bytes.data() + 8, 8);
+    std::uint64_t tag = (std::uint64_t{k.scope} << 16) | (std::uint64_t{k.addr.family} << 8) |
                         static_cast<std::uint64_t>(k.mode);
     return static_cast<std::size_t>(mix(lo ^ mix(hi ^ mix(tag))));
+}
+
+std::size_t Resolver::NameHash::operator()(std::string_view name) const noexcept {
+    return std::hash<std::string_view>{}(name);
 }
 
 Resolver::Resolver(event::Loop& loop, std::int64_t name_ttl_ms, std::int64_t failure_ttl_ms,
@@ -87,87 +93,128 @@ Resolver::~Resolver() {
     }
 }
 
-bool Resolver::make_key(const sockaddr_storage& peer, Mode mode, Key& out) {
-    out = Key{};
-    out.mode = mode;
-    if (peer.ss_family == AF_INET) {
-        const auto& a = reinterpret_cast<const sockaddr_in&>(peer);
-        out.family = AF_INET;
-        std::memcpy(out.addr.data(), &a.sin_addr, 4);
+bool Resolver::ip_address(const sockaddr_storage& sa, request::IpAddress& out, std::uint32_t* scope) {
+    out = request::IpAddress{};
+    if (scope != nullptr) {
+        *scope = 0;
+    }
+    if (sa.ss_family == AF_INET) {
+        const auto& a = reinterpret_cast<const sockaddr_in&>(sa);
+        out.family = 4;
+        std::memcpy(out.bytes.data(), &a.sin_addr, 4);
         return true;
     }
-    if (peer.ss_family == AF_INET6) {
-        const auto& a = reinterpret_cast<const sockaddr_in6&>(peer);
+    if (sa.ss_family == AF_INET6) {
+        const auto& a = reinterpret_cast<const sockaddr_in6&>(sa);
         if (IN6_IS_ADDR_V4MAPPED(&a.sin6_addr)) {
-            out.family = AF_INET;
-            std::memcpy(out.addr.data(), a.sin6_addr.s6_addr + 12, 4);
+            out.family = 4;
+            std::memcpy(out.bytes.data(), a.sin6_addr.s6_addr + 12, 4);
         } else {
-            out.family = AF_INET6;
-            std::memcpy(out.addr.data(), &a.sin6_addr, 16);
-            out.scope = a.sin6_scope_id;
+            out.family = 6;
+            std::memcpy(out.bytes.data(), &a.sin6_addr, 16);
+            if (scope != nullptr) {
+                *scope = a.sin6_scope_id;
+            }
         }
         return true;
     }
     return false;
 }
 
+bool Resolver::make_key(const sockaddr_storage& peer, Mode mode, Key& out) {
+    out = Key{};
+    out.mode = mode;
+    return ip_address(peer, out.addr, &out.scope);
+}
+
 Resolver::Answer Resolver::lookup(std::string_view address, Mode mode, Done done, void* owner,
                                   std::uint64_t ticket) {
-    char text[INET6_ADDRSTRLEN];
-    sockaddr_storage peer{};
-    if (address.size() >= sizeof text) {
+    const std::optional<request::IpAddress> ip = request::parse_ip_address(address);
+    if (!ip) {
         return Answer{Answer::Status::NoName, {}};
     }
-    std::memcpy(text, address.data(), address.size());
-    text[address.size()] = '\0';
-    if (::inet_pton(AF_INET, text, &reinterpret_cast<sockaddr_in&>(peer).sin_addr) == 1) {
-        peer.ss_family = AF_INET;
-    } else if (::inet_pton(AF_INET6, text, &reinterpret_cast<sockaddr_in6&>(peer).sin6_addr) == 1) {
-        peer.ss_family = AF_INET6;
-    } else {
-        return Answer{Answer::Status::NoName, {}};
-    }
-    return lookup(peer, mode, done, owner, ticket);
+    return lookup(Key{*ip, 0, mode}, Waiter{done, owner, ticket});
 }
 
 Resolver::Answer Resolver::lookup(const sockaddr_storage& peer, Mode mode, Done done, void* owner,
                                   std::uint64_t ticket) {
     Key key;
-    if (event_fd_ < 0 || !make_key(peer, mode, key)) {
+    if (!make_key(peer, mode, key)) {
+        return Answer{Answer::Status::NoName, {}};
+    }
+    return lookup(key, Waiter{done, owner, ticket});
+}
+
+Resolver::Answer Resolver::lookup(const Key& key, Waiter w) {
+    if (event_fd_ < 0) {
         return Answer{Answer::Status::NoName, {}};
     }
     const std::int64_t now = loop_.now_ms();
     auto it = cache_.find(key);
-    if (it != cache_.end()) {
-        Entry& e = it->second;
-        if (e.status == Answer::Status::Pending) {
-            e.waiters.push_back(Waiter{done, owner, ticket});
-            return {};
-        }
-        if (e.node.deadline_ms > now) {
-            return Answer{e.status, e.name};
-        }
-        (e.status == Answer::Status::Name ? names_ : failures_).cancel(e.node);
-        start(e, Waiter{done, owner, ticket});
-        return {};
+    if (it != cache_.end() && answers(it->second, w, now)) {
+        const Entry& e = it->second;
+        return Answer{e.status, e.status == Answer::Status::Name ? std::string_view(e.name) : std::string_view()};
     }
-    make_room(now);
-    Entry& e = cache_.try_emplace(key).first->second;
-    e.key = key;
-    e.node.owner = &e;
-    start(e, Waiter{done, owner, ticket});
+    if (it == cache_.end()) {
+        make_room(now);
+        it = cache_.try_emplace(key).first;
+        it->second.key = key;
+        it->second.node.owner = &it->second;
+    }
+    start(it->second, w, Job{key, {}});
     return {};
 }
 
-void Resolver::start(Entry& e, Waiter w) {
+Resolver::Addresses Resolver::lookup_addresses(std::string_view name, Done done, void* owner,
+                                               std::uint64_t ticket) {
+    if (event_fd_ < 0 || name.empty() || name.size() > kMaxName) {
+        return Addresses{Answer::Status::NoName, {}};
+    }
+    const std::int64_t now = loop_.now_ms();
+    const Waiter w{done, owner, ticket};
+    auto it = forward_.find(name);
+    if (it != forward_.end() && answers(it->second, w, now)) {
+        const Entry& e = it->second;
+        return Addresses{e.status, e.status == Answer::Status::Name ? std::span<const request::IpAddress>(e.addresses)
+                                                                     : std::span<const request::IpAddress>()};
+    }
+    if (it == forward_.end()) {
+        make_room(now);
+        it = forward_.try_emplace(std::string(name)).first;
+        it->second.host = &it->first;
+        it->second.node.owner = &it->second;
+    }
+    start(it->second, w, Job{Key{}, std::string(name)});
+    return {};
+}
+
+bool Resolver::answers(Entry& e, const Waiter& w, std::int64_t now) {
+    if (e.status == Answer::Status::Pending) {
+        const bool joined = std::any_of(e.waiters.begin(), e.waiters.end(), [&](const Waiter& x) {
+            return x.done == w.done && x.owner == w.owner && x.ticket == w.ticket;
+        });
+        if (!joined) {
+            e.waiters.push_back(w);
+        }
+        return true;
+    }
+    if (e.node.deadline_ms > now) {
+        return true;
+    }
+    (e.status == Answer::Status::Name ? names_ : failures_).cancel(e.node);
+    return false;
+}
+
+void Resolver::start(Entry& e, Waiter w, Job job) {
     e.status = Answer::Status::Pending;
     e.name.clear();
+    e.addresses.clear();
     e.waiters.clear();
     e.waiters.push_back(w);
     in_flight_.push_back(&e);
     ++resolutions_;
     std::lock_guard lock(mutex_);
-    jobs_.push_back(e.key);
+    jobs_.push_back(std::move(job));
     spawn_locked();
     wake_.notify_one();
 }
@@ -183,8 +230,8 @@ void Resolver::spawn_locked() {
     } catch (const std::system_error&) {
         if (threads_.empty()) {
             // Nobody will ever take the jobs: they fail, as a lookup can.
-            for (const Key& k : jobs_) {
-                results_.push_back(Result{k, false, {}});
+            for (Job& j : jobs_) {
+                results_.push_back(Result{std::move(j), false, {}, {}});
             }
             jobs_.clear();
             std::uint64_t one = 1;
@@ -205,7 +252,7 @@ void Resolver::make_room(std::int64_t now) {
             erase(*static_cast<Entry*>(n->owner));
         }
     }
-    while (cache_.size() >= max_entries_) {
+    while (size() >= max_entries_) {
         event::TimerNode* a = names_.front();
         event::TimerNode* b = failures_.front();
         event::TimerNode* oldest = a == nullptr ? b
@@ -219,6 +266,10 @@ void Resolver::make_room(std::int64_t now) {
 
 void Resolver::erase(Entry& e) {
     (e.status == Answer::Status::Name ? names_ : failures_).cancel(e.node);
+    if (e.host != nullptr) {
+        forward_.erase(forward_.find(*e.host));
+        return;
+    }
     const Key key = e.key;
     cache_.erase(key);
 }
@@ -233,6 +284,16 @@ void Resolver::cancel(void* owner, std::uint64_t ticket) {
             w.done = nullptr;
         }
     }
+}
+
+bool Resolver::waiting(const void* owner, std::uint64_t ticket) const {
+    auto same = [&](const Waiter& w) { return w.owner == owner && w.ticket == ticket && w.done != nullptr; };
+    for (const Entry* e : in_flight_) {
+        if (std::any_of(e->waiters.begin(), e->waiters.end(), same)) {
+            return true;
+        }
+    }
+    return std::any_of(firing_.begin(), firing_.end(), same);
 }
 
 void Resolver::on_event(std::uint32_t) {
@@ -250,14 +311,22 @@ void Resolver::on_event(std::uint32_t) {
 }
 
 void Resolver::complete(Result& r, std::int64_t now) {
-    auto it = cache_.find(r.key);
-    if (it == cache_.end() || it->second.status != Answer::Status::Pending) {
+    Entry* found = nullptr;
+    if (!r.job.host.empty()) {
+        if (auto it = forward_.find(r.job.host); it != forward_.end()) {
+            found = &it->second;
+        }
+    } else if (auto it = cache_.find(r.job.key); it != cache_.end()) {
+        found = &it->second;
+    }
+    if (found == nullptr || found->status != Answer::Status::Pending) {
         return;
     }
-    Entry& e = it->second;
+    Entry& e = *found;
     std::erase(in_flight_, &e);
     e.status = r.found ? Answer::Status::Name : Answer::Status::NoName;
     e.name = std::move(r.name);
+    e.addresses = std::move(r.addresses);
     (r.found ? names_ : failures_).schedule(e.node, now);
     // The callbacks may look up (even evict this entry) or cancel: run them
     // from firing_, where cancel() still reaches them.
@@ -265,6 +334,7 @@ void Resolver::complete(Result& r, std::int64_t now) {
     for (std::size_t i = 0; i < firing_.size(); ++i) {
         const Waiter w = firing_[i];
         if (w.done != nullptr) {
+            firing_[i].done = nullptr;  // called: no longer waited for
             w.done(w.owner, w.ticket);
         }
     }
@@ -275,11 +345,49 @@ int Resolver::system_name(const sockaddr* sa, socklen_t len, char* host, socklen
     return ::getnameinfo(sa, len, host, host_len, nullptr, 0, NI_NAMEREQD);
 }
 
-Resolver::Result Resolver::resolve(const Key& key, NameFn name_fn) {
+// Hints as APR's apr_sockaddr_info_get(APR_UNSPEC) gives them.
+int Resolver::system_addresses(const char* name, std::vector<request::IpAddress>& out) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_ADDRCONFIG;
+    addrinfo* list = nullptr;
+    int rc = ::getaddrinfo(name, nullptr, &hints, &list);
+    if (rc == EAI_BADFLAGS) {
+        hints.ai_flags = 0;
+        rc = ::getaddrinfo(name, nullptr, &hints, &list);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    for (const addrinfo* a = list; a != nullptr; a = a->ai_next) {
+        if (a->ai_addr == nullptr || a->ai_addrlen > sizeof(sockaddr_storage)) {
+            continue;
+        }
+        sockaddr_storage sa{};
+        std::memcpy(&sa, a->ai_addr, a->ai_addrlen);
+        request::IpAddress ip;
+        if (ip_address(sa, ip) && std::find(out.begin(), out.end(), ip) == out.end()) {
+            out.push_back(ip);
+        }
+    }
+    ::freeaddrinfo(list);
+    return 0;
+}
+
+Resolver::Result Resolver::resolve(Job job, NameFn name_fn, AddressFn address_fn) {
     Result out;
-    out.key = key;
+    out.job = std::move(job);
+    if (!out.job.host.empty()) {
+        out.found = address_fn(out.job.host.c_str(), out.addresses) == 0 && !out.addresses.empty();
+        if (!out.found) {
+            out.addresses.clear();
+        }
+        return out;
+    }
+    const Key& key = out.job.key;
     sockaddr_storage peer;
-    socklen_t len = to_sockaddr(key.addr, key.scope, key.family, peer);
+    socklen_t len = to_sockaddr(key.addr, key.scope, peer);
     char host[NI_MAXHOST];
     if (name_fn(reinterpret_cast<const sockaddr*>(&peer), len, host, sizeof host) != 0) {
         return out;
@@ -291,33 +399,10 @@ Resolver::Result Resolver::resolve(const Key& key, NameFn name_fn) {
         return out;
     }
     if (key.mode == Mode::Double) {
-        // The name must lead back to the peer, or it is not believed. Hints as
-        // APR's apr_sockaddr_info_get(APR_UNSPEC) gives them.
-        addrinfo hints{};
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_ADDRCONFIG;
-        addrinfo* list = nullptr;
-        int rc = ::getaddrinfo(name.c_str(), nullptr, &hints, &list);
-        if (rc == EAI_BADFLAGS) {
-            hints.ai_flags = 0;
-            rc = ::getaddrinfo(name.c_str(), nullptr, &hints, &list);
-        }
-        if (rc != 0) {
-            return out;
-        }
-        bool match = false;
-        for (const addrinfo* a = list; a != nullptr && !match; a = a->ai_next) {
-            if (a->ai_addr == nullptr || a->ai_addrlen > sizeof(sockaddr_storage)) {
-                continue;
-            }
-            sockaddr_storage found{};
-            std::memcpy(&found, a->ai_addr, a->ai_addrlen);
-            Key k;
-            match = make_key(found, key.mode, k) && k.family == key.family && k.addr == key.addr;
-        }
-        ::freeaddrinfo(list);
-        if (!match) {
+        // The name must lead back to the address, or it is not believed.
+        std::vector<request::IpAddress> addresses;
+        if (address_fn(name.c_str(), addresses) != 0 ||
+            std::find(addresses.begin(), addresses.end(), key.addr) == addresses.end()) {
             return out;
         }
     }
@@ -335,11 +420,12 @@ void Resolver::thread_main() {
         if (stopping_) {
             return;
         }
-        const Key key = jobs_.front();
+        Job job = std::move(jobs_.front());
         jobs_.pop_front();
-        const NameFn fn = name_fn_;
+        const NameFn name_fn = name_fn_;
+        const AddressFn address_fn = address_fn_;
         lock.unlock();
-        Result r = resolve(key, fn);
+        Result r = resolve(std::move(job), name_fn, address_fn);
         lock.lock();
         if (stopping_) {
             return;

@@ -545,6 +545,15 @@ TEST_F(AccessEnforcement, RequireHostMatchesTheVerifiedName) {
                 {200, 403, 403, 403, 200});
 }
 
+// Forward lookups only (forward_dns_test.cpp has the cases that need other names).
+TEST_F(AccessEnforcement, RequireForwardDnsLooksTheNamesUp) {
+    configure(dir("sub", "Require forward-dns localhost") + dir("x", "Require forward-dns nowhere.invalid") +
+              dir("y", "Require forward-dns nowhere.invalid LOCALHOST") +
+              dir("open", "<RequireAll>\nRequire all granted\nRequire not forward-dns localhost\n</RequireAll>"));
+    expect_both({"/sub/file.txt", "/x/file.txt", "/y/file.txt", "/open/file.txt", "/plain.txt"},
+                {200, 403, 200, 403, 200});
+}
+
 TEST_F(AccessEnforcement, AllowAndDenyFromHostNames) {
     configure(dir("sub", "Order deny,allow\nDeny from localhost") +
               dir("x", "Order allow,deny\nAllow from localhost") +

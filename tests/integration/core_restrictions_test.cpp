@@ -144,8 +144,6 @@ TEST_F(CoreRestrictions, RestrictionsNotEnforcedYetAreRefusedAtStartup) {
         int line = 0;  // of the refused directive, counted from the case's first line
     };
     const std::vector<Case> cases = {
-        {"<Directory /srv>\nRequire forward-dns example.com\n</Directory>", "Require forward-dns is not enforced yet",
-         1},
         // Without mod_authz_user and mod_authz_groupfile, as httpd without them.
         {"<Directory /srv>\nRequire valid-user\n</Directory>", "Unknown Authz provider: valid-user", 1},
         {"<Directory /srv>\nRequire user alice\n</Directory>", "Unknown Authz provider: user", 1},

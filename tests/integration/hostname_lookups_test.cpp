@@ -3,17 +3,11 @@
 // /etc/hosts entries in a private mount namespace.
 
 #include "support/server.h"
+#include "support/stub_hosts.h"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -23,28 +17,7 @@ namespace {
 
 // GET `path` from source address `from` (any 127/8 address is ours on loopback).
 std::string get_from(const std::string& from, int port, const std::string& path) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in src{};
-    src.sin_family = AF_INET;
-    ::inet_pton(AF_INET, from.c_str(), &src.sin_addr);
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(static_cast<std::uint16_t>(port));
-    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string out;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) == 0 &&
-        ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) == 0) {
-        std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
-        ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-        char buf[4096];
-        for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
-            out.append(buf, static_cast<std::size_t>(n));
-        }
-    }
-    ::close(fd);
-    return out;
+    return http_exchange_from(from, "127.0.0.1", port, "GET " + path + " HTTP/1.0\r\n\r\n", 5000);
 }
 
 const char* const kLog = "LogFormat \"%h %U\" hosts\nCustomLog logs/access_log hosts\n";
@@ -88,10 +61,7 @@ public:
         root_.write("conf/httpd.conf", "Listen 127.0.0.1:" + std::to_string(port_) +
                                            "\nServerName localhost\nDocumentRoot htdocs\nErrorLog logs/error_log\n"
                                            "PidFile logs/sonora.pid\nTypesConfig " SONORA_SOURCE_DIR "/conf/mime.types\n" + extra);
-        std::string stub = root_.write("hosts", hosts + read_file("/etc/hosts"));
-        wrapper_ = root_.write("stub-sonora", "#!/bin/sh\nexec unshare -m sh -c 'mount --bind " + stub +
-                                                  " /etc/hosts && exec \"$0\" \"$@\"' " SONORA_BINARY " \"$@\"\n");
-        ::chmod(wrapper_.c_str(), 0755);
+        wrapper_ = stub_hosts_wrapper(root_, SONORA_BINARY, hosts);
     }
     BinaryServer server() const {
         return BinaryServer(wrapper_, root_.str(), "conf/httpd.conf", port_, "logs/sonora.pid");
@@ -104,8 +74,6 @@ private:
     int port_;
     std::string wrapper_;
 };
-
-bool can_stub_hosts() { return ::geteuid() == 0 && std::system("unshare -m true 2>/dev/null") == 0; }
 
 TEST(HostnameLookupsTest, DoubleRequiresTheNameToLeadBack) {
     if (!can_stub_hosts()) {

@@ -5,6 +5,7 @@
 // status.
 
 #include "support/server.h"
+#include "support/stub_hosts.h"
 #include "support/twin.h"
 
 #include <gtest/gtest.h>
@@ -44,6 +45,9 @@ protected:
         std::string text = config;
         for (std::size_t at = text.find("@HTDOCS@"); at != std::string::npos; at = text.find("@HTDOCS@")) {
             text.replace(at, 8, htdocs());
+        }
+        for (std::size_t at = text.find("@PORT@"); at != std::string::npos; at = text.find("@PORT@")) {
+            text.replace(at, 6, std::to_string(port()));
         }
         site_->append_config(text);
         site_->write_doc("index.html", kSecret);
@@ -267,6 +271,56 @@ TEST_F(Redirects, TheTrailingSlashRedirectFollowsUseCanonicalName) {
     expect_both({{"/dir", 301, "http://canon.example:8081/dir/", "other.example:9"},
                  {"/off", 301, "http://other.example:9/off/", "other.example:9"},
                  {"/off?q=1", 301, "http://other.example:9/off/?q=1", "other.example:9"}});
+}
+
+// UseCanonicalName DNS: the name of the local address the connection came in
+// on (127.0.0.1, which a stub /etc/hosts calls canon-dns.example), the port
+// as under Off. The error page's signature and %V say the same.
+TEST_F(Redirects, UseCanonicalNameDnsNamesTheLocalAddress) {
+    if (!can_stub_hosts()) {
+        GTEST_SKIP() << "needs root and mount namespaces to stub /etc/hosts";
+    }
+    setup("UseCanonicalName DNS\nServerName canon.example:8081\nServerSignature On\nRedirect /rel /target\n"
+          "CustomLog vhost_log \"%V %U\"\n",
+          {"dir/x"});
+    site_->stub_hosts("127.0.0.1 canon-dns.example\n");
+    const std::vector<Case> cases = {{"/rel", 302, "http://canon-dns.example:8081/target", "other.example"},
+                                     {"/dir", 301, "http://canon-dns.example:9/dir/", "other.example:9"},
+                                     {"/rel", 302, "http://canon-dns.example:8081/target", ""}};
+    expect_both(cases);
+    const std::string log = read_file(site_->root().str() + "/vhost_log");
+    const std::size_t runs = apache_available() ? 2 : 1;
+    EXPECT_EQ(log, [&] {
+        std::string one = "canon-dns.example /rel\ncanon-dns.example /dir\ncanon-dns.example /rel\n";
+        return runs == 2 ? one + one : one;
+    }()) << "%V, from both servers in turn";
+}
+
+// Set for a directory only, it applies from the directory's configuration on;
+// an address without a name falls back to ServerName.
+TEST_F(Redirects, UseCanonicalNameDnsInADirectoryAndWithoutAName) {
+    if (!can_stub_hosts()) {
+        GTEST_SKIP() << "needs root and mount namespaces to stub /etc/hosts";
+    }
+    setup("ServerName canon.example\nListen 127.0.0.9:@PORT@\n<Directory @HTDOCS@/dns>\nUseCanonicalName DNS\n"
+          "</Directory>\n",
+          {"dns/x", "off/x"});
+    site_->stub_hosts("127.0.0.1 canon-dns.example\n");
+    expect_both({{"/dns", 301, "http://canon-dns.example/dns/", "other.example"},
+                 {"/off", 301, "http://other.example/off/", "other.example"}});
+    for (const char* which : {"sonora", "apache"}) {
+        if (which == std::string("apache") && !apache_available()) {
+            continue;
+        }
+        BinaryServer server = site_->server(which);
+        ASSERT_TRUE(server.start()) << which << ": " << server.startup_error;
+        // 127.0.0.9 has no name, in the stub or anywhere.
+        auto rs = parse_responses(
+            http_exchange_from("127.0.0.1", "127.0.0.9", port(), get_request("/dns", "other.example")));
+        ASSERT_EQ(rs.size(), 1u) << which;
+        EXPECT_EQ(rs[0].header("Location"), "http://canon.example/dns/") << which;
+        server.stop();
+    }
 }
 
 TEST_F(Redirects, VirtualHostRedirectsComeBeforeTheMainServersAndStayInTheirHost) {

@@ -114,8 +114,7 @@ AuthzResult check_provider(std::string_view provider, const AuthzArgs& args, con
                       r.connection->local_ip == r.client_ip);
         return grant_if(local);
     }
-    // forward-dns is refused when the configuration is read, so no other
-    // provider can reach a request; deny rather than guess.
+    // Every other provider has a check function; deny rather than guess.
     return AuthzResult::Denied;
 }
 

@@ -87,9 +87,10 @@ using AuthzArgs = std::variant<std::monostate,
                                RequireExpr,                // expr
                                RequireWords>;              // user, group, file-group
 
-// httpd's authz_status, and Pending: a provider needs the client's verified
-// host name, not looked up yet; the evaluation stops there and the request
-// runs again once it is (kAwaitHostName).
+// httpd's authz_status, and Pending: a provider needs a DNS answer not looked
+// up yet (the client's verified host name, a name's addresses); the
+// evaluation stops there and the request runs again once it is known
+// (kAwaitHostName).
 enum class AuthzResult : std::uint8_t { Granted, Denied, DeniedNoUser, Neutral, GeneralError, Pending };
 
 // An authorization provider usable in `Require NAME ...`.

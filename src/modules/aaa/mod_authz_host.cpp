@@ -1,14 +1,16 @@
 // httpd's mod_authz_host: the ip, host, forward-dns and local providers for
-// Require. Only their configuration-time half lives here for now: argument
-// checking and parsing; the runtime checks come with the access-control hooks.
+// Require. Their arguments are checked and parsed here; forward-dns is also
+// evaluated here, the others by authz_check.cpp.
 
 #include "modules/aaa/mod_authz_host.h"
 
 #include "config/words.h"
 #include "core/strings.h"
+#include "modules/core/request_log.h"
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace sonora::modules::aaa {
@@ -123,12 +125,71 @@ CmdResult parse_host(Cmd&, std::string_view args, AuthzArgs& out) {
     return std::nullopt;
 }
 
-// forward-dns needs a forward lookup of each configured name at request
-// time, which the resolver does not offer yet. Refused rather than accepted:
-// a requirement that is read but not applied would widen access.
-CmdResult parse_forward_dns(Cmd&, std::string_view, AuthzArgs&) {
-    return std::string("Require forward-dns is not enforced yet: Sonora does not resolve names for access checks; "
-                       "use Require ip or Require host instead");
+// Require forward-dns NAME...: as httpd, the rest of the line is an
+// expression string, split into names when the request is checked.
+CmdResult parse_forward_dns(Cmd&, std::string_view args, AuthzArgs& out) { return parse_require_words(args, out); }
+
+// Calls `each` with the names of a forward-dns line in order. As httpd, a
+// word starting with '#' ends the list (a comment on the Require line), and
+// one with a '#' inside counts up to it and ends the list after it.
+template <typename Each>
+void for_each_name(const std::vector<std::string>& words, Each each) {
+    for (const std::string& word : words) {
+        const std::size_t hash = word.find('#');
+        if (hash == 0) {
+            return;
+        }
+        if (!each(std::string_view(word).substr(0, hash)) || hash != std::string::npos) {
+            return;
+        }
+    }
+}
+
+// Granted when the client's address is one of a name's addresses (forward
+// lookups only: what the client's address is called does not matter). The
+// names are looked up together; a name that does not resolve matches
+// nothing. A refusal says why, as httpd does.
+AuthzResult check_forward_dns(const request::Request& r, const AuthzArgs& args, const ConfigVector*) {
+    const auto* w = std::get_if<RequireWords>(&args);
+    if (w == nullptr) {
+        return AuthzResult::Denied;
+    }
+    std::vector<std::string> evaluated;
+    const std::vector<std::string>& words = w->expr ? (evaluated = require_words(r, *w)) : w->words;
+    const std::optional<request::IpAddress> client = request::parse_ip_address(r.client_ip);
+    request::HostLookups* lookups = r.connection != nullptr ? r.connection->lookups : nullptr;
+    bool granted = false;
+    bool pending = false;
+    for_each_name(words, [&](std::string_view name) {
+        const auto list = lookups != nullptr ? lookups->addresses(name) : std::span<const request::IpAddress>();
+        if (!list) {
+            pending = true;  // go on: the other names are looked up meanwhile
+        } else if (client && std::find(list->begin(), list->end(), *client) != list->end()) {
+            granted = true;
+        }
+        return !granted;
+    });
+    if (granted) {
+        return AuthzResult::Granted;
+    }
+    if (pending) {
+        return AuthzResult::Pending;
+    }
+    for_each_name(words, [&](std::string_view name) {
+        const auto list = lookups != nullptr ? lookups->addresses(name) : std::span<const request::IpAddress>();
+        if (list && list->empty()) {
+            core::log_request_error(r, LogLevel::Warn, "authz_host", "SN03356",
+                                    "No sockaddr info for \"" + std::string(name) + "\"");
+        } else if (list) {
+            for (std::size_t i = 0; i < list->size(); ++i) {
+                core::log_request_error(r, LogLevel::Debug, "authz_host", "SN03355",
+                                        "access check for " + std::string(r.client_ip) + " as '" +
+                                            std::string(name) + "': no");
+            }
+        }
+        return true;
+    });
+    return AuthzResult::Denied;
 }
 
 CmdResult parse_local(Cmd&, std::string_view, AuthzArgs& out) {
@@ -139,7 +200,7 @@ CmdResult parse_local(Cmd&, std::string_view, AuthzArgs& out) {
 const AuthzProvider kProviders[] = {
     {"ip", &authz_host_module, parse_ip},
     {"host", &authz_host_module, parse_host},
-    {"forward-dns", &authz_host_module, parse_forward_dns},
+    {"forward-dns", &authz_host_module, parse_forward_dns, check_forward_dns},
     {"local", &authz_host_module, parse_local},
 };
 

@@ -5,9 +5,14 @@
 //   Require ip ADDR...           IPv4/IPv6 addresses, CIDR (a.b.c.d/n, x::/n),
 //                                netmasks (a.b.c.d/m.m.m.m), partial IPv4 (10.1)
 //   Require host NAME...         host names or domain suffixes (runtime DNS)
-//   Require forward-dns NAME...  names resolved forward only
+//   Require forward-dns NAME...  the client's address is one a name resolves
+//                                to (runtime DNS, forward only; the line is an
+//                                expression string, as httpd's)
 //   Require local                loopback or the server's own address
 // `Require ip` is validated at configuration time, with httpd's messages.
+// Names are looked up through ConnectionInfo::lookups, off the event loop:
+// a rule whose answer is not cached yet is Pending, and the request runs
+// again once it is. A name that does not resolve never grants.
 
 #include "expr/subnet.h"
 #include "modules/aaa/mod_authz_core.h"

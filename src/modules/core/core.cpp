@@ -7,6 +7,7 @@
 
 #include "http/method.h"
 #include "modules/core/core_directives.h"
+#include "modules/core/self_url.h"
 
 #include <sys/stat.h>
 
@@ -168,6 +169,7 @@ Module core_module{
     .server_config = config_ops<CoreServerConfig>(),
     .is_static = true,
     .post_config = core_post_config,
+    .register_hooks = canonical_name_register_hooks,
 };
 
 }  // namespace sonora::modules::core

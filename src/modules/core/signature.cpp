@@ -2,6 +2,7 @@
 
 #include "core/strings.h"
 #include "modules/core/core_config.h"
+#include "modules/core/self_url.h"
 
 namespace sonora::modules::core {
 
@@ -11,23 +12,19 @@ const CoreDirConfig* core_dir(const request::Request& r) {
     return r.dir_config != nullptr ? r.dir_config->get<CoreDirConfig>(core_module.index) : nullptr;
 }
 
-bool canonical(const request::Request& r) {
-    const CoreDirConfig* dir = core_dir(r);
-    return dir != nullptr && dir->use_canonical_name.value_or(Tristate::Off) == Tristate::On;
-}
-
 }  // namespace
 
+// The configuration the request runs under decides, as httpd reads
+// r->per_dir_config; before there is one, the Host decides.
 std::string_view server_name(const request::Request& r) {
-    return canonical(r) && !r.server_name.empty() ? r.server_name : r.self_host();
+    return r.dir_config != nullptr ? r.server_host(canonical_name(*r.dir_config)) : r.self_host();
 }
 
 int server_port(const request::Request& r) {
-    if (canonical(r)) {
-        const int port = r.server != nullptr ? server_config(*r.server).server_port.value_or(0) : 0;
-        return port != 0 ? port : 80;
+    if (r.dir_config == nullptr || r.server == nullptr) {
+        return r.host_port != 0 ? r.host_port : 80;
     }
-    return r.host_port != 0 ? r.host_port : 80;
+    return server_port(r, *r.dir_config);
 }
 
 std::string server_signature(const request::Request& r, std::string_view banner, std::string_view prefix) {

@@ -10,11 +10,13 @@
 
 namespace sonora::modules::core {
 
-// UseCanonicalName On: ServerName; otherwise the host the client asked for.
+// By UseCanonicalName for the request's configuration (self_url.h): On,
+// ServerName; DNS, the local address's name (known by the time a handler
+// runs; else ServerName); Off, the host the client asked for.
 std::string_view server_name(const request::Request& r);
 
-// UseCanonicalName On: the ServerName's port; otherwise the port the client
-// named in Host. 80 when there is none.
+// ap_get_server_port for the request's configuration (self_url.h); the
+// port the client named in Host, else 80, before there is one.
 int server_port(const request::Request& r);
 
 // ServerSignature's line: "" when Off; else `prefix`, then

@@ -81,7 +81,7 @@ void fill_record(const request::Request& r, LogRecord& rec) {
     rec.has_user = r.user.has_value();
     rec.user = r.user.value_or(std::string_view());
     rec.conn_status = r.keep_alive ? '+' : '-';
-    rec.server_name = r.self_host();
+    rec.server_name = r.server_host();  // UseCanonicalName's, as core noted it
     rec.virtual_host = !r.server_name.empty() ? r.server_name : machine_name();
     rec.bytes_sent = r.bytes_sent;
     rec.bytes_in = r.bytes_in;

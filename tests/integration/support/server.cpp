@@ -221,8 +221,39 @@ void BinaryServer::stop() {
 
 std::string ServerProcess::error_log() const { return read_file((root_.path() / "logs/error_log").string()); }
 
-std::string http_exchange(int port, const std::string& request, int timeout_ms) {
-    int fd = connect_to(port);
+int connect_from(const std::string& from, const std::string& to, int port) {
+    sockaddr_storage src{};
+    sockaddr_storage dst{};
+    socklen_t len = 0;
+    if (::inet_pton(AF_INET, from.c_str(), &reinterpret_cast<sockaddr_in&>(src).sin_addr) == 1 &&
+        ::inet_pton(AF_INET, to.c_str(), &reinterpret_cast<sockaddr_in&>(dst).sin_addr) == 1) {
+        src.ss_family = dst.ss_family = AF_INET;
+        reinterpret_cast<sockaddr_in&>(dst).sin_port = htons(static_cast<uint16_t>(port));
+        len = sizeof(sockaddr_in);
+    } else if (::inet_pton(AF_INET6, from.c_str(), &reinterpret_cast<sockaddr_in6&>(src).sin6_addr) == 1 &&
+               ::inet_pton(AF_INET6, to.c_str(), &reinterpret_cast<sockaddr_in6&>(dst).sin6_addr) == 1) {
+        src.ss_family = dst.ss_family = AF_INET6;
+        reinterpret_cast<sockaddr_in6&>(dst).sin6_port = htons(static_cast<uint16_t>(port));
+        len = sizeof(sockaddr_in6);
+    } else {
+        return -1;
+    }
+    int fd = ::socket(src.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&src), len) != 0 ||
+        ::connect(fd, reinterpret_cast<sockaddr*>(&dst), len) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+namespace {
+
+// Sends `request` on `fd` and reads until the server closes or the time is up.
+std::string exchange_on(int fd, const std::string& request, int timeout_ms) {
     if (fd < 0) {
         return {};
     }
@@ -254,6 +285,17 @@ std::string http_exchange(int port, const std::string& request, int timeout_ms) 
     }
     ::close(fd);
     return out;
+}
+
+}  // namespace
+
+std::string http_exchange(int port, const std::string& request, int timeout_ms) {
+    return exchange_on(connect_to(port), request, timeout_ms);
+}
+
+std::string http_exchange_from(const std::string& from, const std::string& to, int port, const std::string& request,
+                               int timeout_ms) {
+    return exchange_on(connect_from(from, to, port), request, timeout_ms);
 }
 
 std::string get_request(const std::string& path, const std::string& host) {

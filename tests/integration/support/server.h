@@ -18,6 +18,10 @@ int free_port();
 
 // A blocking TCP connection to 127.0.0.1:port, or -1.
 int connect_to(int port);
+// A blocking TCP connection from the local address `from` to `to`:port, both
+// IPv4 or both IPv6 ("127.0.0.5" to "127.0.0.1": any 127/8 address is ours on
+// loopback; "::1" to "::1"), or -1.
+int connect_from(const std::string& from, const std::string& to, int port);
 
 // Polls `done` every 20 ms until it holds, for `timeout_ms` at most; its last answer.
 bool wait_until(const std::function<bool()>& done, int timeout_ms = 5000);
@@ -126,6 +130,9 @@ private:
 // Connects, sends `request` (possibly many pipelined requests), and reads
 // until the server closes or `timeout_ms` passes.
 std::string http_exchange(int port, const std::string& request, int timeout_ms = 3000);
+// The same over connect_from(from, to, port).
+std::string http_exchange_from(const std::string& from, const std::string& to, int port, const std::string& request,
+                               int timeout_ms = 3000);
 
 // A GET of `path` for `host` that asks the server to close afterwards.
 std::string get_request(const std::string& path, const std::string& host = "localhost");

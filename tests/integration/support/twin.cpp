@@ -1,5 +1,7 @@
 #include "support/twin.h"
 
+#include "support/stub_hosts.h"
+
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
@@ -50,8 +52,11 @@ TwinSite::TwinSite(const std::string& extra) : port_(free_port()) {
 }
 
 BinaryServer TwinSite::server(const std::string& which) const {
-    return BinaryServer(which == "apache" ? kApacheBinary : SONORA_BINARY, root_.str(), "conf/" + which + ".conf",
-                        port_, "logs-" + which + "/httpd.pid");
+    std::string binary = which == "apache" ? kApacheBinary : SONORA_BINARY;
+    if (!hosts_.empty()) {
+        binary = stub_hosts_wrapper(root_, binary, hosts_, which);
+    }
+    return BinaryServer(binary, root_.str(), "conf/" + which + ".conf", port_, "logs-" + which + "/httpd.pid");
 }
 
 std::string TwinSite::read_log(const std::string& which, const std::string& name) const {

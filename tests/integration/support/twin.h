@@ -35,6 +35,9 @@ public:
     std::string read_log(const std::string& which, const std::string& name) const;
     // Appends `text` to the configuration both servers read.
     void append_config(const std::string& text) const;
+    // Runs both servers with `hosts` in front of /etc/hosts from now on:
+    // fake DNS answers (support/stub_hosts.h; check can_stub_hosts() first).
+    void stub_hosts(const std::string& hosts) { hosts_ = hosts; }
     // Starts `which`, sends each raw request on a connection of its own and
     // stops it; a HEAD request's response is read as bodiless. A server that
     // does not start is a test failure and gives no responses.
@@ -43,6 +46,7 @@ public:
 private:
     TempDir root_;
     int port_;
+    std::string hosts_;
 };
 
 // The status of each response, in order.

@@ -1,8 +1,10 @@
-// The HostnameLookups resolver, driven by a real event loop: names come from
-// /etc/hosts (127.0.0.1 localhost) through the libc resolver, answers come
-// back through the loop, are cached, shared and cancellable, and a slow
-// lookup never holds the loop up. Test-only name functions stand in for
-// getnameinfo() where a test needs it slow, counted or lying.
+// The resolver, driven by a real event loop: names come from /etc/hosts
+// (127.0.0.1 localhost) through the libc resolver, answers come back through
+// the loop, are cached, shared and cancellable, and a slow lookup never holds
+// the loop up. Test-only name and address functions stand in for
+// getnameinfo() and getaddrinfo() where a test needs them slow, counted or
+// lying. Reverse lookups (lookup()) first, then forward ones
+// (lookup_addresses()).
 
 #include "net/resolver.h"
 
@@ -15,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstdio>
@@ -24,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SONORA_TEST_ASAN 1
@@ -114,6 +118,43 @@ int localhost_name(const sockaddr*, socklen_t, char* host, socklen_t host_len) {
     return 0;
 }
 
+request::IpAddress ip(const char* text) {
+    auto a = request::parse_ip_address(text);
+    if (!a) {
+        ADD_FAILURE() << "bad test address " << text;
+        return {};
+    }
+    return *a;
+}
+
+// getaddrinfo stand-in: "two.example" has an IPv4 and an IPv6 address,
+// "back.example" is 192.0.2.1; anything else does not resolve. Counted,
+// and gated like gated_name.
+int fake_addresses(const char* name, std::vector<request::IpAddress>& out) {
+    enter();
+    {
+        std::unique_lock lock(g_gate_mutex);
+        g_gate_cv.wait_for(lock, std::chrono::seconds(3), [] { return g_gate_open; });
+    }
+    int rc = 0;
+    if (std::strcmp(name, "two.example") == 0) {
+        out.push_back(ip("192.0.2.10"));
+        out.push_back(ip("2001:db8::10"));
+    } else if (std::strcmp(name, "back.example") == 0) {
+        out.push_back(ip("192.0.2.1"));
+    } else {
+        rc = EAI_NONAME;
+    }
+    --g_inside;
+    return rc;
+}
+
+// Every address is called "back.example".
+int back_name(const sockaddr*, socklen_t, char* host, socklen_t host_len) {
+    std::snprintf(host, host_len, "%s", "Back.Example");
+    return 0;
+}
+
 // ---- the loop side ----
 
 struct Calls {
@@ -161,9 +202,24 @@ protected:
         return again;
     }
 
+    // One full forward lookup, as resolve() does for addresses.
+    Resolver::Addresses resolve_name(Resolver& r, const char* name) {
+        Calls calls;
+        auto first = r.lookup_addresses(name, note_call, &calls, 1);
+        if (first.status != Status::Pending) {
+            return first;
+        }
+        EXPECT_TRUE(run_until([&] { return calls.count == 1; })) << name;
+        auto again = r.lookup_addresses(name, note_call, &calls, 1);
+        EXPECT_NE(again.status, Status::Pending) << name;
+        return again;
+    }
+
     event::Loop loop_;
     std::optional<Resolver> resolver_;  // after loop_: goes first
 };
+
+std::vector<request::IpAddress> list_of(const Resolver::Addresses& a) { return {a.list.begin(), a.list.end()}; }
 
 TEST_F(ResolverTest, LoopbackIsLocalhostFromEtcHosts) {
     Resolver& r = make();
@@ -465,6 +521,184 @@ TEST_F(ResolverTest, DestroyingWithALookupInFlightDropsTheCallback) {
     EXPECT_EQ(calls.count, 0);
 }
 
+// ---- forward lookups (Require forward-dns) ----
+
+TEST_F(ResolverTest, LocalhostResolvesForwardFromEtcHosts) {
+    Resolver& r = make();
+    Calls calls;
+    auto first = r.lookup_addresses("localhost", note_call, &calls, 5);
+    EXPECT_EQ(first.status, Status::Pending);
+    EXPECT_TRUE(first.list.empty());
+    ASSERT_TRUE(run_until([&] { return calls.count == 1; }));
+    EXPECT_EQ(calls.last_ticket, 5u);
+    auto a = r.lookup_addresses("localhost", note_call, &calls, 6);
+    ASSERT_EQ(a.status, Status::Name);
+    const auto list = list_of(a);
+    EXPECT_NE(std::find(list.begin(), list.end(), ip("127.0.0.1")), list.end());
+    loop_.run_once(50);
+    EXPECT_EQ(calls.count, 1) << "a cache hit calls nobody back";
+    EXPECT_EQ(r.resolutions(), 1u);
+}
+
+TEST_F(ResolverTest, ANameThatDoesNotResolveIsNoNameAndCached) {
+    Resolver& r = make();
+    r.set_address_function(fake_addresses);
+    auto a = resolve_name(r, "nowhere.invalid");
+    EXPECT_EQ(a.status, Status::NoName);
+    EXPECT_TRUE(a.list.empty());
+    Calls calls;
+    EXPECT_EQ(r.lookup_addresses("nowhere.invalid", note_call, &calls, 1).status, Status::NoName);
+    EXPECT_EQ(g_calls, 1);
+    EXPECT_EQ(r.resolutions(), 1u);
+}
+
+TEST_F(ResolverTest, EveryAddressOfANameInItsOrder) {
+    Resolver& r = make();
+    r.set_address_function(fake_addresses);
+    auto a = resolve_name(r, "two.example");
+    ASSERT_EQ(a.status, Status::Name);
+    EXPECT_EQ(list_of(a), (std::vector<request::IpAddress>{ip("192.0.2.10"), ip("2001:db8::10")}));
+}
+
+TEST_F(ResolverTest, MappedAddressesComeBackAsIpv4AndOnce) {
+    // getaddrinfo of a numeric address answers it; the mapped form is IPv4.
+    Resolver& r = make();
+    auto a = resolve_name(r, "::ffff:127.0.0.1");
+    ASSERT_EQ(a.status, Status::Name);
+    EXPECT_EQ(list_of(a), (std::vector<request::IpAddress>{ip("127.0.0.1")}));
+    EXPECT_EQ(ip("127.0.0.1").family, 4);
+    EXPECT_EQ(ip("::ffff:127.0.0.1"), ip("127.0.0.1"));
+}
+
+TEST_F(ResolverTest, NamesAreKeysAsGivenAndApartFromAddresses) {
+    Resolver& r = make();
+    r.set_address_function(fake_addresses);
+    resolve_name(r, "two.example");
+    resolve(r, "127.0.0.1", Resolver::Mode::Single);
+    EXPECT_EQ(r.size(), 2u);
+    EXPECT_EQ(resolve_name(r, "TWO.example").status, Status::NoName) << "the fake knows the lowercase name only";
+    EXPECT_EQ(r.size(), 3u);
+}
+
+TEST_F(ResolverTest, EmptyAndOverlongNamesAnswerAtOnce) {
+    Resolver& r = make();
+    Calls calls;
+    EXPECT_EQ(r.lookup_addresses("", note_call, &calls, 1).status, Status::NoName);
+    EXPECT_EQ(r.lookup_addresses(std::string(254, 'a'), note_call, &calls, 1).status, Status::NoName);
+    EXPECT_EQ(r.resolutions(), 0u);
+    EXPECT_EQ(r.threads(), 0u);
+}
+
+TEST_F(ResolverTest, AskersOfANameShareOneResolutionAndEachIsCalledOnce) {
+    reset_name_state(false);
+    Resolver& r = make();
+    r.set_address_function(fake_addresses);
+    Calls a;
+    Calls b;
+    EXPECT_EQ(r.lookup_addresses("two.example", note_call, &a, 1).status, Status::Pending);
+    EXPECT_EQ(r.lookup_addresses("two.example", note_call, &b, 2).status, Status::Pending);
+    // A request run again while the lookup is still out asks again: still one callback.
+    EXPECT_EQ(r.lookup_addresses("two.example", note_call, &a, 1).status, Status::Pending);
+    EXPECT_TRUE(r.waiting(&a, 1));
+    EXPECT_FALSE(r.waiting(&a, 2));
+    open_gate();
+    ASSERT_TRUE(run_until([&] { return a.count + b.count == 2; }));
+    loop_.run_once(50);
+    EXPECT_EQ(a.count, 1);
+    EXPECT_EQ(b.count, 1);
+    EXPECT_FALSE(r.waiting(&a, 1)) << "called back: nothing more to come";
+    EXPECT_EQ(g_calls, 1);
+    EXPECT_EQ(r.resolutions(), 1u);
+}
+
+TEST_F(ResolverTest, ACancelledAskerOfANameIsNotCalled) {
+    reset_name_state(false);
+    Resolver& r = make();
+    r.set_address_function(fake_addresses);
+    Calls gone;
+    Calls stays;
+    r.lookup_addresses("two.example", note_call, &gone, 1);
+    r.lookup_addresses("back.example", note_call, &gone, 1);
+    r.lookup_addresses("back.example", note_call, &stays, 2);
+    EXPECT_TRUE(r.waiting(&gone, 1));
+    r.cancel(&gone, 1);
+    EXPECT_FALSE(r.waiting(&gone, 1));
+    open_gate();
+    ASSERT_TRUE(run_until([&] { return stays.count == 1; }));
+    Calls probe;
+    if (r.lookup_addresses("two.example", note_call, &probe, 3).status == Status::Pending) {
+        ASSERT_TRUE(run_until([&] { return probe.count == 1; }));
+    }
+    EXPECT_EQ(gone.count, 0);
+}
+
+struct AskAgain {
+    Resolver* resolver = nullptr;
+    int count = 0;
+    Resolver::Answer::Status seen = Status::Pending;
+};
+
+// What a connection does when called back: runs the request again at once.
+void ask_again(void* owner, std::uint64_t ticket) {
+    auto* c = static_cast<AskAgain*>(owner);
+    ++c->count;
+    c->seen = c->resolver->lookup_addresses("two.example", ask_again, c, ticket).status;
+}
+
+TEST_F(ResolverTest, ACallbackFindsTheAnswerItWasCalledFor) {
+    Resolver& r = make();
+    r.set_address_function(fake_addresses);
+    AskAgain again{&r, 0, Status::Pending};
+    EXPECT_EQ(r.lookup_addresses("two.example", ask_again, &again, 1).status, Status::Pending);
+    ASSERT_TRUE(run_until([&] { return again.count == 1; }));
+    EXPECT_EQ(again.seen, Status::Name);
+    EXPECT_FALSE(r.waiting(&again, 1));
+}
+
+TEST_F(ResolverTest, DoubleLooksTheNameUpThroughTheAddressFunction) {
+    Resolver& r = make();
+    r.set_name_function(back_name);
+    r.set_address_function(fake_addresses);
+    auto ok = resolve(r, "192.0.2.1", Resolver::Mode::Double);
+    ASSERT_EQ(ok.status, Status::Name);
+    EXPECT_EQ(ok.name, "back.example");
+    EXPECT_EQ(resolve(r, "192.0.2.2", Resolver::Mode::Double).status, Status::NoName)
+        << "back.example is 192.0.2.1 only";
+}
+
+TEST_F(ResolverTest, ForwardAnswersExpireAsReverseOnesDo) {
+    Resolver& r = make(/*name_ttl=*/500, /*failure_ttl=*/500);
+    r.set_address_function(fake_addresses);
+    EXPECT_EQ(resolve_name(r, "two.example").status, Status::Name);
+    EXPECT_EQ(resolve_name(r, "nowhere.invalid").status, Status::NoName);
+    Calls calls;
+    EXPECT_EQ(r.lookup_addresses("two.example", note_call, &calls, 1).status, Status::Name);
+    ::usleep(600'000);
+    loop_.run_once(0);
+    EXPECT_EQ(r.lookup_addresses("two.example", note_call, &calls, 1).status, Status::Pending);
+    EXPECT_EQ(r.lookup_addresses("nowhere.invalid", note_call, &calls, 2).status, Status::Pending);
+    ASSERT_TRUE(run_until([&] { return calls.count == 2; }));
+    EXPECT_EQ(g_calls, 4);
+}
+
+TEST_F(ResolverTest, NamesAndAddressesShareTheBound) {
+    Resolver& r = make(60'000, 30'000, /*max_entries=*/2);
+    r.set_name_function(localhost_name);
+    r.set_address_function(fake_addresses);
+    resolve_name(r, "two.example");
+    loop_.run_once(20);
+    resolve(r, "192.0.2.2", Resolver::Mode::Single);
+    loop_.run_once(20);
+    resolve_name(r, "back.example");
+    EXPECT_EQ(r.size(), 2u);
+    Calls calls;
+    EXPECT_EQ(r.lookup_addresses("back.example", note_call, &calls, 1).status, Status::Name);
+    EXPECT_EQ(r.lookup(addr("192.0.2.2"), Resolver::Mode::Single, note_call, &calls, 1).status, Status::Name);
+    EXPECT_EQ(r.lookup_addresses("two.example", note_call, &calls, 1).status, Status::Pending) << "the oldest went";
+    ASSERT_TRUE(run_until([&] { return calls.count == 1; }));
+    EXPECT_LE(r.size(), 2u);
+}
+
 #ifdef SONORA_TEST_ASAN
 thread_local bool t_counting = false;
 std::atomic<long> g_mallocs{0};
@@ -493,6 +727,20 @@ TEST_F(ResolverTest, ACacheHitDoesNotAllocate) {
     t_counting = false;
     EXPECT_EQ(a.status, Status::Name);
     EXPECT_EQ(b.status, Status::NoName);
+    EXPECT_EQ(g_mallocs, 0);
+    // Forward answers too, found by the name as given, without a copy.
+    r.set_address_function(fake_addresses);
+    resolve_name(r, "two.example");
+    resolve_name(r, "nowhere.invalid");
+    const std::string_view named_host = "two.example";
+    g_mallocs = 0;
+    t_counting = true;
+    auto c = r.lookup_addresses(named_host, note_call, &calls, 1);
+    auto d = r.lookup_addresses("nowhere.invalid", note_call, &calls, 1);
+    t_counting = false;
+    EXPECT_EQ(c.status, Status::Name);
+    EXPECT_EQ(c.list.size(), 2u);
+    EXPECT_EQ(d.status, Status::NoName);
     EXPECT_EQ(g_mallocs, 0);
     // The counter works: a miss allocates.
     t_counting = true;

@@ -86,10 +86,19 @@ TEST(ModAuthzCore, ProvidersDependOnLoadedModules) {
     expect_error(kBoth + in_dir("Require not\n"), "Unknown Authz provider: ", 4);
 }
 
-TEST(ModAuthzCore, ForwardDnsIsRefusedUntilEnforced) {
-    expect_error(kBoth + in_dir("Require forward-dns example.org\n"),
-                 "Require forward-dns is not enforced yet: Sonora does not resolve names for access checks; "
-                 "use Require ip or Require host instead",
+TEST(ModAuthzCore, ForwardDnsTakesAnExpressionStringAsHttpd) {
+    auto g = load(kBoth + in_dir("Require forward-dns example.org www.example.net\nRequire forward-dns\n"
+                                 "Require forward-dns %{HTTP_HOST}\n"));
+    const auto& ch = dir(*g, 0).section->children;
+    ASSERT_EQ(ch.size(), 3u);
+    EXPECT_EQ(std::get<RequireWords>(ch[0]->parsed).words,
+              (std::vector<std::string>{"example.org", "www.example.net"}));
+    EXPECT_TRUE(std::get<RequireWords>(ch[1]->parsed).words.empty());
+    EXPECT_NE(std::get<RequireWords>(ch[2]->parsed).expr, nullptr);
+    EXPECT_EQ(ch[0]->describe(), "Require forward-dns example.org www.example.net");
+    expect_error(kBoth + in_dir("Require forward-dns %{\n"),
+                 "Cannot parse expression in require line: syntax error, unexpected T_ERROR, expecting T_ID: "
+                 "Unterminated string or variable",
                  4);
     expect_error(kBoth + in_dir("Require host\n"), "'require host' requires an argument", 4);
 }
