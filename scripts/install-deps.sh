@@ -9,12 +9,14 @@ BUILD="build-essential cmake ninja-build pkg-config libpcre2-dev libgtest-dev cl
 # server-status?auto, and peers for the benchmarks (perf counts syscall
 # tracepoints for bench/macro --accept-compare).
 REFERENCE="apache2 apache2-utils goaccess prometheus-apache-exporter"
-BENCH="nginx lighttpd h2o wrk strace linux-perf"
+# strace counts the server's file-system calls (tests/integration/syscall_count_test.cpp).
+TEST="strace"
+BENCH="nginx lighttpd h2o wrk linux-perf"
 
 want="$BUILD"
 case "${1:-}" in
-  --test) want="$BUILD $REFERENCE" ;;
-  --bench) want="$BUILD $REFERENCE $BENCH" ;;
+  --test) want="$BUILD $REFERENCE $TEST" ;;
+  --bench) want="$BUILD $REFERENCE $TEST $BENCH" ;;
 esac
 
 missing=""

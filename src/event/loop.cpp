@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <stdexcept>
+#include <utility>
 
 namespace sonora::event {
 
@@ -115,6 +116,14 @@ bool Loop::add(int fd, std::uint32_t events, Handler* h) {
     return ::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0;
 }
 
+bool Loop::add_first(int fd, std::uint32_t events, Handler* h) {
+    if (!add(fd, events, h)) {
+        return false;
+    }
+    first_ = h;
+    return true;
+}
+
 bool Loop::modify(int fd, std::uint32_t events, Handler* h) {
     epoll_event ev{};
     ev.events = events;
@@ -133,6 +142,15 @@ void Loop::update_time() {
 void Loop::run_once(int max_wait_ms) {
     int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), max_wait_ms);
     update_time();
+    ++turns_;
+    if (first_ != nullptr) {
+        for (int i = 1; i < n; ++i) {
+            if (events_[static_cast<std::size_t>(i)].data.ptr == first_) {
+                std::swap(events_[0], events_[static_cast<std::size_t>(i)]);
+                break;
+            }
+        }
+    }
     for (int i = 0; i < n; ++i) {
         static_cast<Handler*>(events_[static_cast<std::size_t>(i)].data.ptr)->on_event(events_[static_cast<std::size_t>(i)].events);
     }

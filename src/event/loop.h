@@ -81,6 +81,10 @@ public:
     Loop& operator=(const Loop&) = delete;
 
     bool add(int fd, std::uint32_t events, Handler* h);
+    // As add(), for the one handler whose events, in a turn that has any, are
+    // dispatched before any other handler's: what it learns holds for
+    // everything the turn does (the directory walk's inotify queue).
+    bool add_first(int fd, std::uint32_t events, Handler* h);
     bool modify(int fd, std::uint32_t events, Handler* h);
     void remove(int fd);
 
@@ -88,10 +92,15 @@ public:
     void run_once(int max_wait_ms);
     std::int64_t now_ms() const { return now_ms_; }
     void update_time();
+    // Turns run so far, counted when the wait returns, before dispatching:
+    // whatever runs in a turn sees that turn's count.
+    const std::uint64_t& turns() const { return turns_; }
 
 private:
     int epfd_ = -1;
     std::int64_t now_ms_ = 0;
+    std::uint64_t turns_ = 0;
+    Handler* first_ = nullptr;
     std::vector<epoll_event> events_;
 };
 

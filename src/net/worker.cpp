@@ -141,6 +141,18 @@ private:
     int fd_;
 };
 
+// The directory walk's inotify queue (request::FsVerdicts): read first thing
+// in any turn where it has events, so that the walks of the turn's requests
+// need not read it themselves.
+class Worker::FsEvents final : public event::Handler {
+public:
+    explicit FsEvents(request::FsVerdicts& fs) : fs_(fs) {}
+    void on_event(std::uint32_t) override { fs_.drain(); }
+
+private:
+    request::FsVerdicts& fs_;
+};
+
 Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> listeners, WorkerRole role)
     : settings_(WorkerSettings::from(gen)),
       listeners_(std::move(listeners)),
@@ -168,6 +180,9 @@ Worker::Worker(const config::Generation& gen, std::vector<os::ListenSocket> list
         acceptors_.push_back(std::make_unique<Acceptor>(*this, l));
         loop_.add(l.fd, EPOLLIN | EPOLLEXCLUSIVE, acceptors_.back().get());
     }
+    fs_events_ = std::make_unique<FsEvents>(walker_.fs());
+    walker_.fs().use_event_loop({[this](int fd) { return loop_.add_first(fd, EPOLLIN, fs_events_.get()); },
+                                 &loop_.turns()});
 }
 
 Worker::~Worker() {
@@ -296,6 +311,8 @@ void Worker::open_connection(int fd, const sockaddr_storage& peer, int local_por
     if (process_slot_ != nullptr) {
         process_slot_->connections.fetch_add(1, std::memory_order_relaxed);
     }
+    // It reads at once, perhaps bytes that came after this turn's wait.
+    walker_.fs().connection_opened();
     c->open(fd, peer, local_port, local);
 }
 

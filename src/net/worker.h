@@ -128,6 +128,7 @@ private:
     class Acceptor;
     class StopWatcher;
     class RemoteControl;
+    class FsEvents;
 
     void accept_from(const os::ListenSocket& l);
     void collect_read_timeouts(const config::Generation& gen);
@@ -146,6 +147,7 @@ private:
     std::vector<std::unique_ptr<Acceptor>> acceptors_;
     std::unique_ptr<StopWatcher> stop_watcher_;
     std::unique_ptr<RemoteControl> remote_;
+    std::unique_ptr<FsEvents> fs_events_;
     std::atomic<bool> stop_requested_{false};
     std::atomic<bool> drain_requested_{false};
     std::unique_ptr<Resolver> resolver_;

@@ -34,16 +34,14 @@ void log(const Request& r, LogLevel level, std::string_view id, const std::strin
 
 unsigned effective_options(const CoreDirConfig& c) { return c.effective_options(); }
 
-int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry, std::vector<AccessFileHit>& access_files) {
-    access_files.clear();
+namespace {
+
+// The walk itself: down r.filename from "/", a directory's access file, then
+// the next component's symlink check.
+int walk(Request& r, Walker& walker, const FileEntry& entry, std::vector<AccessFileHit>& access_files) {
     const std::string_view filename = r.filename;
-    if (r.server == nullptr || filename.empty() || filename.front() != '/' ||
-        !walker.directory_checks_needed(*r.server)) {
-        return 0;
-    }
     const Server& s = *r.server;
     FsVerdicts& fs = walker.fs();
-    fs.begin_walk();
     // The path walked so far: a directory with its trailing slash at the top
     // of each turn, then with the next component appended.
     static thread_local std::string path;
@@ -127,6 +125,40 @@ int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry, std
         path.push_back('/');
         ++depth;
     }
+}
+
+}  // namespace
+
+int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry, std::vector<AccessFileHit>& access_files) {
+    access_files.clear();
+    const std::string_view filename = r.filename;
+    const Server& s = *r.server;
+    const bool is_dir = entry.is_dir();
+    if (filename.empty() || filename.front() != '/' || !walker.directory_checks_needed(s)) {
+        r.dir_config = walker.dir_config(s, filename, is_dir, r.uri);
+        return 0;
+    }
+    FsVerdicts& fs = walker.fs();
+    fs.begin_walk(r.connection, r.the_request.data());
+    if (const Walker::KnownWalk* known = walker.remembered_walk(s, filename, is_dir, r.uri)) {
+        access_files.assign(known->access_files.begin(), known->access_files.end());
+        r.dir_config = known->dir_config;
+        return 0;
+    }
+    r.dir_config = walker.dir_config(s, filename, is_dir, r.uri);
+    const std::uint64_t epoch = fs.epoch();
+    const std::uint64_t unkept = fs.unkept();
+    // Refusals are walked again each time: each is logged, as httpd logs it.
+    if (const int status = walk(r, walker, entry, access_files); status != 0) {
+        return status;
+    }
+    if (!access_files.empty()) {
+        r.dir_config = walker.dir_config(s, filename, is_dir, r.uri, access_files);
+    }
+    if (fs.epoch() == epoch && fs.unkept() == unkept) {
+        walker.remember_walk(s, filename, is_dir, r.uri, epoch, access_files, r.dir_config);
+    }
+    return 0;
 }
 
 }  // namespace sonora::request

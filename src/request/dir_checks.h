@@ -21,11 +21,13 @@
 // a directory, then the symlink check of the next component; the first
 // refusal wins. A component that does not exist ends the walk. What stat()
 // and lstat() said is kept per thread until inotify reports a change under
-// that name or above it (fs_verdicts.h), links excepted, so a warm walk under
-// SymLinksIfOwnerMatch and AllowOverride All makes one read() of the event
-// queue instead of a call per component; with FollowSymLinks and
-// AllowOverride None everywhere (httpd's defaults) it makes no system call
-// and allocates nothing.
+// that name or above it (fs_verdicts.h), links excepted; and a walk that
+// passed on kept answers alone is remembered with the per-dir config it
+// made (Walker::remembered_walk) until any answer is forgotten. A warm walk
+// under SymLinksIfOwnerMatch and AllowOverride All is then one hash lookup
+// and no system call (the event loop reads the inotify queue when it has
+// events); with FollowSymLinks and AllowOverride None everywhere (httpd's
+// defaults) there is no walk at all. Neither allocates.
 
 namespace sonora::modules::core {
 struct CoreDirConfig;
@@ -40,10 +42,14 @@ struct FileEntry;
 struct AccessFileHit;
 class Walker;
 
-// r.filename is absolute (anything else is left alone, as httpd does);
-// `entry` is what the file cache says about it. Returns 0, or the status to
-// answer (403, 500) once the reason is in the error log. `access_files`
-// receives the access files read, in walk order, for Walker::dir_config.
+// map_to_storage's per-directory step for r (r.server set): sets r.dir_config
+// to the merged per-dir config of r.filename reached through r.uri, and runs
+// the checks when r.filename is absolute (anything else is left alone, as
+// httpd does); `entry` is what the file cache says about it. Returns 0, with
+// the access files merged into r.dir_config and listed in `access_files` (in
+// walk order, as Walker::dir_config takes them), or the status to answer
+// (403, 500) once the reason is in the error log, r.dir_config then without
+// access files.
 int check_directory_walk(Request& r, Walker& walker, const FileEntry& entry, std::vector<AccessFileHit>& access_files);
 
 // The Options bits in effect for a merged core per-dir config: httpd's

@@ -68,15 +68,11 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
     if (r.has_finfo) {
         r.finfo = entry->st;
     }
-    r.dir_config = ctx.walker.dir_config(*r.server, r.filename, entry->is_dir(), r.uri);
-    // httpd's directory walk: symlink refusals and the access files, before
-    // any access check can grant.
+    // The per-dir config and httpd's directory walk: symlink refusals and
+    // the access files, before any access check can grant.
     static thread_local std::vector<AccessFileHit> access_files;
     if (int status = check_directory_walk(r, ctx.walker, *entry, access_files); status != 0) {
         return status;
-    }
-    if (!access_files.empty()) {
-        r.dir_config = ctx.walker.dir_config(*r.server, r.filename, entry->is_dir(), r.uri, access_files);
     }
     ctx.walker.export_match_env(r);
     if (!entry->exists() && entry->error == EACCES) {

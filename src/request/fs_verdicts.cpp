@@ -3,6 +3,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cerrno>
 #include <cstring>
 
@@ -32,8 +33,17 @@ FsVerdicts::~FsVerdicts() {
 }
 
 void FsVerdicts::forget(std::string_view prefix) {
+    // Keys are the path, a NUL and a letter: an entry's own verdicts and
+    // those of what lies below it, not of names that merely begin alike.
+    bool erased = false;
     for (auto it = verdicts_.lower_bound(prefix); it != verdicts_.end() && it->first.starts_with(prefix);) {
-        it = verdicts_.erase(it);
+        const char next = it->first[prefix.size()];
+        if (next == '\0' || next == '/' || prefix == "/") {
+            it = verdicts_.erase(it);
+            erased = true;
+        } else {
+            ++it;
+        }
     }
     // A watch follows its inode: once the name may lead elsewhere (renamed,
     // replaced), directories under it are watched afresh when next asked.
@@ -45,14 +55,63 @@ void FsVerdicts::forget(std::string_view prefix) {
             ::inotify_rm_watch(fd_, it->second);
             dirs_.erase(it->second);
             it = watches_.erase(it);
+            erased = true;
         } else {
             ++it;
         }
     }
+    epoch_ += erased ? 1 : 0;
 }
 
-void FsVerdicts::begin_walk() {
-    if (fd_ < 0 || verdicts_.empty()) {
+void FsVerdicts::forget_all() {
+    verdicts_.clear();
+    ++epoch_;
+}
+
+void FsVerdicts::use_event_loop(EventLoop loop) {
+    loop_ = std::move(loop);
+    if (fd_ >= 0 && loop_.watch && loop_.turns != nullptr) {
+        loop_watches_ = loop_.watch(fd_);
+    }
+}
+
+bool FsVerdicts::arrived_before_turn(const void* connection, const void* request) {
+    if (!loop_watches_ || connection == nullptr || request == nullptr) {
+        return false;
+    }
+    if (turn_ != *loop_.turns) {
+        turn_ = *loop_.turns;
+        walked_count_ = 0;
+    }
+    for (std::size_t i = 0; i < walked_count_; ++i) {
+        if (walked_[i].connection == connection) {
+            // The same request again (a subrequest, an internal redirect), or
+            // one pipelined behind it, whose bytes may have come since.
+            const bool same = walked_[i].request == request;
+            walked_[i].request = request;
+            return same;
+        }
+    }
+    if (walked_count_ == walked_.size()) {
+        return false;
+    }
+    walked_[walked_count_++] = Walked{connection, request};
+    return true;
+}
+
+void FsVerdicts::begin_walk(const void* connection, const void* request) {
+    const bool vouched = arrived_before_turn(connection, request) && !must_read_;
+    if (fd_ < 0 || vouched) {
+        return;
+    }
+    must_read_ = false;
+    if (!verdicts_.empty()) {
+        drain();
+    }
+}
+
+void FsVerdicts::drain() {
+    if (fd_ < 0) {
         return;
     }
     alignas(inotify_event) char buf[16 * 1024];
@@ -61,9 +120,10 @@ void FsVerdicts::begin_walk() {
             // Writes keep coming faster than one walk should read about them
             // (a log written in a watched directory): forget everything
             // rather than fall behind. The events left are read next time.
-            verdicts_.clear();
+            forget_all();
             return;
         }
+        ++queue_reads_;
         const ssize_t n = ::read(fd_, buf, sizeof buf);
         if (n <= 0) {
             if (n < 0 && errno == EINTR) {
@@ -71,11 +131,14 @@ void FsVerdicts::begin_walk() {
             }
             return;  // EAGAIN: nothing more
         }
+        // A read takes every queued event that fits: with room left for the
+        // longest, the queue was empty then, and no second read is needed.
+        const bool emptied = static_cast<std::size_t>(n) + sizeof(inotify_event) + NAME_MAX + 1 <= sizeof buf;
         for (ssize_t at = 0; at < n;) {
             const auto* ev = reinterpret_cast<const inotify_event*>(buf + at);
             at += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
             if (ev->mask & IN_Q_OVERFLOW) {
-                verdicts_.clear();
+                forget_all();
                 continue;
             }
             auto found = dirs_.find(ev->wd);
@@ -93,6 +156,9 @@ void FsVerdicts::begin_walk() {
             }
             event_path_.append(ev->name);
             forget(event_path_);  // the entry and all that lies under it
+        }
+        if (emptied) {
+            return;
         }
     }
 }
@@ -116,14 +182,20 @@ bool FsVerdicts::watch_one(const std::string& dir) {
 
 // The directory and every one above it: renaming any of them changes which
 // file the path names, and that is an event only in the directory above.
-bool FsVerdicts::watch(std::string_view dir) {
+bool FsVerdicts::open_queue() {
     if (fd_ == -2) {
         fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (fd_ < 0) {
             fd_ = -1;
+        } else if (loop_.watch && loop_.turns != nullptr) {
+            loop_watches_ = loop_.watch(fd_);
         }
     }
-    if (fd_ < 0 || dir.empty() || dir.front() != '/') {
+    return fd_ >= 0;
+}
+
+bool FsVerdicts::watch(std::string_view dir) {
+    if (!open_queue() || dir.empty() || dir.front() != '/') {
         return false;
     }
     if (watches_.count(std::string(dir)) != 0) {
@@ -174,6 +246,8 @@ int FsVerdicts::ask(const std::string& path, bool no_follow, struct stat& st, bo
     }
     if (keep) {
         verdicts_.emplace(key_, Verdict{error, st, !no_follow});
+    } else {
+        ++unkept_;
     }
     return error;
 }

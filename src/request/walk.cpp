@@ -410,6 +410,41 @@ Walker::DirectoryCores& Walker::directory_cores(const Server& s) {
 
 bool Walker::directory_checks_needed(const Server& s) { return directory_cores(s).checks_needed; }
 
+const Walker::KnownWalk* Walker::remembered_walk(const Server& s, std::string_view filename, bool is_dir,
+                                                 std::string_view uri) {
+    DirectoryCores& d = directory_cores(s);
+    auto it = d.walks.find(filename);
+    if (it == d.walks.end()) {
+        return nullptr;
+    }
+    const KnownWalk& w = it->second;
+    if (w.epoch != fs_.epoch() || w.is_dir != is_dir || w.uri != uri) {
+        return nullptr;
+    }
+    match_env_ = w.match_env;
+    return &w;
+}
+
+void Walker::remember_walk(const Server& s, std::string_view filename, bool is_dir, std::string_view uri,
+                           std::uint64_t epoch, std::span<const AccessFileHit> access_files,
+                           const ConfigVector* dir_config) {
+    DirectoryCores& d = directory_cores(s);
+    auto it = d.walks.find(filename);
+    if (it == d.walks.end()) {
+        if (d.walks.size() >= kMaxWalks) {
+            d.walks.clear();
+        }
+        it = d.walks.emplace(std::string(filename), KnownWalk{}).first;
+    }
+    KnownWalk& w = it->second;
+    w.epoch = epoch;
+    w.is_dir = is_dir;
+    w.uri.assign(uri);
+    w.access_files.assign(access_files.begin(), access_files.end());
+    w.dir_config = dir_config;
+    w.match_env = match_env_;
+}
+
 const CoreDirConfig& Walker::directory_core(const Server& s, std::string_view dir,
                                             std::span<const AccessFileHit> access_files) {
     DirectoryCores& d = directory_cores(s);

@@ -102,6 +102,28 @@ public:
     bool directory_checks_needed(const Server& s);
     static constexpr std::size_t kMaxDirectoryCores = 4096;
 
+    // A directory walk that passed (check_directory_walk returned 0): the
+    // access files it read and the per-dir config they made, kept for a
+    // file (absolute; `is_dir` as the file cache says) reached through a URI
+    // while every answer the walk was built from stays: remembered only when
+    // fs() kept all of them, and trusted while fs().epoch() is what it was.
+    struct KnownWalk {
+        std::uint64_t epoch = 0;
+        bool is_dir = false;
+        std::string uri;
+        std::vector<AccessFileHit> access_files;
+        const ConfigVector* dir_config = nullptr;
+        // The named groups of the regex sections that matched (MATCH_*).
+        std::vector<std::pair<std::string_view, std::string>> match_env;
+    };
+    // Null when there is none to trust; else the walk's MATCH_* values are
+    // those export_match_env() will set.
+    const KnownWalk* remembered_walk(const Server& s, std::string_view filename, bool is_dir, std::string_view uri);
+    void remember_walk(const Server& s, std::string_view filename, bool is_dir, std::string_view uri,
+                       std::uint64_t epoch, std::span<const AccessFileHit> access_files,
+                       const ConfigVector* dir_config);
+    static constexpr std::size_t kMaxWalks = 4096;  // per server, then the memo starts again
+
     AccessFileCache& access_files() { return access_files_; }
     FsVerdicts& fs() { return fs_; }
 
@@ -153,9 +175,15 @@ private:
     std::vector<const modules::core::Section*> dir_scratch_;
     // directory_core(): per server, whether the checks are needed and the
     // directories seen; the merged configs by their matched sections.
+    // Looks strings up by string_view, without making a std::string.
+    struct PathHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+    };
     struct DirectoryCores {
         bool checks_needed = false;
         std::unordered_map<std::string, const modules::core::CoreDirConfig*> by_dir;
+        std::unordered_map<std::string, KnownWalk, PathHash, std::equal_to<>> walks;
     };
     DirectoryCores& directory_cores(const Server& s);
     std::unordered_map<const Server*, DirectoryCores> directory_cores_;

@@ -164,6 +164,16 @@ TEST_F(Restrictions, DirectoryMatchOptionsDoNotSteerTheWalk) {
     expect_both({"/link.txt"}, {200});
 }
 
+// A walk that is remembered (links checked, access files allowed) still
+// sets the MATCH_* values of the regex sections it matched, on every request.
+TEST_F(Restrictions, ARememberedWalkKeepsItsNamedGroups) {
+    configure(dir_section(htdocs(), "AllowOverride All\nOptions SymLinksIfOwnerMatch") +
+              "<DirectoryMatch \"/htdocs/(?<part>[a-z]+)/\">\n"
+              "Require expr %{env:MATCH_PART} == 'sub'\n</DirectoryMatch>\n");
+    const std::vector<std::string> paths(6, "/sub/file.txt");
+    expect_both(paths, std::vector<int>(6, 200));
+}
+
 // ---- .htaccess ----
 
 TEST_F(Restrictions, AllowOverrideAllReadsTheHtaccessFile) {

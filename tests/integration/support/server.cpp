@@ -125,14 +125,22 @@ bool BinaryServer::start() {
     if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
         return false;
     }
+    std::vector<std::string> args = wrapper_;
+    args.insert(args.end(), {binary_, "-DFOREGROUND"});
+    args.insert(args.end(), args_.begin(), args_.end());
+    args.insert(args.end(), {"-d", root_, "-f", conf_});
+    std::vector<char*> argv;
+    for (std::string& a : args) {
+        argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
         // A group of its own: httpd's prefork signals its whole process group
         // when it stops, which must not be the test runner's.
         ::setpgid(0, 0);
         ::dup2(err_pipe[1], 2);
-        const char* argv[] = {binary_.c_str(), "-DFOREGROUND", "-d", root_.c_str(), "-f", conf_.c_str(), nullptr};
-        ::execv(argv[0], const_cast<char* const*>(argv));
+        ::execvp(argv[0], argv.data());
         ::_exit(127);
     }
     ::close(err_pipe[1]);
@@ -147,7 +155,8 @@ bool BinaryServer::start() {
             pid_ = -1;
             return false;
         }
-        if (owns_listener(pid_, port_) && wrote_pid_file()) {
+        const pid_t server = server_pid();
+        if (server > 0 && owns_listener(server, port_) && (pid_file_.empty() || pid_file_pid() == server)) {
             ::close(err_pipe[0]);
             return true;
         }
@@ -157,13 +166,26 @@ bool BinaryServer::start() {
     return false;
 }
 
-bool BinaryServer::wrote_pid_file() const {
+int BinaryServer::pid_file_pid() const {
     if (pid_file_.empty()) {
-        return true;
+        return 0;
     }
     std::string path = pid_file_.front() == '/' ? pid_file_ : root_ + "/" + pid_file_;
     std::string text = read_file(path);
-    return std::atoi(text.c_str()) == pid_ && text.find('\n') != std::string::npos;
+    return text.find('\n') != std::string::npos ? std::atoi(text.c_str()) : 0;
+}
+
+pid_t BinaryServer::server_pid() const {
+    if (wrapper_.empty() || pid_ <= 0) {
+        return pid_;
+    }
+    const int named = pid_file_pid();
+    for (int child : children_of(pid_)) {
+        if (child == named) {
+            return named;
+        }
+    }
+    return -1;
 }
 
 bool owns_listener(pid_t pid, int port) {
@@ -205,7 +227,10 @@ void BinaryServer::stop() {
     if (pid_ <= 0) {
         return;
     }
-    ::kill(pid_, SIGTERM);
+    // A wrapper (a tracer) would leave its child running if it were the one
+    // stopped: the server is, and the wrapper ends with it.
+    const pid_t server = server_pid();
+    ::kill(server > 0 ? server : pid_, SIGTERM);
     for (int i = 0; i < 250; ++i) {
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -214,7 +239,7 @@ void BinaryServer::stop() {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    ::kill(pid_, SIGKILL);
+    ::kill(-pid_, SIGKILL);  // its group: a wrapper's child too
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
 }

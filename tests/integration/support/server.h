@@ -73,8 +73,18 @@ public:
     // SIGTERM, then waits (SIGKILL after 5 s).
     void stop();
     bool running() const;
+    // The process start() launched: the server, or the wrapper it runs under.
     pid_t pid() const { return pid_; }
     int port() const { return port_; }
+
+    // Before start(): run `wrapper... BINARY -DFOREGROUND args... -d ROOT -f CONF`
+    // (a tracer such as strace, extra options such as -X). Under a wrapper
+    // the server is the wrapper's child, the one whose pid the PidFile holds
+    // (which must then be named); stop() signals it, and the wrapper ends with it.
+    void run_under(std::vector<std::string> wrapper, std::vector<std::string> args = {}) {
+        wrapper_ = std::move(wrapper);
+        args_ = std::move(args);
+    }
 
     std::string startup_error;
 
@@ -84,7 +94,10 @@ private:
     std::string conf_;
     std::string pid_file_;
     int port_;
-    bool wrote_pid_file() const;
+    std::vector<std::string> wrapper_;
+    std::vector<std::string> args_;
+    int pid_file_pid() const;  // 0 unless the PidFile holds a whole line
+    pid_t server_pid() const;  // pid_, or under a wrapper its child named in the PidFile (-1 until then)
     pid_t pid_ = -1;
 };
 

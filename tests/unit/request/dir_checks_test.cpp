@@ -236,6 +236,41 @@ TEST_F(DirChecks, VerdictsAreNotCachedAcrossRequests) {
     EXPECT_EQ(check("swap.txt"), 403);
 }
 
+// A walk that passed on kept answers is remembered with the config it made:
+// the next one asks nothing. Any change forgets it; a refusal is walked (and
+// logged) every time.
+TEST_F(DirChecks, AWalkThatPassedIsRememberedUntilAnythingChanges) {
+    load(dir_section("/", "Options SymLinksIfOwnerMatch\nAllowOverride All") +
+         dir_section(htdocs() + "/sub", "Options None"));
+    root.write("htdocs/.htaccess", "ForceType text/debug\n");
+    EXPECT_EQ(core_of("sub/file.txt").force_type, "text/debug");
+    const std::size_t calls = walker->fs().system_calls();
+    std::pmr::monotonic_buffer_resource arena;
+    Request r(&arena);
+    r.server = &gen->main;
+    r.uri = "/sub/file.txt";
+    r.filename = htdocs() + "/sub/file.txt";
+    auto entry = files.lookup(r.filename, 0);
+    EXPECT_EQ(check_directory_walk(r, *walker, *entry, hits), 0);
+    const ConfigVector* first = r.dir_config;
+    EXPECT_EQ(r.dir_config->get<CoreDirConfig>(modules::core::core_module.index)->force_type, "text/debug");
+    r.dir_config = nullptr;
+    EXPECT_EQ(check_directory_walk(r, *walker, *entry, hits), 0);
+    EXPECT_EQ(r.dir_config, first);
+    EXPECT_EQ(hits.size(), 1u);
+    EXPECT_EQ(walker->fs().system_calls(), calls);
+    // Through another URI (an Alias, a <Location>), the config is made afresh.
+    r.uri = "/elsewhere/file.txt";
+    EXPECT_EQ(check_directory_walk(r, *walker, *entry, hits), 0);
+    root.write("htdocs/sub/.htaccess", "ForceType text/info\n");
+    EXPECT_EQ(core_of("sub/file.txt").force_type, "text/info");
+    EXPECT_GT(walker->fs().system_calls(), calls);
+    link(outside() + "/secret.txt", "sub/link.txt");
+    EXPECT_EQ(check("sub/link.txt"), 403);
+    EXPECT_EQ(check("sub/link.txt"), 403);
+    EXPECT_EQ(log.size(), 2u) << all_log();
+}
+
 TEST_F(DirChecks, RelativePathsAreLeftAlone) {
     load(dir_section("/", "Options None\nAllowOverride All"));
     std::pmr::monotonic_buffer_resource arena;

@@ -148,5 +148,67 @@ TEST_F(FsVerdictsTest, AFloodOfEventsIsNotReadToTheEnd) {
     EXPECT_FALSE(c);
 }
 
+// An event about a name that merely begins like a kept one forgets nothing,
+// and the epoch, which says whether anything was forgotten, stays.
+TEST_F(FsVerdictsTest, OnlyWhatAnEventNamesIsForgotten) {
+    fs::create_directories(root + "/a/bb");
+    write("a/bb/.htaccess", "x\n");
+    ASSERT_TRUE(cached_after_asking_twice("a/bb/.htaccess"));
+    const std::uint64_t epoch = v.epoch();
+    fs::permissions(root + "/a/b", fs::perms::owner_all);  // an event naming "a/b"
+    bool c = false;
+    EXPECT_EQ(ask("a/bb/.htaccess", c), 0);
+    EXPECT_TRUE(c);
+    EXPECT_EQ(v.epoch(), epoch);
+    write("a/bb/.htaccess", "z\n");
+    EXPECT_EQ(ask("a/bb/.htaccess", c), 0);
+    EXPECT_FALSE(c);
+    EXPECT_NE(v.epoch(), epoch);
+}
+
+// Under an event loop that reads the queue first thing in any turn where it
+// has events, a walk reads it only for a request that may have arrived since
+// that turn's wait: on a connection just opened, pipelined behind another of
+// its connection's requests in the same turn, or from no known connection.
+TEST_F(FsVerdictsTest, UnderAnEventLoopAWalkReadsTheQueueOnlyWhenItMustHaveTo) {
+    std::uint64_t turns = 1;
+    int watched_fd = -1;
+    v.use_event_loop({[&](int fd) {
+                          watched_fd = fd;
+                          return true;
+                      },
+                      &turns});
+    write("a/b/.htaccess", "x\n");
+    struct stat st {};
+    bool c = false;
+    EXPECT_EQ(v.stat(root + "/a/b/.htaccess", st, c), 0);  // opens the queue
+    ASSERT_GE(watched_fd, 0);
+    int conn1 = 0, conn2 = 0;
+    const char request[] = "GET / HTTP/1.1\r\nGET /again HTTP/1.1";
+    auto reads_for = [&](const void* connection, const void* req) {
+        const std::size_t before = v.queue_reads();
+        v.begin_walk(connection, req);
+        return v.queue_reads() - before;
+    };
+    EXPECT_EQ(reads_for(&conn1, request), 0u);       // arrived before the turn's wait
+    EXPECT_EQ(reads_for(&conn1, request), 0u);       // the same request again (a subrequest)
+    EXPECT_EQ(reads_for(&conn2, request), 0u);       // another connection's first
+    EXPECT_GT(reads_for(&conn1, request + 16), 0u);  // pipelined behind the first
+    EXPECT_GT(reads_for(nullptr, request), 0u);      // unknown
+    v.connection_opened();
+    EXPECT_GT(reads_for(&conn2, request), 0u);  // it may have been read since the wait
+    EXPECT_EQ(reads_for(&conn2, request), 0u);
+    ++turns;
+    EXPECT_EQ(reads_for(&conn1, request + 16), 0u);  // first in the new turn
+    // A change is read by the loop (drain()) before the turn's walks.
+    write("a/b/.htaccess", "changed\n");
+    ++turns;
+    v.drain();
+    EXPECT_EQ(reads_for(&conn1, request), 0u);
+    EXPECT_EQ(v.stat(root + "/a/b/.htaccess", st, c), 0);
+    EXPECT_FALSE(c);
+    EXPECT_EQ(st.st_size, 8);
+}
+
 }  // namespace
 }  // namespace sonora::request
