@@ -20,6 +20,14 @@
 // must set Request::user and return kOk, or answer 401/500), then
 // auth_checker (authorization with the user known). A phase in which every
 // hook declines is a configuration error (500), as in httpd.
+// headers_out and error_headers_out run once per response, just before its
+// head is written (httpd's insert_filter and insert_error_filter, where
+// mod_headers adds the filters that edit the head): headers_out when the
+// handler made the response (a local ErrorDocument included), otherwise
+// error_headers_out, once the error page has taken err_headers_out as its
+// headers_out and emptied err_headers_out, as httpd's ap_send_error_response
+// does (Request::error_path).
+// Every hook runs; what they return is ignored.
 // note_auth_failure hooks are run through Services::note_auth_failure, by a
 // module that refuses a request with 401: the hook of the module that owns the
 // section's AuthType adds its challenge (WWW-Authenticate) and returns kOk.
@@ -66,6 +74,8 @@ enum class Phase : std::uint8_t {
     TypeChecker,
     Fixups,
     Handler,
+    HeadersOut,       // the handler's response, before its head is written
+    ErrorHeadersOut,  // an error page the server made, before its head is written
     LogTransaction,
     Count
 };

@@ -120,7 +120,7 @@ struct Request {
     explicit Request(std::pmr::memory_resource* resource)
         : arena(resource), uri(resource), filename(resource), path_info(resource), content_type(resource),
           handler(resource), content_encoding(resource), content_language(resource), headers_out(resource),
-          err_headers_out(resource), env(resource),
+          err_headers_out(resource), env(resource), notes(resource),
           body{Body::Kind::None, {}, -1, 0, 0, nullptr, true, std::pmr::vector<Body::Piece>(resource)} {}
 
     std::pmr::memory_resource* arena;
@@ -180,7 +180,15 @@ struct Request {
     // httpd's subprocess_env: set by mod_setenvif and mod_env, read by %{VAR}e,
     // CustomLog env=, and expressions. Names compare case-insensitively.
     std::pmr::vector<Header> env;
+    // httpd's r->notes: what modules tell each other and the log (%{NAME}n,
+    // expressions' note()). Values in the arena.
+    std::pmr::vector<Header> notes;
     Body body;
+    // The response is an error page the server made (httpd's
+    // ap_send_error_response: a canned page, an ErrorDocument text or a
+    // redirect to a remote one), not what a handler sent; decides which
+    // phase edits its head (HeadersOut or ErrorHeadersOut).
+    bool error_path = false;
 
     // ---- what the access log reads beyond the response ----
     const ConnectionInfo* connection = nullptr;

@@ -75,4 +75,22 @@ bool Regex::match(std::string_view subject, std::vector<std::string_view>& group
     return rc >= 0;
 }
 
+std::string substitute_groups(std::string_view templ, const std::vector<std::string_view>& groups) {
+    std::string out;
+    for (std::size_t i = 0; i < templ.size(); ++i) {
+        char c = templ[i];
+        if (c == '$' && i + 1 < templ.size() && templ[i + 1] >= '0' && templ[i + 1] <= '9') {
+            auto n = static_cast<std::size_t>(templ[++i] - '0');
+            if (n < groups.size()) {
+                out.append(groups[n]);
+            }
+        } else if (c == '\\' && i + 1 < templ.size()) {
+            out.push_back(templ[++i]);
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
 }  // namespace sonora

@@ -43,4 +43,8 @@ private:
     std::size_t captures_ = 0;
 };
 
+// httpd's ap_pregsub: $0..$9 in `templ` become the match groups (empty when
+// a group took no part); a backslash makes the next character literal.
+std::string substitute_groups(std::string_view templ, const std::vector<std::string_view>& groups);
+
 }  // namespace sonora

@@ -67,7 +67,12 @@ std::optional<std::string> RequestContext::request_env(std::string_view name) {
     auto v = r_.env_get(name);
     return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
 }
-std::optional<std::string> RequestContext::note(std::string_view) { return std::nullopt; }
+std::optional<std::string> RequestContext::note(std::string_view name) {
+    if (auto v = request::find_header(r_.notes, name)) {
+        return std::string(*v);
+    }
+    return std::nullopt;
+}
 bool RequestContext::subrequest_allowed(std::string_view, bool) { return true; }
 
 }  // namespace sonora::expr

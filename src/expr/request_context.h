@@ -1,7 +1,6 @@
 #pragma once
 // An ap_expr evaluation context over a request: what CustomLog expr=,
-// SetEnvIfExpr, <If> and Require expr can ask about it. Values Sonora does
-// not have yet (notes) are absent, as httpd's are when unset.
+// SetEnvIfExpr, <If>, Require expr and mod_headers can ask about it.
 
 #include "expr/eval.h"
 

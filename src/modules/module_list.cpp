@@ -18,6 +18,7 @@ namespace metadata {
 extern Module mime_module;
 extern Module env_module;
 extern Module setenvif_module;
+extern Module headers_module;
 }  // namespace metadata
 namespace mappers {
 extern Module dir_module;
@@ -57,7 +58,7 @@ std::span<Module* const> builtin_modules() {
         // Static modules above, loadable below. [list-metadata-mappers-begin]
         &metadata::mime_module, &mappers::dir_module, &mappers::alias_module, &metadata::env_module,
         &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
-        &filters::reqtimeout_module, &generators::autoindex_module,
+        &filters::reqtimeout_module, &generators::autoindex_module, &metadata::headers_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule

@@ -838,7 +838,8 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
             break;
     }
     const bool error_page = r.status >= 300 && r.body.kind == request::Body::Kind::Memory;
-    r.headers_out.insert(r.headers_out.end(), r.err_headers_out.begin(), r.err_headers_out.end());
+    // httpd's order: err_headers_out first (apr_table_overlay), then headers_out.
+    r.headers_out.insert(r.headers_out.begin(), r.err_headers_out.begin(), r.err_headers_out.end());
     ResponseHead head{r.status, worker_.date(), ws.server_header, r.headers_out, r.content_type,
                       error_page ? std::string_view{} : std::string_view(r.content_encoding),
                       error_page ? std::string_view{} : std::string_view(r.content_language), length,
@@ -906,6 +907,7 @@ void Connection::queue_error(int status, std::string_view detail, bool close_aft
         close_after_ = true;
     }
     request::error_response(r, worker_.request_context(), status, detail);
+    request::finish_headers(r, worker_.request_context());
     queue_response(r, nullptr);
     finish_request(r);
 }

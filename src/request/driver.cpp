@@ -294,13 +294,40 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
     return out;
 }
 
+// httpd's ap_send_error_response: an error page goes out with
+// err_headers_out, not with what the handler had set (a 416 loses the
+// file's validators); a redirect keeps its Location, 405 and 501 their Allow.
+void take_error_headers(Request& r, int status) {
+    std::string_view location;
+    std::string_view allow;
+    for (const Header& h : r.headers_out) {
+        if (location.empty() && equals_nocase(h.name, "Location")) {
+            location = h.value;
+        } else if (allow.empty() && equals_nocase(h.name, "Allow")) {
+            allow = h.value;
+        }
+    }
+    r.headers_out.swap(r.err_headers_out);
+    r.err_headers_out.clear();
+    if (((status >= 300 && status < 400) || status == 201) && !location.empty()) {
+        r.headers_out.push_back({"Location", location});
+    }
+    if ((status == 405 || status == 501) && !allow.empty()) {
+        r.headers_out.push_back({"Allow", allow});
+    }
+}
+
 }  // namespace
 
 void error_response(Request& r, Context& ctx, int status, std::string_view detail,
                     std::shared_ptr<const FileEntry>* file_ref) {
     r.status = status;
+    r.error_path = true;
     r.body.kind = Body::Kind::None;
     r.body.pieces.clear();
+    // A local ErrorDocument that failed in turn has made its own error page,
+    // which took the headers already.
+    bool headers_taken = false;
     // ErrorDocument: a text, a local URL (served with the error status) or a
     // remote URL (a redirect).
     if (r.dir_config != nullptr && r.redirects < kMaxInternalRedirects) {
@@ -317,22 +344,26 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
                 if (redirect_internally(r, doc)) {
                     r.headers_out.clear();
                     r.status = 200;
+                    r.error_path = false;
                     process_request(r, ctx, ref);
                     r.method = original;
                     if (r.awaiting_host_name) {
                         return;  // the connection runs the request again
                     }
                     if (r.status == 200) {
-                        r.status = status;
+                        r.status = status;  // the handler's response, as httpd's internal redirect
                         if (file_ref != nullptr) {
                             *file_ref = std::move(ref);
                         }
                         return;
                     }
+                    headers_taken = r.error_path;
                     r.status = status;
+                    r.error_path = true;
                 }
             } else if (doc.find("://") != std::string::npos) {
                 r.status = 302;
+                take_error_headers(r, 302);
                 r.add_header("Location", r.keep(doc));
                 std::pmr::string body(r.arena);
                 canned_error_body(302, r.method_name, doc, {}, {}, body);
@@ -341,6 +372,7 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
                 r.body.memory = r.keep(body);
                 return;
             } else {
+                take_error_headers(r, status);
                 std::string_view text = doc;
                 if (!text.empty() && text.front() == '"') {
                     text.remove_prefix(1);
@@ -351,6 +383,9 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
                 return;
             }
         }
+    }
+    if (!headers_taken) {
+        take_error_headers(r, status);
     }
     std::string_view location;
     for (const Header& h : r.headers_out) {
@@ -411,6 +446,20 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
             error_response(r, ctx, status, {}, &file_ref);
         }
         return;
+    }
+}
+
+void finish_headers(Request& r, Context& ctx) {
+    if (ctx.pipeline == nullptr) {
+        return;
+    }
+    const auto hooks = ctx.pipeline->phase(r.error_path ? Phase::ErrorHeadersOut : Phase::HeadersOut);
+    if (hooks.empty()) {
+        return;
+    }
+    HookServices services(ctx);
+    for (HookFn fn : hooks) {
+        fn(r, services);
     }
 }
 

@@ -52,6 +52,10 @@ struct Context {
 // while the response is written.
 void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& file_ref);
 
+// Runs the headers_out (or, for an error page, error_headers_out) hooks once
+// the response is complete, before its head is written.
+void finish_headers(Request& r, Context& ctx);
+
 // Runs the log_transaction hooks once the response has been queued.
 void log_transaction(Request& r, Context& ctx);
 

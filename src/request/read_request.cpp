@@ -133,6 +133,9 @@ void run_request(Request& r, Context& ctx, int status, http::TargetForm form, st
             process_request(r, ctx, file_ref);
         }
     }
+    if (!r.awaiting_host_name) {
+        finish_headers(r, ctx);
+    }
     if (r.server_name.empty()) {
         // Requests answered before the phases ran still name their server.
         r.server_name = configured_server_name(*r.server);
@@ -170,8 +173,10 @@ bool refuse_large_body(Request& r, Context& ctx, std::uint64_t body_length,
     }
     file_ref.reset();
     r.headers_out.clear();
+    r.err_headers_out.clear();  // the 413's own head is edited afresh (finish_headers)
     r.keep_alive = false;
     error_response(r, ctx, 413);
+    finish_headers(r, ctx);
     return true;
 }
 

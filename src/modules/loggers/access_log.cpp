@@ -98,6 +98,12 @@ void fill_record(const request::Request& r, LogRecord& rec) {
         return v.value_or(std::string_view());
     };
     rec.env_ctx = &r;
+    rec.notes = [](const void* ctx, std::string_view name, bool& found) -> std::string_view {
+        auto v = request::find_header(static_cast<const request::Request*>(ctx)->notes, name);
+        found = v.has_value();
+        return v.value_or(std::string_view());
+    };
+    rec.notes_ctx = &r;
 }
 
 bool condition_holds(const LogCondition& c, const request::Request& r) {

@@ -95,9 +95,6 @@ bool is_url(std::string_view s);
 // byte outside letters, digits and $-_.+!*'(),:;@&=/~.
 std::string escape_path(std::string_view path);
 
-// ap_pregsub: $0..$9 become the match groups (empty when a group took no
-// part); a backslash makes the next character literal.
-std::string substitute_groups(std::string_view templ, const std::vector<std::string_view>& groups);
 
 // What httpd does to a RedirectMatch result or a <Location> Redirect
 // expression: escape the URL up to its query, keep query and fragment as
