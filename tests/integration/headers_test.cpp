@@ -174,5 +174,19 @@ TEST_F(Headers, InSectionsAndAccessFiles) {
         << site.read_log("sonora", "error_log");
 }
 
+// An error page goes out with err_headers_out, not with what the handler had
+// set before it failed (httpd's ap_send_error_response): a 416 carries none
+// of the file's validators; a redirect keeps its Location, a 405 its Allow.
+TEST_F(Headers, AnErrorPageCarriesOnlyItsOwnFields) {
+    site.append_config("Redirect /moved http://elsewhere.example/\n");
+    auto rs = expect_both({request_with("/a.txt", "Range: bytes=100-\r\n"), get_request("/moved/x"),
+                           "PUT /a.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
+                          {416, 302, 405}, {"Last-Modified", "ETag", "Accept-Ranges", "Content-Range", "Location"});
+    ASSERT_EQ(rs.size(), 3u);
+    EXPECT_EQ(values(rs[0], "Last-Modified") + values(rs[0], "ETag") + values(rs[0], "Accept-Ranges"), "");
+    EXPECT_EQ(rs[1].header("Location"), "http://elsewhere.example//x");  // as httpd joins them
+    EXPECT_NE(rs[2].header("Allow"), "");
+}
+
 }  // namespace
 }  // namespace sonora::test
