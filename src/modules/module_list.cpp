@@ -19,6 +19,7 @@ extern Module mime_module;
 extern Module env_module;
 extern Module setenvif_module;
 extern Module headers_module;
+extern Module expires_module;
 }  // namespace metadata
 namespace mappers {
 extern Module dir_module;
@@ -59,6 +60,7 @@ std::span<Module* const> builtin_modules() {
         &metadata::mime_module, &mappers::dir_module, &mappers::alias_module, &metadata::env_module,
         &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
         &filters::reqtimeout_module, &generators::autoindex_module, &metadata::headers_module,
+        &metadata::expires_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule
