@@ -25,6 +25,7 @@ namespace mappers {
 extern Module dir_module;
 extern Module alias_module;
 extern Module negotiation_module;
+extern Module vhost_alias_module;
 }  // namespace mappers
 namespace generators {
 extern Module status_module;
@@ -48,6 +49,7 @@ extern Module auth_basic_module;
 extern Module authn_file_module;
 extern Module authz_user_module;
 extern Module authz_groupfile_module;
+extern Module allowmethods_module;
 }  // namespace aaa
 // [loggers-aaa-end]
 
@@ -60,13 +62,13 @@ std::span<Module* const> builtin_modules() {
         &metadata::mime_module, &mappers::dir_module, &mappers::alias_module, &metadata::env_module,
         &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
         &filters::reqtimeout_module, &generators::autoindex_module, &metadata::headers_module,
-        &metadata::expires_module,
+        &metadata::expires_module, &mappers::vhost_alias_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule
         &aaa::authn_core_module, &aaa::authz_core_module, &aaa::authz_host_module,
         &aaa::access_compat_module, &aaa::auth_basic_module, &aaa::authn_file_module, &aaa::authz_user_module,
-        &aaa::authz_groupfile_module,
+        &aaa::authz_groupfile_module, &aaa::allowmethods_module,
         // [list-loggers-aaa-end]
     };
     return kModules;

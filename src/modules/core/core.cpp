@@ -4,6 +4,7 @@
 
 #include "config/generation.h"
 #include "modules/core/core_config.h"
+#include "modules/core/no_cgi.h"
 
 #include "http/method.h"
 #include "modules/core/core_directives.h"
@@ -161,6 +162,15 @@ int method_number(const Server& s, std::string_view method) {
     return http::kMethodInvalid;
 }
 
+namespace {
+
+void core_register_hooks(HookRegistry& hooks) {
+    canonical_name_register_hooks(hooks);
+    no_cgi_register_hooks(hooks);
+}
+
+}  // namespace
+
 Module core_module{
     .name = "core_module",
     .source = "core.c",
@@ -169,7 +179,7 @@ Module core_module{
     .server_config = config_ops<CoreServerConfig>(),
     .is_static = true,
     .post_config = core_post_config,
-    .register_hooks = canonical_name_register_hooks,
+    .register_hooks = core_register_hooks,
 };
 
 }  // namespace sonora::modules::core

@@ -12,6 +12,7 @@
 //     else the parent's.
 
 #include "core/regex.h"
+#include "modules/core/no_cgi.h"
 #include "expr/ast.h"
 
 #include <sonora/module.h>
@@ -30,7 +31,7 @@ void alias_register_hooks(HookRegistry& hooks);
 // Alias/ScriptAlias mapping and the CGI refusal (mod_alias_map.cpp).
 void alias_register_map_hooks(HookRegistry& hooks);
 
-inline constexpr std::string_view kCgiScriptHandler = "cgi-script";
+using core::kCgiScriptHandler;
 
 // Alias, ScriptAlias, AliasMatch, ScriptAliasMatch.
 struct AliasEntry {

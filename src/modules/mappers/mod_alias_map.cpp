@@ -2,12 +2,9 @@
 // AliasMatch, ScriptAlias, ScriptAliasMatch from the server lists (a virtual
 // host's entries, then the main server's), tried at translate_name after the
 // redirects, as httpd does. The file found this way is walked like any other:
-// its own <Directory> sections decide who may read it.
-//
-// Sonora runs no CGI yet, so a request that a ScriptAlias (or AddHandler /
-// SetHandler cgi-script) hands to the CGI handler is refused with 500 and a
-// log line. httpd without mod_cgi sends the script's source as a file; that
-// exposes code an operator meant to run, so Sonora does not follow it there.
+// its own <Directory> sections decide who may read it. A ScriptAlias hands
+// the file to the cgi-script handler (refused until CGI exists:
+// modules/core/no_cgi.h).
 
 #include "expr/eval.h"
 #include "expr/request_context.h"
@@ -88,22 +85,10 @@ int translate_alias(request::Request& r, Services&) {
     return kOk;
 }
 
-int refuse_cgi(request::Request& r, Services&) {
-    // A script that is not there is the default handler's 404, as with httpd.
-    if (r.handler != kCgiScriptHandler || !r.has_finfo) {
-        return kDeclined;
-    }
-    core::log_request_error(r, LogLevel::Error, "alias", "SN90002",
-                            r.filename + ": handler \"cgi-script\" is not available yet (Sonora runs no CGI "
-                                         "scripts); refusing to send the script as a file");
-    return 500;
-}
-
 }  // namespace
 
 void alias_register_map_hooks(HookRegistry& hooks) {
     hooks.add(Phase::TranslateName, translate_alias, HookOrder::Middle);
-    hooks.add(Phase::Handler, refuse_cgi, HookOrder::Last);
 }
 
 }  // namespace sonora::modules::mappers
