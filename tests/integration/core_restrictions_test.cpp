@@ -57,6 +57,16 @@ TEST_F(CoreRestrictions, MergeSlashesOffKeepsInnerSlashesForLocationMatching) {
                 {403, 403, 403, 200, 200});
 }
 
+// httpd-tests t/apache/mergeslashes.t: <Location> is compared with the slashes
+// merged even under Off, so "b//d" is still under <Location /dir/b/d>; the 403
+// comes before the missing file's 404.
+TEST_F(CoreRestrictions, MergeSlashesOffStillMergesForLocation) {
+    site.append_config("MergeSlashes Off\n<Location /dir/b/d>\nRequire all denied\n</Location>\n");
+    expect_both({get_request("/dir/b//d/index.html"), get_request("/dir//b/d/x"), get_request("/dir/b/d/index.html"),
+                 get_request("/dir//a.txt")},
+                {403, 403, 403, 200});
+}
+
 TEST_F(CoreRestrictions, MergeSlashesOnByDefault) {
     site.append_config("<LocationMatch \"^/dir/a\">\nRequire all denied\n</LocationMatch>\n");
     expect_both({get_request("/dir//a.txt"), get_request("//dir/a.txt"),
