@@ -74,6 +74,22 @@ TEST_F(CoreRestrictions, MergeSlashesOnByDefault) {
                 {403, 403, 403, 200});
 }
 
+// ---- LimitRequestFieldSize ----
+
+// httpd-tests t/apache/limits.t: repeated fields are merged with ", " and the
+// merged value is held to the limit again (Apache 2.2.32+).
+TEST_F(CoreRestrictions, LimitRequestFieldSizeHoldsForMergedRepeatedFields) {
+    site.append_config("LimitRequestFieldSize 1024\n");
+    auto twice = [](std::size_t n) {
+        std::string v(n, 'a');
+        return "GET /index.html HTTP/1.1\r\nHost: localhost\r\nX-Big: " + v + "\r\nx-big: " + v +
+               "\r\nConnection: close\r\n\r\n";
+    };
+    auto rs = expect_both({twice(500), twice(511), twice(512), twice(600)}, {200, 200, 400, 400});
+    ASSERT_EQ(rs.size(), 4u);
+    EXPECT_TRUE(contains(rs[3].body, "Size of a request header field exceeds server limit.")) << rs[3].body;
+}
+
 // ---- virtual hosts ----
 
 TEST_F(CoreRestrictions, TraceEnableOffInOneVirtualHost) {
