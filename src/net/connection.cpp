@@ -838,11 +838,14 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
             break;
     }
     const bool error_page = r.status >= 300 && r.body.kind == request::Body::Kind::Memory;
+    // Not only the file handler's HEAD: an access check's or a mapper's error page too.
+    const bool header_only = r.header_only || r.method == request::Method::Head;
     r.headers_out.insert(r.headers_out.end(), r.err_headers_out.begin(), r.err_headers_out.end());
     ResponseHead head{r.status, worker_.date(), ws.server_header, r.headers_out, r.content_type,
                       error_page ? std::string_view{} : std::string_view(r.content_encoding),
                       error_page ? std::string_view{} : std::string_view(r.content_language), length,
-                      r.body.kind != request::Body::Kind::None || r.status >= 200,
+                      // httpd makes no error page for HEAD, so nothing gives it a length
+                      (r.body.kind != request::Body::Kind::None || r.status >= 200) && !(error_page && header_only),
                       r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
                       ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests - requests_};
     // An HTTP/0.9 client reads the body alone, as httpd sends it.
@@ -852,7 +855,7 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
     r.content_length = r.body.kind != request::Body::Kind::None && r.status != 304 && r.status != 204
                            ? std::optional<std::uint64_t>(length)
                            : std::nullopt;
-    if (r.header_only || r.status == 304 || r.status == 204) {
+    if (header_only || r.status == 304 || r.status == 204) {
         return;
     }
     r.bytes_sent = length;

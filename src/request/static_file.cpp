@@ -104,8 +104,12 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
     r.body.sendfile = core.enable_sendfile != false;
     r.body.offset = 0;
     r.body.length = size;
-    if (r.method == Method::Get) {
+    // HEAD asks for GET's head, so a Range makes it a 206 as well.
+    if (r.method == Method::Get || r.method == Method::Head) {
         int status = apply_ranges(r, meta, core, size);
+        if (status == 416) {
+            r.headers_out.clear();  // httpd's error response drops the file's validators
+        }
         if (status != 0) {
             return status;
         }
