@@ -504,7 +504,9 @@ bool Connection::handle_one(std::size_t& pos) {
     // the client learns it from Connection: close instead of a reset.
     bool keep = ws.keepalive && http::client_allows_keep_alive(head) && !worker_.draining();
     client_asked_close_ = !http::client_allows_keep_alive(head);
-    if (ws.max_keepalive_requests != 0 && requests_ >= ws.max_keepalive_requests) {
+    // MaxKeepAliveRequests counts the requests after the first, as httpd's
+    // keepalives counter does: N allows N + 1 requests on a connection.
+    if (ws.max_keepalive_requests != 0 && requests_ > ws.max_keepalive_requests) {
         keep = false;
     }
     r.keep_alive = keep;
@@ -847,7 +849,7 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
                       // httpd makes no error page for HEAD, so nothing gives it a length
                       (r.body.kind != request::Body::Kind::None || r.status >= 200) && !(error_page && header_only),
                       r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
-                      ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests - requests_};
+                      ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests + 1 - requests_};
     // An HTTP/0.9 client reads the body alone, as httpd sends it.
     std::string_view head_bytes = r.version == 9 ? std::string_view{} : write_response_head(head, &b_->arena);
     queue_memory(head_bytes);
