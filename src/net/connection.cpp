@@ -3,6 +3,7 @@
 #include "core/strings.h"
 #include "modules/core/request_log.h"
 #include "http/body_framing.h"
+#include "http/chunked_encoder.h"
 #include "http/request_checks.h"
 #include "net/response_head.h"
 #include "net/worker.h"
@@ -570,8 +571,7 @@ bool Connection::handle_one(std::size_t& pos) {
     if (slot_ != nullptr && worker_.extended_status()) {
         record_request_start(r);
     }
-    request::run_request(r, worker_.request_context(), verdict.status, target_form,
-                         std::string_view(b_->in.data() + body_start - head_bytes, head_bytes - 2), file);
+    request::run_request(r, worker_.request_context(), verdict.status, target_form, file);
     if (r.awaiting_host_name) {
         return await_verified_host(start, pos);
     }
@@ -839,6 +839,17 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
             }
             break;
     }
+    // httpd streams the TRACE echo: chunked to HTTP/1.1, up to the close to HTTP/1.0.
+    const bool trace_echo =
+        r.method == request::Method::Trace && r.status == 200 && r.body.kind == request::Body::Kind::Memory;
+    if (trace_echo) {
+        if (r.version >= 11) {
+            r.add_header("Transfer-Encoding", "chunked");
+        } else {
+            r.keep_alive = false;
+            close_after_ = true;
+        }
+    }
     const bool error_page = r.status >= 300 && r.body.kind == request::Body::Kind::Memory;
     // Not only the file handler's HEAD: an access check's or a mapper's error page too.
     const bool header_only = r.header_only || r.method == request::Method::Head;
@@ -847,7 +858,7 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
                       error_page ? std::string_view{} : std::string_view(r.content_encoding),
                       error_page ? std::string_view{} : std::string_view(r.content_language), length,
                       // httpd makes no error page for HEAD, so nothing gives it a length
-                      (r.body.kind != request::Body::Kind::None || r.status >= 200) && !(error_page && header_only),
+                      (r.body.kind != request::Body::Kind::None || r.status >= 200) && !(error_page && header_only) && !trace_echo,
                       r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
                       ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests + 1 - requests_};
     // An HTTP/0.9 client reads the body alone, as httpd sends it.
@@ -863,6 +874,18 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
     r.bytes_sent = length;
     r.bytes_out += length;
     if (r.body.kind == request::Body::Kind::Memory) {
+        if (trace_echo && r.version >= 11 && length != 0) {
+            char size_line[http::kMaxChunkHeader];
+            const std::size_t n = http::format_chunk_header(length, size_line);
+            auto* kept = static_cast<char*>(b_->arena.allocate(n, 1));
+            std::memcpy(kept, size_line, n);
+            queue_memory(std::string_view(kept, n));
+            queue_memory(r.body.memory);
+            queue_memory(http::kChunkEnd);
+            queue_memory(http::kLastChunk);
+            r.bytes_out += n + http::kChunkEnd.size() + http::kLastChunk.size();
+            return;
+        }
         queue_memory(r.body.memory);
         return;
     }

@@ -158,12 +158,19 @@ int decode_target(Request& r, http::TargetForm form) {
     return 0;
 }
 
-void run_request(Request& r, Context& ctx, int status, http::TargetForm form, std::string_view echo,
-                 std::shared_ptr<const FileEntry>& file_ref) {
+void run_request(Request& r, Context& ctx, int status, http::TargetForm form, std::shared_ptr<const FileEntry>& file_ref) {
     if (status == 0 && r.method == Method::Trace && trace_enabled(*r.server)) {
+        // httpd rebuilds the head it echoes: the request line, each field as
+        // "Name: value", and the empty line that ended it.
+        std::pmr::string echo(r.arena);
+        echo.append(r.the_request).append("\r\n");
+        for (const Header& h : r.headers) {
+            echo.append(h.name).append(": ").append(h.value).append("\r\n");
+        }
+        echo.append("\r\n");
         r.content_type.assign("message/http");
         r.body.kind = Body::Kind::Memory;
-        r.body.memory = echo;
+        r.body.memory = r.keep(echo);
     } else if (status == 0 && form == http::TargetForm::kAsterisk) {
         // `OPTIONS *` asks about the server, not a resource: httpd answers it at
         // map_to_storage (before any access check) with a bare 200, no Allow.

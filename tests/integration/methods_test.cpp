@@ -83,6 +83,31 @@ TEST_F(Methods, AbsoluteUriHostsFollowTheStrictHostRules) {
          {200, 200, 200, 200, 200, 200, 200});
 }
 
+// TRACE echoes the head as httpd rebuilds it ("Name: value", the empty line
+// kept) and streams it: chunked to HTTP/1.1, up to the close to HTTP/1.0.
+TEST_F(Methods, TraceEchoIsRebuiltAndStreamed) {
+    const std::string v11 = "TRACE /index.html HTTP/1.1\r\nHost: localhost\r\nX-A:a\r\nConnection: close\r\n\r\n";
+    const std::string v10 = "TRACE /index.html HTTP/1.0\r\nX-B:   b  \r\n\r\n";
+    auto rs = both({v11, v10}, {200, 200});
+    ASSERT_EQ(rs.size(), 2u);
+    EXPECT_EQ(rs[0].header("Transfer-Encoding"), "chunked");
+    EXPECT_EQ(rs[0].header("Content-Length"), "");
+    // The harness leaves chunked framing in the body: one chunk, then the last.
+    const std::string echo = "TRACE /index.html HTTP/1.1\r\nHost: localhost\r\nX-A: a\r\nConnection: close\r\n\r\n";
+    EXPECT_EQ(rs[0].body, "4a\r\n" + echo + "\r\n0\r\n\r\n");
+    EXPECT_EQ(echo.size(), 0x4au);
+    EXPECT_EQ(rs[1].header("Transfer-Encoding"), "");
+    EXPECT_EQ(rs[1].header("Content-Length"), "");
+    EXPECT_EQ(rs[1].header("Connection"), "close");
+    EXPECT_EQ(rs[1].body, "TRACE /index.html HTTP/1.0\r\nX-B: b\r\n\r\n");
+    if (apache_available()) {
+        auto apache = site.exchange("apache", {v11, v10});
+        ASSERT_EQ(apache.size(), 2u);
+        EXPECT_EQ(apache[0].body, rs[0].body);
+        EXPECT_EQ(apache[1].body, rs[1].body);
+    }
+}
+
 // An error answered to HEAD: no body on the wire, and no Content-Length (httpd
 // makes no error page for HEAD); the connection stays usable.
 TEST_F(Methods, HeadErrorsHaveNoBodyAndNoLength) {
