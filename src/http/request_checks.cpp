@@ -2,6 +2,10 @@
 
 #include "http/char_class.h"
 
+#include <arpa/inet.h>
+
+#include <string>
+
 namespace sonora::http {
 namespace {
 
@@ -33,6 +37,36 @@ bool is_ipv6_literal(std::string_view s) {
     return !s.empty();
 }
 
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Apache's Strict name rules beyond the characters: a name of digits and dots must
+// be a dotted quad without leading zeros (no "0x7f.1", "017700000001", "127.01.0.1"
+// reaching a resolver that reads them as octal or short forms); otherwise the last
+// label must start with a letter.
+bool is_strict_name(std::string_view name) {
+    bool dotted_decimal = true;
+    bool leading_zero = false;
+    int dots = 0;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        if (is_alpha(c) || c == '-' || c == '_') {
+            dotted_decimal = false;
+        } else if (c == '.') {
+            ++dots;
+            leading_zero |= i + 2 < name.size() && name[i + 1] == '0' && is_digit(name[i + 2]);
+        } else if (!is_digit(c)) {
+            return false;
+        }
+    }
+    if (dotted_decimal) {
+        leading_zero |= name.size() > 1 && name[0] == '0' && is_digit(name[1]);
+        return !name.empty() && name[0] != '.' && !leading_zero && dots == 3;
+    }
+    const std::size_t dot = name.rfind('.');
+    return dot == std::string_view::npos || dot + 1 == name.size() || is_alpha(name[dot + 1]);
+}
+
 }  // namespace
 
 bool is_valid_host(std::string_view host) {
@@ -41,6 +75,12 @@ bool is_valid_host(std::string_view host) {
     if (!host.empty() && host.front() == '[') {
         const std::size_t close = host.find(']');
         if (close == std::string_view::npos || !is_ipv6_literal(host.substr(1, close - 1))) {
+            return false;
+        }
+        // The characters alone let "[4712::abcd::]" through; the address must parse.
+        const std::string literal(host.substr(1, close - 1));
+        in6_addr addr{};
+        if (::inet_pton(AF_INET6, literal.c_str(), &addr) != 1) {
             return false;
         }
         name = {};
@@ -65,6 +105,9 @@ bool is_valid_host(std::string_view host) {
             if (!ok) {
                 return false;
             }
+        }
+        if (!is_strict_name(name)) {
+            return false;
         }
     }
     return all_digits(port);

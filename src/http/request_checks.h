@@ -17,8 +17,10 @@ namespace sonora::http {
 // literal. HTTP/1.0 and 0.9 requests may omit Host.
 std::optional<HttpError> check_host(const RequestHead& head);
 
-// Validates a Host value with Apache's `Strict` rules (letters, digits, '-', '.', '_';
-// or a bracketed IPv6 literal; optional ":digits" port).
+// Validates a Host value (or an absolute URI's authority) with Apache's `Strict` rules
+// (letters, digits, '-', '.', '_', digits-and-dots only as a dotted quad without leading
+// zeros, a last label starting with a letter; or a bracketed IPv6 literal that parses;
+// optional ":digits" port).
 bool is_valid_host(std::string_view host);
 
 // Expect: "100-continue" (any case) is the only expectation; anything else is 417,

@@ -1,6 +1,7 @@
 #include "http/request_parser.h"
 
 #include <cstring>
+#include <span>
 #include <string_view>
 
 #include "http/char_class.h"
@@ -33,6 +34,50 @@ bool all_field_chars(const char* data, std::size_t begin, std::size_t end) {
         }
     }
     return true;
+}
+
+bool same_name_nocase(const char* data, const HeaderSlot& a, const HeaderSlot& b) {
+    if (a.name_length != b.name_length) {
+        return false;
+    }
+    for (std::uint32_t i = 0; i < a.name_length; ++i) {
+        const auto x = static_cast<unsigned char>(data[a.name_offset + i]);
+        const auto y = static_cast<unsigned char>(data[b.name_offset + i]);
+        if (x != y && (x | 0x20) != (y | 0x20)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Apache merges repeated fields into one value joined by ", " and then holds each
+// merged value (the name not counted) to LimitRequestFieldSize again.
+bool merged_value_too_long(const char* data, std::span<const HeaderSlot> slots, std::size_t limit) {
+    std::size_t all = 0;
+    for (const HeaderSlot& s : slots) {
+        all += s.value_length + 2;
+    }
+    if (all <= limit + 2) {
+        return false;  // not even every value joined together is over the limit
+    }
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        std::size_t merged = slots[i].value_length;
+        bool first = true;
+        for (std::size_t j = 0; j < slots.size(); ++j) {
+            if (j == i || !same_name_nocase(data, slots[i], slots[j])) {
+                continue;
+            }
+            if (j < i) {
+                first = false;  // counted from its first occurrence
+                break;
+            }
+            merged += 2 + slots[j].value_length;
+        }
+        if (first && merged > limit) {
+            return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace
@@ -138,6 +183,9 @@ ParseResult RequestParser::on_header_line(char* data, std::size_t begin, std::si
     if (length == 0) {
         if (!has_cr) {
             return fail(400, "bare LF ends the header");
+        }
+        if (merged_value_too_long(data, storage_.first(head_.headers.size()), limits_.field_size)) {
+            return fail(400, "repeated header fields exceed LimitRequestFieldSize once merged", kNoteFieldTooLarge);
         }
         stage_ = Stage::kDone;
         return incomplete();

@@ -3,6 +3,7 @@
 #include "core/strings.h"
 #include "modules/core/request_log.h"
 #include "http/body_framing.h"
+#include "http/chunked_encoder.h"
 #include "http/request_checks.h"
 #include "net/response_head.h"
 #include "net/worker.h"
@@ -504,7 +505,9 @@ bool Connection::handle_one(std::size_t& pos) {
     // the client learns it from Connection: close instead of a reset.
     bool keep = ws.keepalive && http::client_allows_keep_alive(head) && !worker_.draining();
     client_asked_close_ = !http::client_allows_keep_alive(head);
-    if (ws.max_keepalive_requests != 0 && requests_ >= ws.max_keepalive_requests) {
+    // MaxKeepAliveRequests counts the requests after the first, as httpd's
+    // keepalives counter does: N allows N + 1 requests on a connection.
+    if (ws.max_keepalive_requests != 0 && requests_ > ws.max_keepalive_requests) {
         keep = false;
     }
     r.keep_alive = keep;
@@ -568,8 +571,7 @@ bool Connection::handle_one(std::size_t& pos) {
     if (slot_ != nullptr && worker_.extended_status()) {
         record_request_start(r);
     }
-    request::run_request(r, worker_.request_context(), verdict.status, target_form,
-                         std::string_view(b_->in.data() + body_start - head_bytes, head_bytes - 2), file);
+    request::run_request(r, worker_.request_context(), verdict.status, target_form, file);
     if (r.awaiting_host_name) {
         return await_verified_host(start, pos);
     }
@@ -837,15 +839,29 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
             }
             break;
     }
+    // httpd streams the TRACE echo: chunked to HTTP/1.1, up to the close to HTTP/1.0.
+    const bool trace_echo =
+        r.method == request::Method::Trace && r.status == 200 && r.body.kind == request::Body::Kind::Memory;
+    if (trace_echo) {
+        if (r.version >= 11) {
+            r.add_header("Transfer-Encoding", "chunked");
+        } else {
+            r.keep_alive = false;
+            close_after_ = true;
+        }
+    }
     const bool error_page = r.status >= 300 && r.body.kind == request::Body::Kind::Memory;
+    // Not only the file handler's HEAD: an access check's or a mapper's error page too.
+    const bool header_only = r.header_only || r.method == request::Method::Head;
     // httpd's order: err_headers_out first (apr_table_overlay), then headers_out.
     r.headers_out.insert(r.headers_out.begin(), r.err_headers_out.begin(), r.err_headers_out.end());
     ResponseHead head{r.status, worker_.date(), ws.server_header, r.headers_out, r.content_type,
                       error_page ? std::string_view{} : std::string_view(r.content_encoding),
                       error_page ? std::string_view{} : std::string_view(r.content_language), length,
-                      r.body.kind != request::Body::Kind::None || r.status >= 200,
+                      // httpd makes no error page for HEAD, so nothing gives it a length
+                      (r.body.kind != request::Body::Kind::None || r.status >= 200) && !(error_page && header_only) && !trace_echo,
                       r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
-                      ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests - requests_};
+                      ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests + 1 - requests_};
     // An HTTP/0.9 client reads the body alone, as httpd sends it.
     std::string_view head_bytes = r.version == 9 ? std::string_view{} : write_response_head(head, &b_->arena);
     queue_memory(head_bytes);
@@ -853,12 +869,24 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
     r.content_length = r.body.kind != request::Body::Kind::None && r.status != 304 && r.status != 204
                            ? std::optional<std::uint64_t>(length)
                            : std::nullopt;
-    if (r.header_only || r.status == 304 || r.status == 204) {
+    if (header_only || r.status == 304 || r.status == 204) {
         return;
     }
     r.bytes_sent = length;
     r.bytes_out += length;
     if (r.body.kind == request::Body::Kind::Memory) {
+        if (trace_echo && r.version >= 11 && length != 0) {
+            char size_line[http::kMaxChunkHeader];
+            const std::size_t n = http::format_chunk_header(length, size_line);
+            auto* kept = static_cast<char*>(b_->arena.allocate(n, 1));
+            std::memcpy(kept, size_line, n);
+            queue_memory(std::string_view(kept, n));
+            queue_memory(r.body.memory);
+            queue_memory(http::kChunkEnd);
+            queue_memory(http::kLastChunk);
+            r.bytes_out += n + http::kChunkEnd.size() + http::kLastChunk.size();
+            return;
+        }
         queue_memory(r.body.memory);
         return;
     }

@@ -6,6 +6,7 @@
 #include "modules/core/core_config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace sonora::request {
@@ -18,6 +19,31 @@ constexpr std::uint64_t kDefaultBodyLimit = 1ull << 30;  // httpd 2.4's LimitReq
 bool trace_enabled(const Server& server) {
     return modules::core::server_config(server).trace_enable.value_or(modules::core::Tristate::On) !=
            modules::core::Tristate::Off;
+}
+
+// What apr_uri_parse_hostinfo takes from a CONNECT line: host (or [v6]), a colon,
+// and a port that is empty or digits only.
+bool is_host_and_port(std::string_view a) {
+    std::size_t colon;
+    if (a.starts_with('[')) {
+        const std::size_t close = a.find(']');
+        if (close == std::string_view::npos || close + 1 >= a.size() || a[close + 1] != ':') {
+            return false;
+        }
+        colon = close + 1;
+    } else {
+        colon = a.find(':');
+        if (colon == 0 || colon == std::string_view::npos) {
+            return false;
+        }
+        const std::string_view host = a.substr(0, colon);
+        if (!std::all_of(host.begin(), host.end(),
+                         [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_'; })) {
+            return false;
+        }
+    }
+    const std::string_view port = a.substr(colon + 1);
+    return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -97,6 +123,23 @@ int decode_target(Request& r, http::TargetForm form) {
         r.uri.assign("*");
         return 0;
     }
+    // httpd puts an absolute URI's host in place of the Host header and holds it
+    // to the same Strict rules ("http://localhost:80x/", "http://0x7f.1/" are 400).
+    if (form == http::TargetForm::kAbsolute && !http::is_valid_host(parts.authority)) {
+        return 400;
+    }
+    if (r.method == Method::Connect && form != http::TargetForm::kAuthority) {
+        return 400;  // httpd reads a CONNECT target as host:port only
+    }
+    if (form == http::TargetForm::kAuthority) {
+        // httpd takes CONNECT's host:port and, with no proxy to claim it, serves the
+        // request as "/" (access checks, then the default handler's 405).
+        if (!is_host_and_port(r.target)) {
+            return 400;
+        }
+        r.uri.assign("/");
+        return 0;
+    }
     // httpd reads a path, not a URI, here: leading slashes collapse to one
     // even under MergeSlashes Off, so "//private" is "/private".
     std::string_view path = parts.path;
@@ -115,12 +158,26 @@ int decode_target(Request& r, http::TargetForm form) {
     return 0;
 }
 
-void run_request(Request& r, Context& ctx, int status, http::TargetForm form, std::string_view echo,
-                 std::shared_ptr<const FileEntry>& file_ref) {
+void run_request(Request& r, Context& ctx, int status, http::TargetForm form, std::shared_ptr<const FileEntry>& file_ref) {
     if (status == 0 && r.method == Method::Trace && trace_enabled(*r.server)) {
+        // httpd rebuilds the head it echoes: the request line, each field as
+        // "Name: value", and the empty line that ended it.
+        std::pmr::string echo(r.arena);
+        echo.append(r.the_request).append("\r\n");
+        for (const Header& h : r.headers) {
+            echo.append(h.name).append(": ").append(h.value).append("\r\n");
+        }
+        echo.append("\r\n");
         r.content_type.assign("message/http");
         r.body.kind = Body::Kind::Memory;
-        r.body.memory = echo;
+        r.body.memory = r.keep(echo);
+    } else if (status == 0 && form == http::TargetForm::kAsterisk) {
+        // `OPTIONS *` asks about the server, not a resource: httpd answers it at
+        // map_to_storage (before any access check) with a bare 200, no Allow.
+        r.uri.assign("*");
+        r.dir_config = &r.server->lookup_defaults;
+        r.body.kind = Body::Kind::Memory;
+        r.body.memory = {};
     } else {
         if (status == 0) {
             status = decode_target(r, form);

@@ -52,10 +52,10 @@ HeadVerdict read_request_head(Request& r, const http::RequestHead& head, std::sp
 int decode_target(Request& r, http::TargetForm form);
 
 // Runs a request read by read_request_head: answers `status` when it is not
-// 0, echoes a TRACE that TraceEnable allows (`echo`: the head as sent,
-// without its last line end), else decodes the target and runs every phase.
-// `file_ref` keeps the response body's file alive.
-void run_request(Request& r, Context& ctx, int status, http::TargetForm form, std::string_view echo,
+// 0, echoes a TRACE that TraceEnable allows (the head as httpd rebuilds it),
+// else decodes the target and runs every phase. `file_ref` keeps the response
+// body's file alive.
+void run_request(Request& r, Context& ctx, int status, http::TargetForm form,
                  std::shared_ptr<const FileEntry>& file_ref);
 
 // LimitRequestBody of the request's directory, known once it is mapped: when

@@ -2,6 +2,7 @@
 
 #include "core/strings.h"
 #include "modules/core/core_config.h"
+#include "modules/core/request_log.h"
 #include "request/http_metadata.h"
 
 #include <algorithm>
@@ -54,11 +55,20 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
             r.add_header("Allow", kAllow);
             return 501;
     }
-    if (!r.has_finfo || entry == nullptr || S_ISDIR(r.finfo.st_mode)) {
+    // httpd's default handler says why at info; LogLevel core:info shows it per directory.
+    if (!r.has_finfo || entry == nullptr) {
+        modules::core::log_request_error(r, LogLevel::Info, "core", "SN00128",
+                          "File does not exist: " + std::string(r.filename) + std::string(r.path_info));
+        return 404;
+    }
+    if (S_ISDIR(r.finfo.st_mode)) {
+        modules::core::log_request_error(r, LogLevel::Info, "core", "SN00129", "Attempt to serve directory: " + std::string(r.filename));
         return 404;
     }
     const CoreDirConfig& core = *r.dir_config->get<CoreDirConfig>(core_module.index);
     if (!r.path_info.empty() && core.accept_path_info != modules::core::Tristate::On) {
+        modules::core::log_request_error(r, LogLevel::Info, "core", "SN00130",
+                          "File does not exist: " + std::string(r.filename) + std::string(r.path_info));
         return 404;
     }
     if (!entry->is_regular() || entry->fd < 0) {
@@ -94,8 +104,12 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
     r.body.sendfile = core.enable_sendfile != false;
     r.body.offset = 0;
     r.body.length = size;
-    if (r.method == Method::Get) {
+    // HEAD asks for GET's head, so a Range makes it a 206 as well.
+    if (r.method == Method::Get || r.method == Method::Head) {
         int status = apply_ranges(r, meta, core, size);
+        if (status == 416) {
+            r.headers_out.clear();  // httpd's error response drops the file's validators
+        }
         if (status != 0) {
             return status;
         }

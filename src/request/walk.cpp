@@ -249,8 +249,23 @@ const ConfigVector* Walker::dir_config(const Server& s, std::string_view filenam
 }
 
 void Walker::collect_locations(const Server& s, std::string_view uri, std::vector<const void*>& out) {
+    // httpd (2.4.47+) compares <Location> with the path's slash runs merged whatever
+    // MergeSlashes says, so "/a//b" is under <Location /a/b>; <LocationMatch> sees
+    // the path as sent. A path that is not a local one ("*", absolute) is left alone.
+    std::string merged;
+    std::string_view prefix_subject = uri;
+    if (uri.starts_with('/') && uri.find("//") != std::string_view::npos) {
+        merged.reserve(uri.size());
+        for (char c : uri) {
+            if (c != '/' || merged.empty() || merged.back() != '/') {
+                merged.push_back(c);
+            }
+        }
+        prefix_subject = merged;
+    }
     for (const auto& loc : modules::core::server_config(s).sec_url) {
-        bool hit = loc->is_regex ? (loc->regex && loc->regex->matches(uri)) : location_matches(loc->pattern, uri);
+        bool hit = loc->is_regex ? (loc->regex && loc->regex->matches(uri))
+                                 : location_matches(loc->pattern, prefix_subject);
         if (hit) {
             out.push_back(loc.get());
             note_match(*loc, uri);

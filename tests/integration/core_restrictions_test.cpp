@@ -57,11 +57,37 @@ TEST_F(CoreRestrictions, MergeSlashesOffKeepsInnerSlashesForLocationMatching) {
                 {403, 403, 403, 200, 200});
 }
 
+// httpd-tests t/apache/mergeslashes.t: <Location> is compared with the slashes
+// merged even under Off, so "b//d" is still under <Location /dir/b/d>; the 403
+// comes before the missing file's 404.
+TEST_F(CoreRestrictions, MergeSlashesOffStillMergesForLocation) {
+    site.append_config("MergeSlashes Off\n<Location /dir/b/d>\nRequire all denied\n</Location>\n");
+    expect_both({get_request("/dir/b//d/index.html"), get_request("/dir//b/d/x"), get_request("/dir/b/d/index.html"),
+                 get_request("/dir//a.txt")},
+                {403, 403, 403, 200});
+}
+
 TEST_F(CoreRestrictions, MergeSlashesOnByDefault) {
     site.append_config("<LocationMatch \"^/dir/a\">\nRequire all denied\n</LocationMatch>\n");
     expect_both({get_request("/dir//a.txt"), get_request("//dir/a.txt"),
                  get_request("/dir///a.txt"), get_request("/index.html")},
                 {403, 403, 403, 200});
+}
+
+// ---- LimitRequestFieldSize ----
+
+// httpd-tests t/apache/limits.t: repeated fields are merged with ", " and the
+// merged value is held to the limit again (Apache 2.2.32+).
+TEST_F(CoreRestrictions, LimitRequestFieldSizeHoldsForMergedRepeatedFields) {
+    site.append_config("LimitRequestFieldSize 1024\n");
+    auto twice = [](std::size_t n) {
+        std::string v(n, 'a');
+        return "GET /index.html HTTP/1.1\r\nHost: localhost\r\nX-Big: " + v + "\r\nx-big: " + v +
+               "\r\nConnection: close\r\n\r\n";
+    };
+    auto rs = expect_both({twice(500), twice(511), twice(512), twice(600)}, {200, 200, 400, 400});
+    ASSERT_EQ(rs.size(), 4u);
+    EXPECT_TRUE(contains(rs[3].body, "Size of a request header field exceeds server limit.")) << rs[3].body;
 }
 
 // ---- virtual hosts ----
@@ -150,8 +176,8 @@ TEST_F(CoreRestrictions, RestrictionsNotEnforcedYetAreRefusedAtStartup) {
         {"<Directory /srv>\nRequire group admins\n</Directory>", "Unknown Authz provider: group", 1},
         {"LoadModule auth_digest_module /usr/lib/apache2/modules/mod_auth_digest.so",
          "Sonora has no built-in module named 'auth_digest_module'", 0},
-        {"LoadModule allowmethods_module /usr/lib/apache2/modules/mod_allowmethods.so",
-         "Sonora has no built-in module named 'allowmethods_module'", 0},
+        {"LoadModule authz_dbm_module /usr/lib/apache2/modules/mod_authz_dbm.so",
+         "Sonora has no built-in module named 'authz_dbm_module'", 0},
     };
     const std::string base = read_file(site.root().str() + "/conf/sonora.conf") + modules;
     const int line = static_cast<int>(std::count(base.begin(), base.end(), '\n')) + 1;

@@ -11,7 +11,9 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace sonora::test {
 namespace {
@@ -102,6 +104,30 @@ TEST(ErrorLogTest, DenialsAreLoggedWithTheClientUnderTheDirectorysLogLevel) {
     ASSERT_TRUE(std::regex_search(log, m, denial)) << log;
     EXPECT_EQ(m[1].str(), server.root().str() + "/htdocs/secret");
     EXPECT_EQ(log.find("/htdocs/quiet"), std::string::npos) << "LogLevel crit in <Location /quiet> silences it";
+}
+
+// httpd-tests t/apache/loglevel.t: the default handler's 404 reason is an info
+// message of module core, so per-directory and per-module levels decide.
+TEST(ErrorLogTest, MissingFilesAreLoggedAtInfoUnderTheDirectorysLogLevel) {
+    ServerProcess server(
+        "<Location /info>\nLogLevel info\n</Location>\n"
+        "<Location /info/core_crit>\nLogLevel core:crit\n</Location>\n"
+        "<Location /core_info>\nLogLevel crit core:info\n</Location>\n");
+    ASSERT_TRUE(server.start()) << server.startup_error;
+    for (const char* path : {"/info/missing-a", "/info/core_crit/missing-b", "/core_info/missing-c", "/missing-d"}) {
+        EXPECT_NE(http_exchange(server.port(), std::string("GET ") + path + " HTTP/1.0\r\n\r\n").find(" 404 "),
+                  std::string::npos);
+    }
+    server.stop();
+    const std::string log = server.error_log();
+    const std::string docs = server.root().str() + "/htdocs";
+    static const std::regex info(R"(\[core:info\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] )"
+                                 R"(SN00128: File does not exist: (\S+)\n)");
+    std::vector<std::string> logged;
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), info); it != std::sregex_iterator(); ++it) {
+        logged.push_back((*it)[1].str());
+    }
+    EXPECT_EQ(logged, (std::vector<std::string>{docs + "/info/missing-a", docs + "/core_info/missing-c"})) << log;
 }
 
 }  // namespace

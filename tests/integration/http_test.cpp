@@ -129,21 +129,33 @@ TEST_F(Http, KeepAliveAndConnectionClose) {
     auto old = parse_responses(http_exchange(server->port(), "GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 500));
     ASSERT_EQ(old.size(), 1u);
     EXPECT_EQ(old[0].header("Connection"), "Keep-Alive");
-    EXPECT_EQ(old[0].header("Keep-Alive"), "timeout=5, max=99");
+    EXPECT_EQ(old[0].header("Keep-Alive"), "timeout=5, max=100");  // Apache 2.4: MaxKeepAliveRequests, then down
     auto plain10 = parse_responses(http_exchange(server->port(), "GET /hello.txt HTTP/1.0\r\n\r\n"));
     ASSERT_EQ(plain10.size(), 1u);
     EXPECT_EQ(plain10[0].header("Connection"), "close");
 }
 
+// As Apache 2.4: N keep-alive requests after the first (N + 1 in all), the
+// HTTP/1.0 Keep-Alive header counting max=N down to 1.
 TEST_F(Http, MaxKeepAliveRequestsClosesAfterTheLast) {
     start("MaxKeepAliveRequests 3\n");
     std::string many;
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < 6; ++i) {
         many += "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n";
     }
     auto rs = parse_responses(http_exchange(server->port(), many));
-    ASSERT_EQ(rs.size(), 3u);
-    EXPECT_EQ(rs[2].header("Connection"), "close");
+    ASSERT_EQ(rs.size(), 4u);
+    EXPECT_EQ(rs[2].header("Connection"), "");
+    EXPECT_EQ(rs[3].header("Connection"), "close");
+    std::string old;
+    for (int i = 0; i < 5; ++i) {
+        old += "GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
+    }
+    auto ka = parse_responses(http_exchange(server->port(), old));
+    ASSERT_EQ(ka.size(), 4u);
+    EXPECT_EQ(ka[0].header("Keep-Alive"), "timeout=5, max=3");
+    EXPECT_EQ(ka[2].header("Keep-Alive"), "timeout=5, max=1");
+    EXPECT_EQ(ka[3].header("Connection"), "close");
 }
 
 TEST_F(Http, HundredPipelinedRequestsAnsweredInOrder) {

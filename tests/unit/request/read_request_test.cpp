@@ -168,26 +168,27 @@ TEST_F(ReadRequest, MergeSlashesOffKeepsInnerSlashes) {
     EXPECT_EQ(req->uri, "/a//b");
 }
 
+// As httpd: the request line, each field rebuilt as "Name: value", the empty line.
 TEST_F(ReadRequest, TraceEchoesTheHeadUnlessDisabled) {
     load("");
-    const std::string head = "TRACE / HTTP/1.1\r\nHost: h\r\n";
-    int status = read(head + "\r\n").status;
-    run_request(*req, *ctx, status, parsed.head.line.form, head, file);
+    int status = read("TRACE / HTTP/1.1\r\nHost:h\r\nX-A:  b \r\n\r\n").status;
+    req->the_request = "TRACE / HTTP/1.1";
+    run_request(*req, *ctx, status, parsed.head.line.form, file);
     EXPECT_EQ(req->content_type, "message/http");
     ASSERT_EQ(req->body.kind, Body::Kind::Memory);
-    EXPECT_EQ(req->body.memory, head);
+    EXPECT_EQ(req->body.memory, "TRACE / HTTP/1.1\r\nHost: h\r\nX-A: b\r\n\r\n");
     EXPECT_EQ(req->server_name, "main.example");
 
     load("TraceEnable Off\n");
-    status = read(head + "\r\n").status;
-    run_request(*req, *ctx, status, parsed.head.line.form, head, file);
+    status = read("TRACE / HTTP/1.1\r\nHost: h\r\n\r\n").status;
+    run_request(*req, *ctx, status, parsed.head.line.form, file);
     EXPECT_EQ(req->status, 405);
 }
 
 TEST_F(ReadRequest, AnErrorTheHeadEarnedIsAnsweredWithoutThePhases) {
     load("");
     int status = read("GET /missing HTTP/1.1\r\nHost: h\r\nExpect: tea\r\n\r\n").status;
-    run_request(*req, *ctx, status, parsed.head.line.form, {}, file);
+    run_request(*req, *ctx, status, parsed.head.line.form, file);
     EXPECT_EQ(req->status, 417);
     EXPECT_TRUE(req->filename.empty());  // never mapped
     ASSERT_EQ(req->body.kind, Body::Kind::Memory);
@@ -198,7 +199,7 @@ TEST_F(ReadRequest, RunsThePhasesForAFile) {
     root.write("htdocs/hello.txt", "hello\n");
     load("");
     int status = read("GET /hello.txt HTTP/1.1\r\nHost: h\r\n\r\n").status;
-    run_request(*req, *ctx, status, parsed.head.line.form, {}, file);
+    run_request(*req, *ctx, status, parsed.head.line.form, file);
     EXPECT_EQ(req->status, 200);
     EXPECT_EQ(std::string_view(req->filename), root.path() + "/htdocs/hello.txt");
     EXPECT_EQ(req->body.kind, Body::Kind::File);
@@ -209,7 +210,7 @@ TEST_F(ReadRequest, LimitRequestBodyIsPerDirectory) {
     root.write("htdocs/f.txt", "f\n");
     load("<Directory \"" + root.path() + "/htdocs/small\">\nLimitRequestBody 10\n</Directory>\n");
     read("POST /small/f.txt HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n");
-    run_request(*req, *ctx, 0, parsed.head.line.form, {}, file);
+    run_request(*req, *ctx, 0, parsed.head.line.form, file);
     req->keep_alive = true;
     EXPECT_FALSE(refuse_large_body(*req, *ctx, 10, file));
     EXPECT_TRUE(refuse_large_body(*req, *ctx, 11, file));
@@ -218,7 +219,7 @@ TEST_F(ReadRequest, LimitRequestBodyIsPerDirectory) {
     EXPECT_EQ(file, nullptr);
 
     read("POST /f.txt HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n");
-    run_request(*req, *ctx, 0, parsed.head.line.form, {}, file);
+    run_request(*req, *ctx, 0, parsed.head.line.form, file);
     EXPECT_FALSE(refuse_large_body(*req, *ctx, 11, file));
 }
 
