@@ -36,6 +36,18 @@ bool is_negated(std::string& word) {
     return false;
 }
 
+// httpd's start_cond_section (<IfFile>, <IfDirective>, <IfSection>): a
+// leading '!' comes off before the word is read, so `!"a path"` is the
+// quoted path, negated.
+std::string condition_word(std::string_view inside, bool& negate) {
+    const std::size_t start = inside.find_first_not_of(" \t");
+    negate = start != std::string_view::npos && inside[start] == '!';
+    if (negate) {
+        inside.remove_prefix(start + 1);
+    }
+    return config::next_word(inside);
+}
+
 // Walks a section body with a fresh scope.
 void walk_body(Cmd& cmd, Scope& body) { cmd.engine().process(cmd.node().children, body); }
 
@@ -328,9 +340,8 @@ CmdResult ifmodule_section(Cmd& cmd, std::span<const std::string> args) {
     if (auto err = section_argument(cmd, args[0], inside)) {
         return err;
     }
-    std::string_view rest = inside;
-    std::string name = config::next_word(rest);
-    bool negate = is_negated(name);
+    bool negate = false;
+    std::string name = condition_word(inside, negate);
     const auto& modules = cmd.engine().generation().modules;
     const Module* m = modules.find(name);
     bool found = m != nullptr && modules.enabled(*m);
@@ -348,9 +359,8 @@ CmdResult ifdefine_section(Cmd& cmd, std::span<const std::string> args) {
     if (auto err = section_argument(cmd, args[0], inside)) {
         return err;
     }
-    std::string_view rest = inside;
-    std::string name = config::next_word(rest);
-    bool negate = is_negated(name);
+    bool negate = false;
+    std::string name = condition_word(inside, negate);
     conditional_body(cmd, cmd.engine().generation().defines.defined(name) != negate);
     return std::nullopt;
 }
@@ -360,9 +370,8 @@ CmdResult iffile_section(Cmd& cmd, std::span<const std::string> args) {
     if (auto err = section_argument(cmd, args[0], inside)) {
         return err;
     }
-    std::string_view rest = inside;
-    std::string path = config::next_word(rest);
-    bool negate = is_negated(path);
+    bool negate = false;
+    std::string path = condition_word(inside, negate);
     struct stat st {};
     bool exists = ::stat(cmd.server_root_relative(path).c_str(), &st) == 0;
     conditional_body(cmd, exists != negate);

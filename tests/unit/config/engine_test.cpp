@@ -50,6 +50,8 @@ TEST(Engine, ConditionalsChooseWhatIsRead) {
         "<IfDefine !NOT_SET>\nServerName defined-check\n</IfDefine>\n"
         "<IfFile present.txt>\nKeepAlive Off\n</IfFile>\n"
         "<IfFile !/nonexistent>\nTimeout 42\n</IfFile>\n"
+        "<IfFile !\"present.txt\">\nBogus never read\n</IfFile>\n"
+        "<IfFile \"present.txt\">\nTraceEnable Off\n</IfFile>\n"
         "<IfDirective KeepAliveTimeout>\nKeepAliveTimeout 7\n</IfDirective>\n"
         "<IfDirective !NoSuchDirective>\nMaxKeepAliveRequests 9\n</IfDirective>\n"
         "<IfSection VirtualHost>\nLimitRequestLine 1000\n</IfSection>\n"
@@ -65,6 +67,7 @@ TEST(Engine, ConditionalsChooseWhatIsRead) {
     EXPECT_EQ(c.limit_request_fields, 50);
     EXPECT_EQ(c.limit_request_fieldsize, 4000);
     EXPECT_EQ(c.server_tokens, "Minor");
+    EXPECT_EQ(c.trace_enable, modules::core::Tristate::Off);  // a quoted <IfFile> path, with or without '!'
     const auto* http = g->main.module_config.get<modules::core::HttpCoreConfig>(modules::core::http_module.index);
     EXPECT_EQ(http->keep_alive, false);
     EXPECT_EQ(http->keep_alive_timeout_ms, 7000);
