@@ -55,20 +55,31 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
             r.add_header("Allow", kAllow);
             return 501;
     }
-    // httpd's default handler says why at info; LogLevel core:info shows it per directory.
+    // httpd's default handler says why at info; LogLevel core:info shows it per
+    // directory. The message is made only when it will be written: a 404
+    // allocates nothing otherwise.
     if (!r.has_finfo || entry == nullptr) {
-        modules::core::log_request_error(r, LogLevel::Info, "core", "SN00128",
-                          "File does not exist: " + std::string(r.filename) + std::string(r.path_info));
+        if (modules::core::request_log_enabled(r, LogLevel::Info, "core")) {
+            modules::core::log_request_error(r, LogLevel::Info, "core", "SN00128",
+                                             "File does not exist: " + std::string(r.filename) +
+                                                 std::string(r.path_info));
+        }
         return 404;
     }
     if (S_ISDIR(r.finfo.st_mode)) {
-        modules::core::log_request_error(r, LogLevel::Info, "core", "SN00129", "Attempt to serve directory: " + std::string(r.filename));
+        if (modules::core::request_log_enabled(r, LogLevel::Info, "core")) {
+            modules::core::log_request_error(r, LogLevel::Info, "core", "SN00129",
+                                             "Attempt to serve directory: " + std::string(r.filename));
+        }
         return 404;
     }
     const CoreDirConfig& core = *r.dir_config->get<CoreDirConfig>(core_module.index);
     if (!r.path_info.empty() && core.accept_path_info != modules::core::Tristate::On) {
-        modules::core::log_request_error(r, LogLevel::Info, "core", "SN00130",
-                          "File does not exist: " + std::string(r.filename) + std::string(r.path_info));
+        if (modules::core::request_log_enabled(r, LogLevel::Info, "core")) {
+            modules::core::log_request_error(r, LogLevel::Info, "core", "SN00130",
+                                             "File does not exist: " + std::string(r.filename) +
+                                                 std::string(r.path_info));
+        }
         return 404;
     }
     if (!entry->is_regular() || entry->fd < 0) {

@@ -22,10 +22,8 @@ void write_if_enabled(const std::optional<std::string>* words, LogLevel level, s
     write_log_line(level, format_log_line(level, module, id, message, client));
 }
 
-}  // namespace
-
-void log_request_error(const request::Request& r, LogLevel level, std::string_view module, std::string_view id,
-                       std::string_view message) {
+// The LogLevel words that apply to r: its directory's, else its server's.
+const std::optional<std::string>* level_words(const request::Request& r) {
     const std::optional<std::string>* words = nullptr;
     if (r.dir_config != nullptr) {
         if (const auto* dir = r.dir_config->get<CoreDirConfig>(core_module.index); dir != nullptr && dir->log_level) {
@@ -37,7 +35,20 @@ void log_request_error(const request::Request& r, LogLevel level, std::string_vi
             words = &srv;
         }
     }
-    write_if_enabled(words, level, module, id, message, r.client_ip, r.client_port);
+    return words;
+}
+
+}  // namespace
+
+bool request_log_enabled(const request::Request& r, LogLevel level, std::string_view module) {
+    const std::optional<std::string>* words = level_words(r);
+    const LogLevelSetting setting = words != nullptr ? LogLevelSetting::parse(**words) : LogLevelSetting{};
+    return level == LogLevel::Notice || setting.enabled(level, module);
+}
+
+void log_request_error(const request::Request& r, LogLevel level, std::string_view module, std::string_view id,
+                       std::string_view message) {
+    write_if_enabled(level_words(r), level, module, id, message, r.client_ip, r.client_port);
 }
 
 void log_connection_error(const Server& server, std::string_view client_ip, int client_port, LogLevel level,

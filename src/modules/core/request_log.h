@@ -14,6 +14,10 @@ namespace sonora::modules::core {
 void log_request_error(const request::Request& r, LogLevel level, std::string_view module, std::string_view id,
                        std::string_view message);
 
+// Whether log_request_error would write at `level` for `module`: callers on
+// a common path (a 404 at info) build their message only then.
+bool request_log_enabled(const request::Request& r, LogLevel level, std::string_view module);
+
 // About a connection outside any request (httpd's ap_log_cerror): the
 // LogLevel of `server`, the connection's server for its address.
 void log_connection_error(const Server& server, std::string_view client_ip, int client_port, LogLevel level,
