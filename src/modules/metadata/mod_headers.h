@@ -24,7 +24,7 @@
 #include <vector>
 
 namespace sonora::expr {
-struct Expr;
+class Expr;
 }
 
 namespace sonora::modules::metadata {
