@@ -40,7 +40,7 @@ bool is_ipv6_literal(std::string_view s) {
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// Apache's Strict name rules beyond the characters: a name of digits and dots must
+// Apache's Strict name rules: letters, digits, '-', '.' and '_' only; a name of digits and dots must
 // be a dotted quad without leading zeros (no "0x7f.1", "017700000001", "127.01.0.1"
 // reaching a resolver that reads them as octal or short forms); otherwise the last
 // label must start with a letter.
@@ -100,12 +100,7 @@ bool is_valid_host(std::string_view host) {
                 return false;
             }
         }
-        for (char c : name) {
-            const bool ok = detail::has_class(c, detail::kUnreserved) && c != '~';
-            if (!ok) {
-                return false;
-            }
-        }
+        // One pass: is_strict_name takes only letters, digits, '-', '.', '_'.
         if (!is_strict_name(name)) {
             return false;
         }

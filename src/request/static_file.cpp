@@ -117,10 +117,9 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
     r.body.length = size;
     // HEAD asks for GET's head, so a Range makes it a 206 as well.
     if (r.method == Method::Get || r.method == Method::Head) {
+        // A 416 is an error page: error_response sends it without the file's
+        // validators, as httpd's ap_send_error_response.
         int status = apply_ranges(r, meta, core, size);
-        if (status == 416) {
-            r.headers_out.clear();  // httpd's error response drops the file's validators
-        }
         if (status != 0) {
             return status;
         }

@@ -63,4 +63,19 @@ inline std::unique_ptr<config::Generation> load_text(const std::string& conf_tex
     return root.load(conf_text);
 }
 
+// What the engine refuses in `conf_text`: the ConfigError's message and
+// line; an empty message when the text loads.
+struct Refusal {
+    std::string message;
+    int line = 0;
+};
+inline Refusal refusal(const std::string& conf_text) {
+    try {
+        load_text(conf_text);
+    } catch (const config::ConfigError& e) {
+        return Refusal{e.what(), e.line};
+    }
+    return {};
+}
+
 }  // namespace sonora::test
