@@ -92,6 +92,16 @@ public:
     };
     // stat() through the server's file cache.
     virtual FileProbe probe(std::string_view path) = 0;
+    // A regular file opened through the file cache, for a handler that sends
+    // (part of) it as the body: the descriptor and, for a small file, its
+    // bytes stay valid until the response has been sent.
+    struct OpenFile {
+        int error = 0;            // errno of stat() or open(); 0 when open
+        int fd = -1;
+        std::string_view bytes;   // the whole file when the cache holds it; else empty
+        std::uint64_t size = 0;
+    };
+    virtual OpenFile open_file(std::string_view path) = 0;
     // Makes `target` (a local URL path with optional query) the request's URI;
     // false once too many redirects happened. Return kRedirected after it.
     virtual bool internal_redirect(request::Request& r, std::string_view target) = 0;

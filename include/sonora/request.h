@@ -55,6 +55,10 @@ struct Body {
         std::uint64_t length = 0;  // file bytes after `memory`
     };
     std::pmr::vector<Piece> pieces;
+    // False when the handler does not declare the body's length (httpd's
+    // content-length filter then counts it as it passes): an answer to HEAD,
+    // which sends no body, carries no Content-Length.
+    bool length_declared = true;
 };
 
 // An IP address as access rules compare them (APR's apr_sockaddr_equal): an
@@ -167,6 +171,9 @@ struct Request {
 
     // ---- response ----
     int status = 200;
+    // httpd's r->status_line: "299 Custom" from a script's Status field. Sent
+    // instead of the standard reason phrase when it begins with `status`.
+    std::string_view status_line;
     std::pmr::string content_type;  // empty = none
     std::pmr::string handler;
     std::pmr::string content_encoding;  // AddEncoding, comma-separated in extension order

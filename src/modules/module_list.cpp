@@ -30,6 +30,7 @@ extern Module vhost_alias_module;
 namespace generators {
 extern Module status_module;
 extern Module autoindex_module;
+extern Module asis_module;
 }  // namespace generators
 namespace filters {
 extern Module reqtimeout_module;
@@ -62,7 +63,7 @@ std::span<Module* const> builtin_modules() {
         &metadata::mime_module, &mappers::dir_module, &mappers::alias_module, &metadata::env_module,
         &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
         &filters::reqtimeout_module, &generators::autoindex_module, &metadata::headers_module,
-        &metadata::expires_module, &mappers::vhost_alias_module,
+        &metadata::expires_module, &mappers::vhost_alias_module, &generators::asis_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule

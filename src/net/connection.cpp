@@ -819,6 +819,18 @@ bool drops_connection(int status) {
     }
 }
 
+// A script's own reason phrase (httpd's r->status_line), when it is for the
+// status being sent: "299 Custom" gives "Custom".
+std::string_view custom_reason(const request::Request& r) {
+    std::string_view line = r.status_line;
+    char digits[3];
+    if (line.size() <= 4 || line[3] != ' ' || std::to_chars(digits, digits + 3, r.status).ptr != digits + 3 ||
+        line.substr(0, 3) != std::string_view(digits, 3)) {
+        return {};
+    }
+    return line.substr(4);
+}
+
 void Connection::queue_response(request::Request& r, std::shared_ptr<const request::FileEntry> file) {
     const WorkerSettings& ws = worker_.settings();
     if (drops_connection(r.status)) {
@@ -859,9 +871,11 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
                       error_page ? std::string_view{} : std::string_view(r.content_encoding),
                       error_page ? std::string_view{} : std::string_view(r.content_language), length,
                       // httpd makes no error page for HEAD, so nothing gives it a length
-                      (r.body.kind != request::Body::Kind::None || r.status >= 200) && !(error_page && header_only) && !trace_echo,
+                      (r.body.kind != request::Body::Kind::None || r.status >= 200) && !(error_page && header_only) &&
+                          !trace_echo && !(header_only && !r.body.length_declared),
                       r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
-                      ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests + 1 - requests_};
+                      ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests + 1 - requests_,
+                      custom_reason(r)};
     // An HTTP/0.9 client reads the body alone, as httpd sends it.
     std::string_view head_bytes = r.version == 9 ? std::string_view{} : write_response_head(head, &b_->arena);
     queue_memory(head_bytes);

@@ -29,7 +29,7 @@ struct Writer {
 }  // namespace
 
 std::string_view write_response_head(const ResponseHead& h, std::pmr::memory_resource* arena) {
-    std::size_t size = 300 + h.date.size() + h.server.size() + h.content_type.size() + h.content_encoding.size() +
+    std::size_t size = 300 + h.reason.size() + h.date.size() + h.server.size() + h.content_type.size() + h.content_encoding.size() +
                        h.content_language.size();
     for (const auto& hd : h.headers) {
         size += hd.name.size() + hd.value.size() + 4;
@@ -39,7 +39,7 @@ std::string_view write_response_head(const ResponseHead& h, std::pmr::memory_res
     w.put("HTTP/1.1 ");
     w.num(static_cast<std::uint64_t>(h.status));
     w.put(" ");
-    w.put(http::reason_phrase(h.status));
+    w.put(h.reason.empty() ? http::reason_phrase(h.status) : h.reason);
     w.put("\r\n");
     w.header("Date", h.date);
     w.header("Server", h.server);

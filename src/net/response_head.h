@@ -25,6 +25,7 @@ struct ResponseHead {
     int request_version;          // 10: HTTP/1.0 needs explicit Keep-Alive headers
     std::int64_t keepalive_timeout_s;
     unsigned keepalive_remaining;  // 0 = unlimited
+    std::string_view reason = {};  // empty: Apache's phrase for `status`
 };
 
 // Returns the head, written into memory from `arena`.

@@ -202,6 +202,24 @@ public:
         auto e = ctx_.files.lookup(path, ctx_.now_ms);
         return FileProbe{e->exists(), e->is_dir(), e->is_regular()};
     }
+    OpenFile open_file(std::string_view path) override {
+        auto e = ctx_.files.lookup(path, ctx_.now_ms);
+        if (!e->exists()) {
+            return OpenFile{e->error, -1, {}, 0};
+        }
+        if (!e->is_regular()) {
+            return OpenFile{EISDIR, -1, {}, 0};
+        }
+        if (e->fd < 0) {
+            return OpenFile{e->open_error != 0 ? static_cast<int>(e->open_error) : EACCES, -1, {}, 0};
+        }
+        OpenFile out{0, e->fd, e->has_content ? std::string_view(e->content) : std::string_view(),
+                     static_cast<std::uint64_t>(e->st.st_size)};
+        opened_ = std::move(e);
+        return out;
+    }
+    // The file a handler opened last, which its response may still be reading.
+    std::shared_ptr<const FileEntry> take_opened() { return std::move(opened_); }
     bool internal_redirect(Request& r, std::string_view target) override { return redirect_internally(r, target); }
     bool internal_fast_redirect(Request& r, std::string_view target) override {
         return redirect_internally(r, target, true);
@@ -217,6 +235,7 @@ public:
 
 private:
     Context& ctx_;
+    std::shared_ptr<const FileEntry> opened_;
 };
 
 // The phases that find the resource and decide whether it may be had:
@@ -432,7 +451,9 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
         }
         if (status == kOk) {
             status = run_first(p.phase(Phase::Handler), r, services);
-            if (status == kDeclined) {
+            if (status == kOk) {
+                file_ref = services.take_opened();
+            } else if (status == kDeclined) {
                 status = serve_file(r, entry);  // the default handler comes last
                 if (status == kOk) {
                     file_ref = std::move(entry);
