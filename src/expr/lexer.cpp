@@ -300,7 +300,7 @@ Token Lexer::scan_content(Mode mode) {
             pos_ += 2;
             return make(Tok::Backref, start, std::string(1, c1));
         }
-        if (c == '\\' && mode != Mode::TopString && pos_ + 1 < in_.size()) {
+        if (c == '\\' && pos_ + 1 < in_.size()) {
             std::size_t esc = pos_;
             ++pos_;
             char e = peek();

@@ -40,6 +40,7 @@ extern Module reqtimeout_module;
 namespace loggers {
 extern Module log_config_module;  // static
 extern Module logio_module;       // static
+extern Module log_debug_module;
 }  // namespace loggers
 namespace aaa {
 extern Module authn_core_module;
@@ -67,6 +68,7 @@ std::span<Module* const> builtin_modules() {
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule
+        &loggers::log_debug_module,
         &aaa::authn_core_module, &aaa::authz_core_module, &aaa::authz_host_module,
         &aaa::access_compat_module, &aaa::auth_basic_module, &aaa::authn_file_module, &aaa::authz_user_module,
         &aaa::authz_groupfile_module, &aaa::allowmethods_module,

@@ -1,6 +1,7 @@
 #include "modules/core/request_log.h"
 
 #include "modules/core/core_config.h"
+#include "modules/loggers/log_render.h"
 
 #include <string>
 
@@ -48,6 +49,15 @@ bool request_log_enabled(const request::Request& r, LogLevel level, std::string_
 
 void log_request_error(const request::Request& r, LogLevel level, std::string_view module, std::string_view id,
                        std::string_view message) {
+    // httpd's default error log format ends a request's line with the page
+    // that linked to it.
+    if (auto referer = r.header("Referer")) {
+        std::string with_referer(message);
+        with_referer += ", referer: ";
+        loggers::append_escaped(with_referer, *referer);
+        write_if_enabled(level_words(r), level, module, id, with_referer, r.client_ip, r.client_port);
+        return;
+    }
     write_if_enabled(level_words(r), level, module, id, message, r.client_ip, r.client_port);
 }
 

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "expr/parser.h"
@@ -253,6 +254,22 @@ TEST(EvaluateString, BackrefFromOuterMatch) {
     ASSERT_TRUE(r.ok());
     FakeContext ctx = make_context();
     EXPECT_EQ(evaluate_string(r.value(), ctx, &refs), "[whole][] 100%");
+}
+
+// As httpd 2.4.71 logs these with LogMessage: escapes resolve in a string
+// expression as in a quoted string, so "\%{" is a literal "%{".
+TEST(EvaluateString, BackslashEscapesResolve) {
+    FakeContext ctx = make_context();
+    const std::pair<const char*, const char*> cases[] = {
+        {"\\\"", "\""},  {"\\'", "'"},        {"a\\101b", "aAb"},  {"x\\%{REQUEST_METHOD}y", "x%{REQUEST_METHOD}y"},
+        {"x\\y", "xy"}, {"a\\tb", "a\tb"}, {"%{REQUEST_METHOD}\\\\", "GET\\"},
+    };
+    for (const auto& [text, expected] : cases) {
+        auto r = parse(text, ParseMode::String);
+        ASSERT_TRUE(r.ok()) << text << ": " << r.error().message;
+        EXPECT_EQ(evaluate_string(r.value(), ctx), expected) << text;
+    }
+    EXPECT_FALSE(parse("a\\9", ParseMode::String).ok());  // httpd: "Bad escape sequence"
 }
 
 TEST(EvaluateString, ConditionRendersAsWord) {
