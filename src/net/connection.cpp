@@ -81,6 +81,7 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
     in_len_ = 0;
     body_to_discard_ = 0;
     chunked_active_ = false;
+    held_ = false;
     requests_ = 0;
     close_after_ = false;
     want_write_ = false;
@@ -336,7 +337,7 @@ void Connection::on_readable() {
         if (in_len_ == b_->in.size()) {
             std::size_t limit = max_input();
             // Parked requests point into the buffer: it must not move.
-            if (b_->in.size() >= limit || state_ == State::Writing || suspended_) {
+            if (b_->in.size() >= limit || state_ == State::Writing || suspended_ || held_) {
                 break;
             }
             b_->in.resize(std::min(b_->in.size() * 2, limit));
@@ -388,7 +389,8 @@ void Connection::handle_input(std::size_t start) {
         start_stage(Stage::Header, header_limits_);  // the next request's first bytes
     }
     worker_.request_context().now_ms = worker_.loop().now_ms();
-    std::size_t pos = start;
+    // A held request's head stays before pinned_: its body goes on after it.
+    std::size_t pos = held_ ? std::max(start, pinned_) : start;
     std::size_t answered = 0;
     while (state_ == State::Reading && answered < kMaxBatch) {
         if (chunked_active_) {
@@ -396,6 +398,24 @@ void Connection::handle_input(std::size_t start) {
             int error_status = 0;
             Drain st = drain_chunked(std::string_view(b_->in.data() + pos, in_len_ - pos), used, error_status);
             pos += used;
+            if (held_) {
+                b_->pending->bytes_in += used;
+                if (st == Drain::Error) {
+                    held_ = false;
+                    b_->pending.reset();
+                    b_->pending_file.reset();
+                    chunked_active_ = false;
+                    queue_error(error_status, {}, true, held_start_);
+                    break;
+                }
+                if (b_->chunked.body_bytes() > held_limit_) {
+                    release_held(true);
+                    break;
+                }
+                if (st == Drain::Done) {
+                    release_held(false);
+                }
+            }
             if (st == Drain::Error) {
                 close_after_ = true;  // the response already went out; nothing sane can follow
                 break;
@@ -439,10 +459,11 @@ void Connection::handle_input(std::size_t start) {
     }
     // Keep the unparsed tail for the next read; the answered heads stay alive
     // until their responses are written, so compact only when nothing is queued.
-    if (b_->out_pos >= b_->out.size() && pos > 0) {
-        std::memmove(b_->in.data(), b_->in.data() + pos, in_len_ - pos);
-        in_len_ -= pos;
-        pos = 0;
+    const std::size_t keep = held_ ? pinned_ : 0;
+    if (b_->out_pos >= b_->out.size() && pos > keep) {
+        std::memmove(b_->in.data() + keep, b_->in.data() + pos, in_len_ - pos);
+        in_len_ -= pos - keep;
+        pos = keep;
     }
     if (!b_->out.empty() && b_->out_pos < b_->out.size()) {
         state_ = State::Writing;
@@ -452,7 +473,9 @@ void Connection::handle_input(std::size_t start) {
         }
         return;
     }
-    if (close_after_ || peer_closed_) {
+    // A held response goes out once its body has been read, whatever
+    // follows it.
+    if ((close_after_ && !held_) || peer_closed_) {
         close();
         return;
     }
@@ -575,7 +598,8 @@ bool Connection::handle_one(std::size_t& pos) {
     if (r.awaiting_host_name) {
         return await_verified_host(start, pos);
     }
-    if (request::refuse_large_body(r, worker_.request_context(), body_length, file)) {
+    const bool refused = request::refuse_large_body(r, worker_.request_context(), body_length, file);
+    if (refused) {
         body_to_discard_ = 0;  // the lingering close drains it
     }
     if (!r.keep_alive) {
@@ -593,9 +617,40 @@ bool Connection::handle_one(std::size_t& pos) {
         suspended_ = true;
         return true;
     }
+    // Only with nothing queued before it: sending those would release the
+    // arena the held request lives in.
+    if (chunked_active_ && !refused && b_->out.empty() && request::body_limit(r) != 0) {
+        held_limit_ = request::body_limit(r);
+        held_start_ = start;
+        pinned_ = body_start;
+        held_ = true;
+        b_->pending.emplace(std::move(r));
+        b_->pending_file = std::move(file);
+        return true;
+    }
     queue_response(r, std::move(file));
     finish_request(r);
     return true;
+}
+
+void Connection::release_held(bool too_large) {
+    held_ = false;
+    request::Request& r = *b_->pending;
+    std::shared_ptr<const request::FileEntry> file = std::move(b_->pending_file);
+    if (too_large) {
+        // The rest of the body is unread: chunked_active_ stays set so that
+        // the connection ends with a lingering close, which drains it, even
+        // when the client asked to close (a plain close would reset the 413
+        // away while the client still sends).
+        request::refuse_large_body(r, worker_.request_context(), b_->chunked.body_bytes(), file);
+        stage_ = Stage::None;
+    }
+    if (!r.keep_alive) {
+        close_after_ = true;
+    }
+    queue_response(r, std::move(file));
+    finish_request(r);
+    b_->pending.reset();
 }
 
 // HostnameLookups for this request's directory: true when nothing needs to

@@ -73,6 +73,7 @@ private:
     static void on_resolved(void* owner, std::uint64_t ticket);
     void resume();
     bool handle_one(std::size_t& pos);
+    void release_held(bool too_large);
     void queue_response(request::Request& r, std::shared_ptr<const request::FileEntry> file);
     void queue_error(int status, std::string_view detail, bool close_after, std::size_t pos);
     void finish_request(request::Request& r);
@@ -122,6 +123,15 @@ private:
     Stage stage_ = Stage::None;
     unsigned requests_ = 0;               // served on this connection
     bool chunked_active_ = false;         // a chunked body is being dropped as it arrives
+    // A response held (in b_->pending) until the chunked body that came with
+    // its request has been read, as httpd's default handler reads a body
+    // before it answers: over LimitRequestBody it becomes a 413. The head
+    // stays where it is in the input buffer, which is compacted down to
+    // `pinned_` (the head's end) meanwhile.
+    bool held_ = false;
+    std::size_t held_start_ = 0;
+    std::size_t pinned_ = 0;
+    std::uint64_t held_limit_ = 0;
     bool close_after_ = false;            // the queued responses end the connection
     bool want_write_ = false;
     bool want_read_ = true;

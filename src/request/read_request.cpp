@@ -217,14 +217,19 @@ int hostname_lookups(const Request& r) {
     return 0;
 }
 
+std::uint64_t body_limit(const Request& r) {
+    const auto* core = r.dir_config != nullptr
+                           ? r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index)
+                           : nullptr;
+    return core != nullptr ? core->limit_request_body.value_or(kDefaultBodyLimit) : kDefaultBodyLimit;
+}
+
 bool refuse_large_body(Request& r, Context& ctx, std::uint64_t body_length,
                        std::shared_ptr<const FileEntry>& file_ref) {
     if (body_length == 0 || r.dir_config == nullptr) {
         return false;
     }
-    const auto* core = r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index);
-    const std::uint64_t limit = core != nullptr ? core->limit_request_body.value_or(kDefaultBodyLimit)
-                                                : kDefaultBodyLimit;
+    const std::uint64_t limit = body_limit(r);
     if (limit == 0 || body_length <= limit) {
         return false;
     }

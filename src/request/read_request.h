@@ -58,6 +58,10 @@ int decode_target(Request& r, http::TargetForm form);
 void run_request(Request& r, Context& ctx, int status, http::TargetForm form,
                  std::shared_ptr<const FileEntry>& file_ref);
 
+// LimitRequestBody of the request's directory, known once it is mapped
+// (httpd's default when none is set); 0: unlimited.
+std::uint64_t body_limit(const Request& r);
+
 // LimitRequestBody of the request's directory, known once it is mapped: when
 // `body_length` exceeds it, r is answered with 413 instead (and will not keep
 // the connection) and true is returned.
