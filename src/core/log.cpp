@@ -1,5 +1,7 @@
 #include "core/log.h"
 
+#include "core/strings.h"
+
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -68,30 +70,6 @@ std::string_view log_level_name(LogLevel level) {
     return "unknown";
 }
 
-// httpd's ap_escape_errorlog_item: a message cannot break the log's lines
-// or smuggle terminal controls; quotes and backslashes stay as written.
-void append_error_log_escaped(std::string& out, std::string_view message) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (char ch : message) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c >= 0x20 && c < 0x7f) {
-            out += ch;
-            continue;
-        }
-        switch (c) {
-            case '\b': out += "\\b"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\v': out += "\\v"; break;
-            default:
-                out += "\\x";
-                out += kHex[c >> 4];
-                out += kHex[c & 0xf];
-        }
-    }
-}
-
 std::string format_log_line(LogLevel level, std::string_view module, std::string_view id,
                             std::string_view message, std::string_view client) {
     timeval tv{};
@@ -123,7 +101,9 @@ std::string format_log_line(LogLevel level, std::string_view module, std::string
         line += id;
         line += ": ";
     }
-    append_error_log_escaped(line, message);
+    // httpd's ap_escape_errorlog_item: no message can break the log's lines
+    // or smuggle terminal controls.
+    append_log_escaped<false>(line, message);
     return line;
 }
 

@@ -50,4 +50,34 @@ void append_html_escaped(String& out, std::string_view s) {
 // mi, h; seconds when none), in milliseconds; nullopt when malformed.
 std::optional<long long> parse_duration_ms(std::string_view text);
 
+// httpd's log escaping: control and non-ASCII bytes as \b \n \r \t \v or
+// \xhh. With `Quotes` (ap_escape_logitem: access logs, the Referer) '"'
+// and '\' are backslash-escaped too; without (ap_escape_errorlog_item: an
+// error log message) they stay as written.
+template <bool Quotes>
+void append_log_escaped(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c < 0x7f && (!Quotes || (c != '"' && c != '\\'))) {
+            out += ch;
+            continue;
+        }
+        out += '\\';
+        switch (c) {
+            case '"': out += '"'; break;
+            case '\\': out += '\\'; break;
+            case '\b': out += 'b'; break;
+            case '\n': out += 'n'; break;
+            case '\r': out += 'r'; break;
+            case '\t': out += 't'; break;
+            case '\v': out += 'v'; break;
+            default:
+                out += 'x';
+                out += kHex[c >> 4];
+                out += kHex[c & 0xf];
+        }
+    }
+}
+
 }  // namespace sonora

@@ -304,30 +304,7 @@ void append_field(std::string& out, const LogItem& item, const LogRecord& rec) {
 
 }  // namespace
 
-void append_escaped(std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-            out += ch;
-            continue;
-        }
-        out += '\\';
-        switch (c) {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '\b': out += 'b'; break;
-            case '\n': out += 'n'; break;
-            case '\r': out += 'r'; break;
-            case '\t': out += 't'; break;
-            case '\v': out += 'v'; break;
-            default:
-                out += 'x';
-                out += kHex[c >> 4];
-                out += kHex[c & 0xf];
-        }
-    }
-}
+void append_escaped(std::string& out, std::string_view s) { append_log_escaped<true>(out, s); }
 
 void render_log_line(const LogFormat& fmt, const LogRecord& rec, std::string& out) {
     for (const LogItem& item : fmt.items) {
