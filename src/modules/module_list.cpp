@@ -26,6 +26,7 @@ extern Module dir_module;
 extern Module alias_module;
 extern Module negotiation_module;
 extern Module vhost_alias_module;
+extern Module speling_module;
 }  // namespace mappers
 namespace generators {
 extern Module status_module;
@@ -63,6 +64,7 @@ std::span<Module* const> builtin_modules() {
         &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
         &filters::reqtimeout_module, &generators::autoindex_module, &metadata::headers_module,
         &metadata::expires_module, &mappers::vhost_alias_module,
+        &mappers::speling_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule
