@@ -80,7 +80,8 @@ TEST_F(Speling, OneLikelyNameIsAPermanentRedirect) {
     EXPECT_EQ(rs[5].header("Location"), url("/nocase/sub/x.html"));
     EXPECT_EQ(rs[6].header("Location"), url("/nocase/good.html"));
     EXPECT_NE(site.read_log("sonora", "error_log").find("[speling:info]"), std::string::npos);
-    EXPECT_NE(site.read_log("sonora", "error_log").find("SN03225: Fixed spelling: /nocase/GOOD.html to /nocase/good.html"),
+    EXPECT_NE(site.read_log("sonora", "error_log")
+                  .find("SN03225: Fixed spelling: /nocase/GOOD.html to /nocase/good.html"),
               std::string::npos);
 }
 
@@ -109,7 +110,8 @@ TEST_F(Speling, TheListNamesTheReferringPage) {
                           {300});
     ASSERT_EQ(rs.size(), 1u);
     // httpd escapes the query into the link with the path ('?' as %3f).
-    EXPECT_NE(rs[0].body.find("<a href=\"/nocase/several1.html%3fq=1&r=%253c\">/nocase/several1.html?q=1&amp;r=%3c</a>"),
+    EXPECT_NE(rs[0].body.find("<a href=\"/nocase/several1.html%3fq=1&r=%253c\">"
+                              "/nocase/several1.html?q=1&amp;r=%3c</a>"),
               std::string::npos);
     EXPECT_NE(rs[0].body.find("</ul>\nPlease consider informing the owner of the referring page "
                               "<tt>http://example.com/a?b=&lt;c&gt;&amp;d</tt> about the broken link.\n</body>"),
