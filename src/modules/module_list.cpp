@@ -27,6 +27,7 @@ extern Module alias_module;
 extern Module negotiation_module;
 extern Module vhost_alias_module;
 extern Module actions_module;
+extern Module speling_module;
 }  // namespace mappers
 namespace generators {
 extern Module status_module;
@@ -66,7 +67,7 @@ std::span<Module* const> builtin_modules() {
         &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
         &filters::reqtimeout_module, &generators::autoindex_module, &metadata::headers_module,
         &metadata::expires_module, &mappers::vhost_alias_module, &generators::asis_module,
-        &mappers::actions_module,
+        &mappers::actions_module, &mappers::speling_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule

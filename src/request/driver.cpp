@@ -412,6 +412,10 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
             location = h.value;
         }
     }
+    if (status == 300 && detail.empty()) {
+        // httpd's 300 page is the list the module left in this note (mod_speling).
+        detail = find_header(r.notes, "variant-list").value_or(std::string_view());
+    }
     std::pmr::string body(r.arena);
     const auto* admin = r.server != nullptr ? &core_server(r).server_admin : nullptr;
     canned_error_body(status, r.method_name, location, detail,

@@ -17,7 +17,7 @@ void canned_error_body(int status, std::string_view method, std::string_view loc
     out += reason;
     out += "</h1>\n";
     switch (status) {
-        case 300: break;  // httpd has no text for it
+        case 300: out += detail; break;  // the list a module left (httpd's "variant-list" note), as it is
         case 305:
             // httpd leaves the proxy's address out here.
             out += "<p>This resource is only accessible through the proxy\n<br />\nYou will need to configure your "
