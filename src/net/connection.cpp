@@ -133,6 +133,7 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
 
 void Connection::take_buffers() {
     b_ = worker_.take_buffers();
+    b_->parser->set_options(request::protocol_options(*default_server_));
     request::ConnectionInfo& info = b_->info;
     info.client_ip = client_ip_;
     info.client_port = client_port_;
@@ -469,6 +470,12 @@ bool Connection::handle_one(std::size_t& pos) {
     const WorkerSettings& ws = worker_.settings();
     http::ParseResult res = b_->parser->parse(b_->in.data() + pos, in_len_ - pos);
     if (res.status == http::ParseStatus::kIncomplete) {
+        if (peer_closed_ && b_->parser->reading_headers()) {
+            // httpd answers a head cut short after its request line; before it, it just closes.
+            b_->parser->reset();
+            queue_error(400, {}, true, pos);
+            return true;
+        }
         return false;
     }
     if (res.status == http::ParseStatus::kError) {
@@ -478,13 +485,6 @@ bool Connection::handle_one(std::size_t& pos) {
     }
     const http::RequestHead& head = b_->parser->head();
     const std::size_t head_bytes = res.consumed;
-    // HttpProtocolOptions of the address's default server, as httpd reads the
-    // request line before it knows the virtual host.
-    if (head.line.http09 && request::refuses_http09(*default_server_)) {
-        b_->parser->reset();
-        queue_error(400, "HTTP/0.9 request refused by HttpProtocolOptions Require1.0", true, pos);
-        return true;
-    }
 
     request::Request r(&b_->arena);
     r.time_s = worker_.wall_seconds();
@@ -496,7 +496,8 @@ bool Connection::handle_one(std::size_t& pos) {
     r.the_request = first_line(head.line.method.data(), in_len_ - static_cast<std::size_t>(head.line.method.data() - b_->in.data()));
     // Read before the parser is reset once the body is framed.
     const request::HeadVerdict verdict =
-        request::read_request_head(r, head, b_->header_storage, worker_.request_context().walker, local_ip_);
+        request::read_request_head(r, head, b_->header_storage, worker_.request_context().walker, local_ip_,
+                                   b_->parser->options().unsafe);
     ++requests_;
     if (slot_ != nullptr) {
         slot_->state.store(static_cast<char>(scoreboard::State::Writing), std::memory_order_relaxed);
@@ -852,7 +853,8 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
     }
     const bool error_page = r.status >= 300 && r.body.kind == request::Body::Kind::Memory;
     // Not only the file handler's HEAD: an access check's or a mapper's error page too.
-    const bool header_only = r.header_only || r.method == request::Method::Head;
+    // A simple request (HTTP/0.9, Unsafe lets it be HEAD) gets the body regardless.
+    const bool header_only = (r.header_only || r.method == request::Method::Head) && r.version != 9;
     // httpd's order: err_headers_out first (apr_table_overlay), then headers_out.
     r.headers_out.insert(r.headers_out.begin(), r.err_headers_out.begin(), r.err_headers_out.end());
     ResponseHead head{r.status, worker_.date(), ws.server_header, r.headers_out, r.content_type,
@@ -933,6 +935,10 @@ void Connection::queue_error(int status, std::string_view detail, bool close_aft
     r.keep_alive = !close_after;
     if (close_after) {
         close_after_ = true;
+    }
+    if (status == 501) {
+        // RegisteredMethods' refusal, before any handler could add its methods.
+        r.add_header("Allow", "TRACE");
     }
     request::error_response(r, worker_.request_context(), status, detail);
     request::finish_headers(r, worker_.request_context());
