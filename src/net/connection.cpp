@@ -806,6 +806,23 @@ void Connection::record_request(const request::Request& r) {
     slot_->stop_us.store(now, std::memory_order_relaxed);
 }
 
+// A head httpd would not send (has_invalid_response_header): it answers a
+// bodiless 500 with nothing of the response's own headers and closes.
+void Connection::queue_bare_500(request::Request& r) {
+    const WorkerSettings& ws = worker_.settings();
+    std::pmr::string head(&b_->arena);
+    head.append("HTTP/1.1 500 Internal Server Error\r\nDate: ").append(worker_.date());
+    head.append("\r\nServer: ").append(ws.server_header).append("\r\nContent-Length: 0\r\n\r\n");
+    r.status = 500;
+    r.keep_alive = false;
+    close_after_ = true;
+    r.content_length = std::nullopt;
+    r.bytes_sent = 0;
+    const std::string_view kept = r.version == 9 ? std::string_view{} : r.keep(head);
+    queue_memory(kept);
+    r.bytes_out = kept.size();
+}
+
 void Connection::queue_memory(std::string_view bytes) {
     if (!bytes.empty()) {
         b_->out.push_back(Segment{bytes.data(), bytes.size(), -1, 0});
@@ -857,6 +874,10 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
     const bool header_only = (r.header_only || r.method == request::Method::Head) && r.version != 9;
     // httpd's order: err_headers_out first (apr_table_overlay), then headers_out.
     r.headers_out.insert(r.headers_out.begin(), r.err_headers_out.begin(), r.err_headers_out.end());
+    if (request::has_invalid_response_header(r)) [[unlikely]] {
+        queue_bare_500(r);
+        return;
+    }
     ResponseHead head{r.status, worker_.date(), ws.server_header, r.headers_out, r.content_type,
                       error_page ? std::string_view{} : std::string_view(r.content_encoding),
                       error_page ? std::string_view{} : std::string_view(r.content_language), length,

@@ -1,6 +1,7 @@
 #include "request/read_request.h"
 
 #include "core/strings.h"
+#include "http/char_class.h"
 #include "http/request_checks.h"
 #include "http/uri.h"
 #include "modules/core/core_config.h"
@@ -205,6 +206,30 @@ void run_request(Request& r, Context& ctx, int status, http::TargetForm form, st
         // Requests answered before the phases ran still name their server.
         r.server_name = configured_server_name(*r.server);
     }
+}
+
+bool has_invalid_response_header(const Request& r) {
+    if (r.headers_out.empty()) {
+        return false;
+    }
+    const bool unsafe = r.server != nullptr && modules::core::server_config(*r.server).protocol_unsafe.value_or(false);
+    const std::uint8_t name_class = unsafe ? http::detail::kTargetChar : http::detail::kTchar;
+    for (const Header& h : r.headers_out) {
+        if (h.name.empty()) {
+            return true;
+        }
+        for (char c : h.name) {
+            if (!http::detail::has_class(c, name_class)) {
+                return true;
+            }
+        }
+        for (char c : h.value) {
+            if (!http::detail::has_class(c, http::detail::kFieldChar) || c == '\x7f') {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 std::string_view configured_server_name(const Server& s) {

@@ -67,6 +67,11 @@ void run_request(Request& r, Context& ctx, int status, http::TargetForm form,
 bool refuse_large_body(Request& r, Context& ctx, std::uint64_t body_length,
                        std::shared_ptr<const FileEntry>& file_ref);
 
+// httpd's last look at a response head before it goes out: a header name that
+// is not a token (under Unsafe of the request's server: not visible text) or a
+// value with a control byte other than HTAB turns the response into a bare 500.
+bool has_invalid_response_header(const Request& r);
+
 // What the connection needs of a request's configuration besides the
 // response: the ServerName configured for `s` (empty when none), which the
 // scoreboard and requests answered before any phase show; and the
