@@ -209,22 +209,27 @@ void run_request(Request& r, Context& ctx, int status, http::TargetForm form, st
 }
 
 bool has_invalid_response_header(const Request& r) {
-    if (r.headers_out.empty()) {
-        return false;
-    }
-    const bool unsafe = r.server != nullptr && modules::core::server_config(*r.server).protocol_unsafe.value_or(false);
-    const std::uint8_t name_class = unsafe ? http::detail::kTargetChar : http::detail::kTchar;
     for (const Header& h : r.headers_out) {
-        if (h.name.empty()) {
-            return true;
-        }
+        bool name_ok = !h.name.empty();
         for (char c : h.name) {
-            if (!http::detail::has_class(c, name_class)) {
+            name_ok = name_ok && http::detail::has_class(c, http::detail::kTchar);
+        }
+        if (!name_ok) {
+            // Only a name that is no token needs the server's setting: Unsafe takes
+            // any visible text.
+            const bool unsafe =
+                r.server != nullptr && modules::core::server_config(*r.server).protocol_unsafe.value_or(false);
+            if (!unsafe || h.name.empty()) {
                 return true;
+            }
+            for (char c : h.name) {
+                if (!http::detail::has_class(c, http::detail::kTargetChar)) {
+                    return true;
+                }
             }
         }
         for (char c : h.value) {
-            if (!http::detail::has_class(c, http::detail::kFieldChar) || c == '\x7f') {
+            if (!http::detail::has_class(c, http::detail::kFieldChar)) {
                 return true;
             }
         }

@@ -143,7 +143,8 @@ TEST_F(ReadRequest, ProtocolOptionsComeFromTheDirective) {
     EXPECT_TRUE(o.allow_http09);
     load("HttpProtocolOptions Require1.0\n");
     EXPECT_FALSE(protocol_options(gen->main).allow_http09);
-    load("HttpProtocolOptions Unsafe RegisteredMethods\nRegisterHttpMethod BREW\n<Limit SEARCH>\n</Limit>\n");
+    load("HttpProtocolOptions Unsafe RegisteredMethods\nRegisterHttpMethod BREW\n"
+         "<Directory />\n<Limit SEARCH>\n</Limit>\n</Directory>\n");
     o = protocol_options(gen->main);
     EXPECT_TRUE(o.unsafe);
     EXPECT_TRUE(o.registered_methods);
