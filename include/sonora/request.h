@@ -135,6 +135,7 @@ struct Request {
     std::string_view target;       // as sent
     std::string_view query;        // after '?', without it
     int version = 11;              // 10 for HTTP/1.0, 11 for HTTP/1.1
+    bool unsafe_protocol = false;  // read under HttpProtocolOptions Unsafe (its Host and URI rules)
     std::span<const Header> headers;
     std::string_view host;         // Host without port, lowercased by the parser where needed
     std::int64_t time_us = 0;      // when the request head was complete (wall clock)

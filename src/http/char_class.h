@@ -14,6 +14,11 @@ enum : std::uint8_t {
     kTargetChar = 4,   // allowed in a request target: VCHAR except nothing, plus obs-text
     kHexDigit = 8,
     kUnreserved = 16,  // RFC 3986 unreserved: ALPHA DIGIT - . _ ~
+    // HttpProtocolOptions Unsafe: what httpd still refuses in a field. A value may
+    // hold any byte but NUL and the line-breaking whitespace (LF, VT, FF, CR); a name
+    // may also not hold SP or HTAB.
+    kUnsafeValueChar = 32,
+    kUnsafeNameChar = 64,
 };
 
 constexpr std::array<std::uint8_t, 256> make_char_table() {
@@ -45,6 +50,13 @@ constexpr std::array<std::uint8_t, 256> make_char_table() {
         }
         if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) {
             bits |= kHexDigit;
+        }
+        const bool breaks_line = c == 0 || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+        if (!breaks_line) {
+            bits |= kUnsafeValueChar;
+            if (c != ' ' && c != '\t' && c != ':') {
+                bits |= kUnsafeNameChar;
+            }
         }
         t[static_cast<std::size_t>(c)] = bits;
     }

@@ -14,14 +14,28 @@ namespace sonora::http {
 // 400 when an HTTP/1.1 (or later) request has no Host or an empty one, when Host is
 // repeated (Apache joins the values with ", " and the result is not a host name), or
 // when its value is not `host[:port]` with host a DNS name, IPv4 address or [IPv6]
-// literal. HTTP/1.0 and 0.9 requests may omit Host.
-std::optional<HttpError> check_host(const RequestHead& head);
+// literal. HTTP/1.0 and 0.9 requests may omit Host. `unsafe`: HttpProtocolOptions
+// Unsafe's rules (is_valid_host_unsafe) for the joined value. An absolute-form target
+// names the host itself: httpd then only asks that an HTTP/1.1 request has a Host
+// header, whatever it holds.
+std::optional<HttpError> check_host(const RequestHead& head, bool unsafe = false);
 
 // Validates a Host value (or an absolute URI's authority) with Apache's `Strict` rules
 // (letters, digits, '-', '.', '_', digits-and-dots only as a dotted quad without leading
 // zeros, a last label starting with a letter; or a bracketed IPv6 literal that parses;
-// optional ":digits" port).
+// optional ":port", port 1-65535).
 bool is_valid_host(std::string_view host);
+
+// Apache's rules under `HttpProtocolOptions Unsafe`: a value ending in ":digits" has
+// that port (1-65535) and a non-empty name before it, any other value is all name; a
+// name may hold any byte but '/', '\' and "..". A bracketed IPv6 literal must still
+// parse.
+bool is_valid_host_unsafe(std::string_view host);
+
+// An absolute-form target's authority: under Strict the host rules above (userinfo is
+// refused); under Unsafe userinfo is dropped, the port (after the first ':') must be
+// digits and the name pass the Unsafe rules.
+bool is_valid_authority(std::string_view authority, bool unsafe);
 
 // Expect: "100-continue" (any case) is the only expectation; anything else is 417,
 // whatever the protocol version. Returns whether the client waits for a 100 Continue

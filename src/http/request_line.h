@@ -1,6 +1,7 @@
 #pragma once
 // Parsing of one HTTP/1.x request line, `method SP request-target SP HTTP-version`,
-// with Apache 2.4's `HttpProtocolOptions Strict LenientMethods Allow0.9` rules.
+// with Apache 2.4's `HttpProtocolOptions Strict` rules or its relaxed `Unsafe` ones.
+// Allow0.9/Require1.0 and RegisteredMethods are the parser's (request_parser.h).
 
 #include <cstdint>
 #include <optional>
@@ -27,6 +28,9 @@ struct RequestLine {
     std::uint8_t version_major = 1;
     std::uint8_t version_minor = 1;
     bool http09 = false;  // "GET /path" with no version: an HTTP/0.9 simple request
+    // The line's grammar held up to the target; only the target's form may have
+    // failed (httpd answers RegisteredMethods' 501 before such a target's 400).
+    bool well_formed = false;
 
     // Apache's r->proto_num: major * 1000 + minor.
     int proto_num() const { return version_major * 1000 + version_minor; }
@@ -36,5 +40,11 @@ struct RequestLine {
 // into `line` and returns nullopt; otherwise returns the 400 Apache gives. Length limits
 // are the caller's (the parser checks LimitRequestLine before calling this).
 std::optional<HttpError> parse_request_line(std::string_view line, RequestLine& out);
+
+// The same under `HttpProtocolOptions Unsafe`, as httpd relaxes it: any visible or
+// obs-text byte in the method, runs of SP between the parts and after the version,
+// the version's "HTTP" in any case, a fragment (dropped from the target), and a
+// simple request with any method.
+std::optional<HttpError> parse_request_line_unsafe(std::string_view line, RequestLine& out);
 
 }  // namespace sonora::http

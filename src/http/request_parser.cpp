@@ -27,9 +27,10 @@ void trim_ows(const char* data, std::size_t& begin, std::size_t& end) {
     }
 }
 
-bool all_field_chars(const char* data, std::size_t begin, std::size_t end) {
+// `value_class` is the mode's, chosen once per line (kFieldChar under Strict).
+bool all_field_chars(const char* data, std::size_t begin, std::size_t end, std::uint8_t value_class) {
     for (std::size_t i = begin; i < end; ++i) {
-        if (!has_class(data[i], detail::kFieldChar)) {
+        if (!has_class(data[i], value_class)) {
             return false;
         }
     }
@@ -82,8 +83,9 @@ bool merged_value_too_long(const char* data, std::span<const HeaderSlot> slots, 
 
 }  // namespace
 
-RequestParser::RequestParser(const Limits& limits, std::span<HeaderSlot> header_storage)
-    : limits_(limits), storage_(header_storage) {
+RequestParser::RequestParser(const Limits& limits, std::span<HeaderSlot> header_storage,
+                             const ProtocolOptions& options)
+    : limits_(limits), options_(options), storage_(header_storage) {
     reset();
 }
 
@@ -152,7 +154,7 @@ ParseResult RequestParser::on_request_line(char* data, std::size_t begin, std::s
     const std::size_t content_end = has_cr ? end - 1 : end;
     const std::size_t length = content_end - begin;
     if (length == 0) {
-        if (!has_cr) {
+        if (!has_cr && !options_.unsafe) {
             return fail(400, "bare LF");
         }
         if (++blank_lines_ > limits_.blank_lines) {
@@ -163,12 +165,15 @@ ParseResult RequestParser::on_request_line(char* data, std::size_t begin, std::s
     if (length > std::size_t{limits_.request_line} + 1) {
         return fail(414, "request line exceeds LimitRequestLine");
     }
-    if (!has_cr) {
+    if (!has_cr && !options_.unsafe) {
         return fail(400, "malformed request line (bare LF)");
     }
     RequestLine line;
-    if (auto err = parse_request_line({data + begin, length}, line)) {
-        return fail(err->status, err->reason, err->note);
+    const std::optional<HttpError> err = parse_line({data + begin, length}, line);
+    if (err || line.http09 || (line.method_id == Method::kUnknown && options_.registered_methods)) {
+        if (ParseResult r = on_unusual_request_line(line, err); r.status == ParseStatus::kError) {
+            return r;
+        }
     }
     line_offset_ = begin;
     line_length_ = length;
@@ -176,12 +181,47 @@ ParseResult RequestParser::on_request_line(char* data, std::size_t begin, std::s
     return incomplete();
 }
 
+// httpd's order: the line's grammar, then Require1.0, then RegisteredMethods, and
+// only then what the target's form is worth.
+ParseResult RequestParser::on_unusual_request_line(const RequestLine& line,
+                                                   const std::optional<HttpError>& err) {
+    if (err && !line.well_formed) {
+        return fail(err->status, err->reason, err->note);
+    }
+    if (line.http09 && !options_.allow_http09) {
+        return fail(400, "HTTP/0.9 request refused by HttpProtocolOptions Require1.0");
+    }
+    if (options_.registered_methods && line.method_id == Method::kUnknown && !registered(line.method)) {
+        return fail(501, "method not registered (HttpProtocolOptions RegisteredMethods)");
+    }
+    if (err) {
+        return fail(err->status, err->reason, err->note);
+    }
+    return incomplete();
+}
+
+std::uint8_t RequestParser::value_class() const {
+    return options_.unsafe ? detail::kUnsafeValueChar : detail::kFieldChar;
+}
+
+bool RequestParser::registered(std::string_view method) const {
+    if (method_number(method) >= 0) {
+        return true;
+    }
+    for (const std::string& m : options_.extra_methods) {
+        if (m == method) {
+            return true;
+        }
+    }
+    return false;
+}
+
 ParseResult RequestParser::on_header_line(char* data, std::size_t begin, std::size_t end) {
     const bool has_cr = end > begin && data[end - 1] == '\r';
     const std::size_t content_end = has_cr ? end - 1 : end;
     const std::size_t length = content_end - begin;
     if (length == 0) {
-        if (!has_cr) {
+        if (!has_cr && !options_.unsafe) {
             return fail(400, "bare LF ends the header");
         }
         if (merged_value_too_long(data, storage_.first(head_.headers.size()), limits_.field_size)) {
@@ -193,7 +233,7 @@ ParseResult RequestParser::on_header_line(char* data, std::size_t begin, std::si
     if (length > std::size_t{limits_.field_size} + 1) {
         return fail(400, "header field exceeds LimitRequestFieldSize", kNoteFieldTooLarge);
     }
-    if (!has_cr) {
+    if (!has_cr && !options_.unsafe) {
         return fail(400, "bare LF in header");
     }
     if (is_ows(data[begin])) {
@@ -202,8 +242,9 @@ ParseResult RequestParser::on_header_line(char* data, std::size_t begin, std::si
     if (limits_.fields != 0 && head_.headers.size() >= limits_.fields) {
         return fail(400, "header count exceeds LimitRequestFields", kNoteTooManyFields);
     }
+    const std::uint8_t name_class = options_.unsafe ? detail::kUnsafeNameChar : detail::kTchar;
     std::size_t colon = begin;
-    while (colon < content_end && has_class(data[colon], detail::kTchar)) {
+    while (colon < content_end && has_class(data[colon], name_class)) {
         ++colon;
     }
     if (colon == begin || colon == content_end || data[colon] != ':') {
@@ -212,7 +253,7 @@ ParseResult RequestParser::on_header_line(char* data, std::size_t begin, std::si
     std::size_t value_begin = colon + 1;
     std::size_t value_end = content_end;
     trim_ows(data, value_begin, value_end);
-    if (!all_field_chars(data, value_begin, value_end)) {
+    if (!all_field_chars(data, value_begin, value_end, value_class())) {
         return fail(400, "header value is malformed");
     }
     HeaderSlot slot;
@@ -238,7 +279,7 @@ ParseResult RequestParser::on_continuation(char* data, std::size_t begin, std::s
     if (text_begin == text_end) {
         return fail(400, "empty folded line");
     }
-    if (!all_field_chars(data, text_begin, text_end)) {
+    if (!all_field_chars(data, text_begin, text_end, value_class())) {
         return fail(400, "header value is malformed");
     }
     HeaderSlot& last = head_.headers.back();
@@ -264,7 +305,7 @@ ParseResult RequestParser::on_continuation(char* data, std::size_t begin, std::s
 void RequestParser::finish(const char* data) {
     const std::string_view text(data + line_offset_, line_length_);
     // Re-deriving the views is cheap and keeps offsets the only state across calls.
-    (void)parse_request_line(text, head_.line);
+    (void)parse_line(text, head_.line);
     head_.headers.rebase(data);
 }
 

@@ -2,17 +2,21 @@
 // The incremental, sans-I/O HTTP/1.x request-head parser.
 //
 // It reads the request line and header fields out of a caller-owned buffer and never
-// reads a socket, allocates, or throws. Behaviour follows Apache 2.4 with its default
-// `HttpProtocolOptions Strict LenientMethods Allow0.9`; src/http/PROTOCOL_NOTES.md lists
-// every rule with the status Apache answers.
+// reads a socket, allocates, or throws. Behaviour follows Apache 2.4 under the
+// connection's `HttpProtocolOptions` (ProtocolOptions; the default is Strict
+// LenientMethods Allow0.9); src/http/PROTOCOL_NOTES.md lists every rule with the
+// status Apache answers.
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string_view>
 
 #include "http/header_table.h"
 #include "http/http_error.h"
 #include "http/limits.h"
+#include "http/protocol_options.h"
 #include "http/request_line.h"
 
 namespace sonora::http {
@@ -55,7 +59,16 @@ struct ParseResult {
 // Thread safety: none; a parser belongs to one connection.
 class RequestParser {
   public:
-    RequestParser(const Limits& limits, std::span<HeaderSlot> header_storage);
+    RequestParser(const Limits& limits, std::span<HeaderSlot> header_storage,
+                  const ProtocolOptions& options = {});
+
+    // For the connection's next requests (call between requests, not mid-head).
+    void set_options(const ProtocolOptions& options) { options_ = options; }
+    const ProtocolOptions& options() const { return options_; }
+
+    // The request line is whole and the head is not: what httpd answers with 400
+    // when the client closes here (before the request line it just closes).
+    bool reading_headers() const { return stage_ == Stage::kHeaders; }
 
     ParseResult parse(char* data, std::size_t size);
 
@@ -73,10 +86,17 @@ class RequestParser {
     ParseResult on_request_line(char* data, std::size_t begin, std::size_t end);
     ParseResult on_header_line(char* data, std::size_t begin, std::size_t end);
     ParseResult on_continuation(char* data, std::size_t begin, std::size_t end);
+    ParseResult on_unusual_request_line(const RequestLine& line, const std::optional<HttpError>& err);
+    bool registered(std::string_view method) const;
+    std::uint8_t value_class() const;
+    std::optional<HttpError> parse_line(std::string_view text, RequestLine& out) const {
+        return options_.unsafe ? parse_request_line_unsafe(text, out) : parse_request_line(text, out);
+    }
     ParseResult incomplete() const;
     void finish(const char* data);
 
     Limits limits_;
+    ProtocolOptions options_;
     std::span<HeaderSlot> storage_;
     RequestHead head_;
     Stage stage_ = Stage::kRequestLine;

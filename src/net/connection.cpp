@@ -134,6 +134,7 @@ void Connection::open(int fd, const sockaddr_storage& peer, int local_port, cons
 
 void Connection::take_buffers() {
     b_ = worker_.take_buffers();
+    b_->parser->set_options(request::protocol_options(*default_server_));
     request::ConnectionInfo& info = b_->info;
     info.client_ip = client_ip_;
     info.client_port = client_port_;
@@ -492,6 +493,12 @@ bool Connection::handle_one(std::size_t& pos) {
     const WorkerSettings& ws = worker_.settings();
     http::ParseResult res = b_->parser->parse(b_->in.data() + pos, in_len_ - pos);
     if (res.status == http::ParseStatus::kIncomplete) {
+        if (peer_closed_ && b_->parser->reading_headers()) {
+            // httpd answers a head cut short after its request line; before it, it just closes.
+            b_->parser->reset();
+            queue_error(400, {}, true, pos);
+            return true;
+        }
         return false;
     }
     if (res.status == http::ParseStatus::kError) {
@@ -501,13 +508,6 @@ bool Connection::handle_one(std::size_t& pos) {
     }
     const http::RequestHead& head = b_->parser->head();
     const std::size_t head_bytes = res.consumed;
-    // HttpProtocolOptions of the address's default server, as httpd reads the
-    // request line before it knows the virtual host.
-    if (head.line.http09 && request::refuses_http09(*default_server_)) {
-        b_->parser->reset();
-        queue_error(400, "HTTP/0.9 request refused by HttpProtocolOptions Require1.0", true, pos);
-        return true;
-    }
 
     request::Request r(&b_->arena);
     r.time_s = worker_.wall_seconds();
@@ -519,7 +519,8 @@ bool Connection::handle_one(std::size_t& pos) {
     r.the_request = first_line(head.line.method.data(), in_len_ - static_cast<std::size_t>(head.line.method.data() - b_->in.data()));
     // Read before the parser is reset once the body is framed.
     const request::HeadVerdict verdict =
-        request::read_request_head(r, head, b_->header_storage, worker_.request_context().walker, local_ip_);
+        request::read_request_head(r, head, b_->header_storage, worker_.request_context().walker, local_ip_,
+                                   b_->parser->options().unsafe);
     ++requests_;
     if (slot_ != nullptr) {
         slot_->state.store(static_cast<char>(scoreboard::State::Writing), std::memory_order_relaxed);
@@ -860,6 +861,23 @@ void Connection::record_request(const request::Request& r) {
     slot_->stop_us.store(now, std::memory_order_relaxed);
 }
 
+// A head httpd would not send (has_invalid_response_header): it answers a
+// bodiless 500 with nothing of the response's own headers and closes.
+void Connection::queue_bare_500(request::Request& r) {
+    const WorkerSettings& ws = worker_.settings();
+    std::pmr::string head(&b_->arena);
+    head.append("HTTP/1.1 500 Internal Server Error\r\nDate: ").append(worker_.date());
+    head.append("\r\nServer: ").append(ws.server_header).append("\r\nContent-Length: 0\r\n\r\n");
+    r.status = 500;
+    r.keep_alive = false;
+    close_after_ = true;
+    r.content_length = std::nullopt;
+    r.bytes_sent = 0;
+    const std::string_view kept = r.version == 9 ? std::string_view{} : r.keep(head);
+    queue_memory(kept);
+    r.bytes_out = kept.size();
+}
+
 void Connection::queue_memory(std::string_view bytes) {
     if (!bytes.empty()) {
         b_->out.push_back(Segment{bytes.data(), bytes.size(), -1, 0});
@@ -919,9 +937,14 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
     }
     const bool error_page = r.status >= 300 && r.body.kind == request::Body::Kind::Memory;
     // Not only the file handler's HEAD: an access check's or a mapper's error page too.
-    const bool header_only = r.header_only || r.method == request::Method::Head;
+    // A simple request (HTTP/0.9, Unsafe lets it be HEAD) gets the body regardless.
+    const bool header_only = (r.header_only || r.method == request::Method::Head) && r.version != 9;
     // httpd's order: err_headers_out first (apr_table_overlay), then headers_out.
     r.headers_out.insert(r.headers_out.begin(), r.err_headers_out.begin(), r.err_headers_out.end());
+    if (request::has_invalid_response_header(r)) [[unlikely]] {
+        queue_bare_500(r);
+        return;
+    }
     ResponseHead head{r.status, worker_.date(), ws.server_header, r.headers_out, r.content_type,
                       error_page ? std::string_view{} : std::string_view(r.content_encoding),
                       error_page ? std::string_view{} : std::string_view(r.content_language), length,
@@ -1002,6 +1025,10 @@ void Connection::queue_error(int status, std::string_view detail, bool close_aft
     r.keep_alive = !close_after;
     if (close_after) {
         close_after_ = true;
+    }
+    if (status == 501) {
+        // RegisteredMethods' refusal, before any handler could add its methods.
+        r.add_header("Allow", "TRACE");
     }
     request::error_response(r, worker_.request_context(), status, detail);
     request::finish_headers(r, worker_.request_context());

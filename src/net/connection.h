@@ -77,6 +77,7 @@ private:
     void queue_response(request::Request& r, std::shared_ptr<const request::FileEntry> file);
     void queue_error(int status, std::string_view detail, bool close_after, std::size_t pos);
     void finish_request(request::Request& r);
+    void queue_bare_500(request::Request& r);
     void queue_memory(std::string_view bytes);
     bool flush();
     bool retry_after_write_error();

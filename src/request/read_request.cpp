@@ -1,6 +1,7 @@
 #include "request/read_request.h"
 
 #include "core/strings.h"
+#include "http/char_class.h"
 #include "http/request_checks.h"
 #include "http/uri.h"
 #include "modules/core/core_config.h"
@@ -74,13 +75,20 @@ HostParts split_host(std::string_view value) {
     return out;
 }
 
-bool refuses_http09(const Server& default_server) {
-    return modules::core::server_config(default_server).require_http10.value_or(false);
+http::ProtocolOptions protocol_options(const Server& default_server) {
+    const auto& core = modules::core::server_config(default_server);
+    http::ProtocolOptions o;
+    o.unsafe = core.protocol_unsafe.value_or(false);
+    o.registered_methods = core.registered_methods_only.value_or(false);
+    o.allow_http09 = !core.require_http10.value_or(false);
+    o.extra_methods = core.registered_methods;
+    return o;
 }
 
 HeadVerdict read_request_head(Request& r, const http::RequestHead& head, std::span<Header> storage,
-                              const Walker& walker, std::string_view local_ip) {
+                              const Walker& walker, std::string_view local_ip, bool unsafe) {
     r.method_name = head.line.method;
+    r.unsafe_protocol = unsafe;
     r.method = method_from_name(head.line.method);
     r.version = head.line.version_major * 10 + head.line.version_minor;
     const std::size_t n = std::min(head.headers.size(), storage.size());
@@ -97,7 +105,7 @@ HeadVerdict read_request_head(Request& r, const http::RequestHead& head, std::sp
     }
 
     HeadVerdict verdict;
-    if (auto err = http::check_host(head)) {
+    if (auto err = http::check_host(head, unsafe)) {
         verdict.status = err->status;
     } else if (auto expect_err = http::check_expect(head, verdict.expects_continue)) {
         verdict.status = expect_err->status;
@@ -117,6 +125,7 @@ int decode_target(Request& r, http::TargetForm form) {
     }
     if (r.host.empty() && !parts.authority.empty()) {
         std::string_view a = parts.authority;
+        a.remove_prefix(a.rfind('@') + 1);  // Unsafe lets userinfo through; it names no host
         r.host = a.substr(0, a.find(':'));
     }
     if (parts.path == "*") {
@@ -125,7 +134,7 @@ int decode_target(Request& r, http::TargetForm form) {
     }
     // httpd puts an absolute URI's host in place of the Host header and holds it
     // to the same Strict rules ("http://localhost:80x/", "http://0x7f.1/" are 400).
-    if (form == http::TargetForm::kAbsolute && !http::is_valid_host(parts.authority)) {
+    if (form == http::TargetForm::kAbsolute && !http::is_valid_authority(parts.authority, r.unsafe_protocol)) {
         return 400;
     }
     if (r.method == Method::Connect && form != http::TargetForm::kAuthority) {
@@ -197,6 +206,35 @@ void run_request(Request& r, Context& ctx, int status, http::TargetForm form, st
         // Requests answered before the phases ran still name their server.
         r.server_name = configured_server_name(*r.server);
     }
+}
+
+bool has_invalid_response_header(const Request& r) {
+    for (const Header& h : r.headers_out) {
+        bool name_ok = !h.name.empty();
+        for (char c : h.name) {
+            name_ok = name_ok && http::detail::has_class(c, http::detail::kTchar);
+        }
+        if (!name_ok) {
+            // Only a name that is no token needs the server's setting: Unsafe takes
+            // any visible text.
+            const bool unsafe =
+                r.server != nullptr && modules::core::server_config(*r.server).protocol_unsafe.value_or(false);
+            if (!unsafe || h.name.empty()) {
+                return true;
+            }
+            for (char c : h.name) {
+                if (!http::detail::has_class(c, http::detail::kTargetChar)) {
+                    return true;
+                }
+            }
+        }
+        for (char c : h.value) {
+            if (!http::detail::has_class(c, http::detail::kFieldChar)) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 std::string_view configured_server_name(const Server& s) {

@@ -26,10 +26,12 @@ struct HostParts {
 };
 HostParts split_host(std::string_view value);
 
-// Whether the address's default server refuses HTTP/0.9 requests
-// (HttpProtocolOptions Require1.0): asked before anything else is read, as
-// httpd knows no virtual host yet when it reads the request line.
-bool refuses_http09(const Server& default_server);
+// HttpProtocolOptions of the address's default server, which governs how
+// every request on a connection to that address is read: httpd reads the
+// request line and head before it knows the virtual host and does not check
+// them again under the one Host selects. `extra_methods` views the server's
+// registered method list.
+http::ProtocolOptions protocol_options(const Server& default_server);
 
 struct HeadVerdict {
     int status = 0;                 // answer this instead of running the phases
@@ -43,8 +45,9 @@ struct HeadVerdict {
 // says what the head alone must be answered with: a bad or missing Host, an
 // Expect other than 100-continue, a Host no virtual host names under
 // StrictHostCheck On.
+// `unsafe`: the head was read under HttpProtocolOptions Unsafe (its Host rules).
 HeadVerdict read_request_head(Request& r, const http::RequestHead& head, std::span<Header> storage,
-                              const Walker& walker, std::string_view local_ip);
+                              const Walker& walker, std::string_view local_ip, bool unsafe = false);
 
 // The target's path, normalised and decoded into r.uri (httpd's order:
 // normalise, then unescape); the query into r.query; a host from an
@@ -67,6 +70,11 @@ std::uint64_t body_limit(const Request& r);
 // the connection) and true is returned.
 bool refuse_large_body(Request& r, Context& ctx, std::uint64_t body_length,
                        std::shared_ptr<const FileEntry>& file_ref);
+
+// httpd's last look at a response head before it goes out: a header name that
+// is not a token (under Unsafe of the request's server: not visible text) or a
+// value with a control byte other than HTAB turns the response into a bare 500.
+bool has_invalid_response_header(const Request& r);
 
 // What the connection needs of a request's configuration besides the
 // response: the ServerName configured for `s` (empty when none), which the

@@ -1,6 +1,7 @@
 #include "request/static_file.h"
 
 #include "core/strings.h"
+#include "http/method.h"
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
 #include "request/http_metadata.h"
@@ -53,7 +54,9 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
             return 405;
         case Method::Other:
             r.add_header("Allow", kAllow);
-            return 501;
+            // httpd knows a method it registered (its own, <Limit>'s, RegisterHttpMethod's)
+            // and only refuses it here; the others it does not implement.
+            return modules::core::method_number(*r.server, r.method_name) != http::kMethodInvalid ? 405 : 501;
     }
     // httpd's default handler says why at info; LogLevel core:info shows it per
     // directory. The message is made only when it will be written: a 404

@@ -1,7 +1,9 @@
 // Fuzz target for the sans-I/O HTTP/1.x core: the request parser, the head checks,
 // the path normaliser and the chunked decoder. Each input is parsed in one piece and
 // split at several points; the results must agree, and every view must stay inside
-// the input. Build with -DSONORA_FUZZ=ON (libFuzzer) or replay the corpus.
+// the input. The first byte's low bits choose the HttpProtocolOptions (Strict or
+// Unsafe, RegisteredMethods, Require1.0), so both grammars are explored; the rest
+// is the request. Build with -DSONORA_FUZZ=ON (libFuzzer) or replay the corpus.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -31,10 +33,10 @@ bool inside(std::string_view view, const char* begin, std::size_t size) {
 
 // Parses `input` fed up to each cut point in turn (cuts increasing, last == size). The
 // buffer is reallocated before every call, keeping the bytes the parser rewrote.
-ParseResult parse_split(std::string_view input, const Limits& limits,
+ParseResult parse_split(std::string_view input, const Limits& limits, const ProtocolOptions& options,
                         const std::vector<std::size_t>& cuts, std::string& buffer,
-                        std::vector<HeaderSlot>& slots, RequestHead* head_out) {
-    RequestParser parser(limits, slots);
+                        std::vector<HeaderSlot>& slots, RequestHead* head_out, bool* reading_headers) {
+    RequestParser parser(limits, slots, options);
     ParseResult r;
     buffer.clear();
     for (std::size_t cut : cuts) {
@@ -51,14 +53,29 @@ ParseResult parse_split(std::string_view input, const Limits& limits,
     if (head_out != nullptr) {
         *head_out = parser.head();
     }
+    if (reading_headers != nullptr) {
+        *reading_headers = parser.reading_headers();
+    }
     return r;
 }
 
 void check_head(const RequestHead& head, const char* data, std::size_t size,
-                const Limits& limits) {
+                const Limits& limits, const ProtocolOptions& options) {
     check(inside(head.line.method, data, size));
     check(inside(head.line.target, data, size));
     check(!head.line.method.empty() && !head.line.target.empty());
+    check(head.line.target.find('#') == std::string_view::npos);
+    check(!head.line.http09 || options.allow_http09);
+    if (!options.unsafe) {
+        check(!head.line.http09 || head.line.method_id == Method::kGet);
+    }
+    if (options.registered_methods && head.line.method_id == Method::kUnknown) {
+        bool known = method_number(head.line.method) >= 0;
+        for (const std::string& m : options.extra_methods) {
+            known = known || m == head.line.method;
+        }
+        check(known);
+    }
     check(limits.fields == 0 || head.headers.size() <= limits.fields);
     for (std::size_t i = 0; i < head.headers.size(); ++i) {
         const HeaderField f = head.headers.at(i);
@@ -66,6 +83,10 @@ void check_head(const RequestHead& head, const char* data, std::size_t size,
         check(!f.name.empty());
         for (char c : f.value) {
             check(c != '\r' && c != '\n' && c != '\0');
+            check(options.unsafe || c == '\t' || static_cast<unsigned char>(c) >= 0x20);
+        }
+        for (char c : f.name) {
+            check(c != ':' && c != ' ' && c != '\t' && c != '\r' && c != '\0');
         }
         check(f.id == classify_header(f.name));
     }
@@ -142,9 +163,19 @@ void exercise_chunked(std::string_view input, const Limits& limits) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size == 0) {
+    if (size < 2) {
         return 0;
     }
+    static const std::vector<std::string> extra_methods = {"BREW", "G/T"};
+    ProtocolOptions options;
+    options.unsafe = (data[0] & 1) != 0;
+    options.registered_methods = (data[0] & 2) != 0;
+    options.allow_http09 = (data[0] & 4) == 0;
+    if ((data[0] & 8) != 0) {
+        options.extra_methods = extra_methods;
+    }
+    ++data;
+    --size;
     Limits limits;
     if (size % 5 == 0) {  // small limits reach the limit paths with small inputs
         limits.request_line = 64;
@@ -157,18 +188,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string buffer;
     std::vector<HeaderSlot> slots(limits.fields);
     RequestHead head;
-    const ParseResult whole = parse_split(input, limits, {size}, buffer, slots, &head);
+    bool reading_headers = false;
+    const ParseResult whole =
+        parse_split(input, limits, options, {size}, buffer, slots, &head, &reading_headers);
     if (whole.status == ParseStatus::kComplete) {
+        check(!reading_headers);
         check(whole.consumed > 0 && whole.consumed <= size);
-        check_head(head, buffer.data(), buffer.size(), limits);
+        check_head(head, buffer.data(), buffer.size(), limits, options);
         (void)decide_body_framing(head, limits);
-        (void)check_host(head);
+        (void)check_host(head, options.unsafe);
+        const TargetParts parts = split_target(head.line.target, head.line.form);
+        (void)is_valid_authority(parts.authority, options.unsafe);
+        (void)is_valid_host_unsafe(parts.authority);
         bool expects = false;
         (void)check_expect(head, expects);
         (void)client_allows_keep_alive(head);
         exercise_path(head);
     } else if (whole.status == ParseStatus::kError) {
         check(whole.error.status >= 400 && whole.error.status < 600);
+        check(whole.error.status != 501 || options.registered_methods);
     }
 
     // Split points: the result must not depend on how the bytes arrived.
@@ -184,7 +222,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         std::vector<HeaderSlot> more(limits.fields);
         std::string other;
-        const ParseResult r = parse_split(input, limits, sorted, other, more, nullptr);
+        bool other_reading = false;
+        const ParseResult r = parse_split(input, limits, options, sorted, other, more, nullptr, &other_reading);
+        check(other_reading == reading_headers);
         check(r.status == whole.status);
         check(r.consumed == whole.consumed);
         check(r.error.status == whole.error.status);

@@ -140,6 +140,8 @@ CoreServerConfig CoreServerConfig::merge(const CoreServerConfig& base, const Cor
     inherit(c.merge_trailers, base.merge_trailers, add.merge_trailers);
     inherit(c.http_protocol_options, base.http_protocol_options, add.http_protocol_options);
     inherit(c.require_http10, base.require_http10, add.require_http10);
+    inherit(c.protocol_unsafe, base.protocol_unsafe, add.protocol_unsafe);
+    inherit(c.registered_methods_only, base.registered_methods_only, add.registered_methods_only);
     inherit(c.protocols, base.protocols, add.protocols);
     c.sec_dir = concat(base.sec_dir, add.sec_dir);
     c.sec_url = concat(base.sec_url, add.sec_url);

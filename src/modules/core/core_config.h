@@ -136,8 +136,10 @@ struct CoreServerConfig {
     std::optional<bool> merge_trailers;
     std::optional<std::string> http_protocol_options;
     std::optional<bool> require_http10;  // HttpProtocolOptions Require1.0 (else Allow0.9)
+    std::optional<bool> protocol_unsafe;          // HttpProtocolOptions Unsafe (else Strict)
+    std::optional<bool> registered_methods_only;  // HttpProtocolOptions RegisteredMethods (else Lenient)
     std::optional<std::vector<std::string>> protocols;
-    // Methods registered by <Limit>/<LimitExcept> beyond httpd's own, numbered
+    // Methods registered by <Limit>/<LimitExcept>/RegisterHttpMethod beyond httpd's own, numbered
     // from http::kFirstExtensionMethod in this order. Global, as httpd's
     // registry: filled on the main server, copied into every virtual host.
     std::vector<std::string> registered_methods;

@@ -8,11 +8,13 @@
 #include "config/engine.h"
 #include "config/words.h"
 #include "core/strings.h"
+#include "http/method.h"
 #include "modules/core/core_config.h"
 #include "modules/core/core_sections.h"
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace sonora::modules::core {
@@ -568,9 +570,33 @@ CmdResult set_http_protocol_options(Cmd& cmd, Args a) {
             srv(cmd).require_http10 = true;
         } else if (equals_nocase(w, "allow0.9")) {
             srv(cmd).require_http10 = false;
+        } else if (equals_nocase(w, "unsafe")) {
+            srv(cmd).protocol_unsafe = true;
+        } else if (equals_nocase(w, "strict")) {
+            srv(cmd).protocol_unsafe = false;
+        } else if (equals_nocase(w, "registeredmethods")) {
+            srv(cmd).registered_methods_only = true;
+        } else if (equals_nocase(w, "lenientmethods")) {
+            srv(cmd).registered_methods_only = false;
         }
     }
     srv(cmd).http_protocol_options = joined;
+    return std::nullopt;
+}
+
+// httpd's method registry is global: a method named here counts as registered
+// (RegisteredMethods) and can be limited by <Limit> like one <Limit> met first.
+CmdResult register_http_method(Cmd& cmd, Args a) {
+    auto& known = srv(cmd).registered_methods;
+    for (const std::string& m : a) {
+        if (http::method_number(m) >= 0 || std::find(known.begin(), known.end(), m) != known.end()) {
+            continue;
+        }
+        if (http::kFirstExtensionMethod + static_cast<int>(known.size()) >= http::kMethodLimit) {
+            return "Maximum new request methods reached while registering method " + m + ".";
+        }
+        known.push_back(m);
+    }
     return std::nullopt;
 }
 
@@ -843,7 +869,7 @@ const DirectiveSpec kCoreDirectives[] = {
      "Free memory an allocator keeps"},
     {"ThreadStackSize", ArgForm::Take1, kRsrcConf, kGlobalOnly, ConfLevel::Server, not_yet_effective,
      "Stack size of worker threads"},
-    {"RegisterHttpMethod", ArgForm::Iterate, kRsrcConf, kGlobalOnly, ConfLevel::Server, not_yet_effective,
+    {"RegisterHttpMethod", ArgForm::Iterate, kRsrcConf, kGlobalOnly, ConfLevel::Server, register_http_method,
      "Extra HTTP methods the parser accepts with RegisteredMethods"},
     {"EnableExceptionHook", ArgForm::Flag, kRsrcConf, kGlobalOnly, ConfLevel::Server, not_yet_effective,
      "Whether a crash hook runs"},

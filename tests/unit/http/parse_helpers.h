@@ -18,19 +18,21 @@ struct Parsed {
 };
 
 // Parses `input` in one call. Parsed must stay where it is: the head points into it.
-inline void parse_all(std::string_view input, Parsed& p, const Limits& limits = {}) {
+inline void parse_all(std::string_view input, Parsed& p, const Limits& limits = {},
+                      const ProtocolOptions& options = {}) {
     p.buffer.assign(input);
     p.slots.assign(limits.fields == 0 ? 1000 : limits.fields, HeaderSlot{});
-    RequestParser parser(limits, p.slots);
+    RequestParser parser(limits, p.slots, options);
     p.result = parser.parse(p.buffer.data(), p.buffer.size());
     p.head = parser.head();
 }
 
 // Feeds `input` one byte more per call, moving the buffer each time, and returns the
 // first non-incomplete result (or the last incomplete one).
-inline ParseResult parse_bytewise(std::string_view input, const Limits& limits = {}) {
+inline ParseResult parse_bytewise(std::string_view input, const Limits& limits = {},
+                                  const ProtocolOptions& options = {}) {
     std::vector<HeaderSlot> slots(limits.fields == 0 ? 1000 : limits.fields);
-    RequestParser parser(limits, slots);
+    RequestParser parser(limits, slots, options);
     std::string grown;
     ParseResult r;
     for (std::size_t n = 1; n <= input.size(); ++n) {

@@ -135,11 +135,29 @@ TEST_F(ReadRequest, TheHeadsOwnErrors) {
     EXPECT_TRUE(v.expects_continue);
 }
 
-TEST_F(ReadRequest, RefusesHttp09OnlyUnderRequire10) {
+TEST_F(ReadRequest, ProtocolOptionsComeFromTheDirective) {
     load("");
-    EXPECT_FALSE(refuses_http09(gen->main));
+    http::ProtocolOptions o = protocol_options(gen->main);
+    EXPECT_FALSE(o.unsafe);
+    EXPECT_FALSE(o.registered_methods);
+    EXPECT_TRUE(o.allow_http09);
     load("HttpProtocolOptions Require1.0\n");
-    EXPECT_TRUE(refuses_http09(gen->main));
+    EXPECT_FALSE(protocol_options(gen->main).allow_http09);
+    load("HttpProtocolOptions Unsafe RegisteredMethods\nRegisterHttpMethod BREW\n"
+         "<Directory />\n<Limit SEARCH>\n</Limit>\n</Directory>\n");
+    o = protocol_options(gen->main);
+    EXPECT_TRUE(o.unsafe);
+    EXPECT_TRUE(o.registered_methods);
+    EXPECT_TRUE(o.allow_http09);
+    ASSERT_EQ(o.extra_methods.size(), 2u);
+    EXPECT_EQ(o.extra_methods[0], "BREW");
+    EXPECT_EQ(o.extra_methods[1], "SEARCH");
+    // Each word keeps its own default: a virtual host's Unsafe leaves the main server's Require1.0.
+    load("HttpProtocolOptions Require1.0\n<VirtualHost *:80>\nHttpProtocolOptions Unsafe\n</VirtualHost>\n");
+    ASSERT_EQ(gen->vhosts.size(), 1u);
+    o = protocol_options(*gen->vhosts[0]);
+    EXPECT_TRUE(o.unsafe);
+    EXPECT_FALSE(o.allow_http09);
 }
 
 TEST_F(ReadRequest, DecodesTheTarget) {
