@@ -228,10 +228,15 @@ bool has_invalid_response_header(const Request& r) {
                 }
             }
         }
-        for (char c : h.value) {
-            if (!http::detail::has_class(c, http::detail::kFieldChar)) {
-                return true;
-            }
+        // Every response pays for this scan, so it has no branch per byte. A
+        // field byte is anything but a control character other than HTAB.
+        unsigned bad = 0;
+        for (char ch : h.value) {
+            const auto c = static_cast<unsigned char>(ch);
+            bad |= static_cast<unsigned>(c < 0x20 && c != '\t') | static_cast<unsigned>(c == 0x7f);
+        }
+        if (bad != 0) {
+            return true;
         }
     }
     return false;
