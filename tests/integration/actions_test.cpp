@@ -78,11 +78,8 @@ TEST(Actions, BadArgumentsStopTheServerAsHttpd) {
         {"Script GET", "Script takes two arguments, a method followed by a script name"},
     };
     for (const auto& [line, message] : cases) {
-        TwinSite site(kModules);
-        site.append_config("<Directory />\n" + line + "\n</Directory>\n");
-        BinaryServer server = site.server("sonora");
-        EXPECT_FALSE(server.start()) << line;
-        EXPECT_NE(server.startup_error.find(message), std::string::npos) << line << "\n" << server.startup_error;
+        const std::string error = refusal_of(kModules, line);
+        EXPECT_NE(error.find(message), std::string::npos) << line << "\n" << error;
     }
 }
 

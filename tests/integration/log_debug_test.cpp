@@ -111,12 +111,9 @@ TEST(LogDebug, BadArgumentsStopTheServerAsHttpd) {
         {"LogMessage x expr=%{", "Could not parse expression '%{': "},
     };
     for (const auto& [line, message] : cases) {
-        TwinSite site(kModule);
-        site.append_config("<Directory />\n" + line + "\n</Directory>\n");
-        BinaryServer server = site.server("sonora");
-        EXPECT_FALSE(server.start()) << line;
-        EXPECT_NE(server.startup_error.find("Syntax error on line"), std::string::npos) << server.startup_error;
-        EXPECT_NE(server.startup_error.find(message), std::string::npos) << line << "\n" << server.startup_error;
+        const std::string error = refusal_of(kModule, line);
+        EXPECT_NE(error.find("Syntax error on line"), std::string::npos) << line << "\n" << error;
+        EXPECT_NE(error.find(message), std::string::npos) << line << "\n" << error;
     }
 }
 

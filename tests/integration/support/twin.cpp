@@ -85,6 +85,13 @@ std::vector<Response> TwinSite::exchange(const std::string& which, const std::ve
     return out;
 }
 
+std::string refusal_of(const std::string& modules, const std::string& line) {
+    TwinSite site(modules);
+    site.append_config("<Directory />\n" + line + "\n</Directory>\n");
+    BinaryServer server = site.server("sonora");
+    return server.start() ? std::string() : server.startup_error;
+}
+
 std::vector<int> statuses(const std::vector<Response>& responses) {
     std::vector<int> out;
     for (const Response& r : responses) {

@@ -52,6 +52,10 @@ private:
 // The status of each response, in order.
 std::vector<int> statuses(const std::vector<Response>& responses);
 
+// What Sonora says when it refuses to start with `modules` (TwinSite's
+// `extra`) and `line` inside `<Directory />`; empty when it starts.
+std::string refusal_of(const std::string& modules, const std::string& line);
+
 // Replaces every "[dd/Mon/yyyy:hh:mm:ss +zzzz]" by "[TIME]".
 std::string mask_times(const std::string& log);
 
