@@ -19,6 +19,32 @@ namespace {
 
 using test::ConfigRoot;
 
+// httpd's has_invalid_response_header: a value with a control byte (HTAB
+// aside) or DEL anywhere, at every offset of the word-at-a-time scan, and a
+// name that is no token; obs-text is fine.
+TEST(ResponseHeaders, ControlBytesAnywhereMakeTheHeadInvalid) {
+    std::pmr::monotonic_buffer_resource arena;
+    const std::string base = "a value of twenty-one";
+    for (std::size_t at = 0; at < base.size(); ++at) {
+        for (char bad : {'\x01', '\n', '\r', '\x1f', '\x7f', '\0'}) {
+            std::string value = base;
+            value[at] = bad;
+            Request r(&arena);
+            r.headers_out.push_back({"X-Ok", "plain"});
+            r.headers_out.push_back({"X-Bad", r.keep(value)});
+            EXPECT_TRUE(has_invalid_response_header(r)) << at << " " << static_cast<int>(bad);
+        }
+        std::string fine = base;
+        fine[at] = at % 2 == 0 ? '\t' : '\xe9';
+        Request r(&arena);
+        r.headers_out.push_back({"X-Fine", r.keep(fine)});
+        EXPECT_FALSE(has_invalid_response_header(r)) << at;
+    }
+    Request r(&arena);
+    r.headers_out.push_back({"Bad Name", "v"});
+    EXPECT_TRUE(has_invalid_response_header(r));
+}
+
 TEST(SplitHost, NamePortAndBracketedAddresses) {
     EXPECT_EQ(split_host("example.com").name, "example.com");
     EXPECT_EQ(split_host("example.com").port, 0);
