@@ -57,6 +57,9 @@ inline constexpr int kRedirected = -2;
 // and then runs the request again from its head; hooks must have done
 // nothing that a second run would repeat wrongly.
 inline constexpr int kAwaitHostName = -3;
+// A handler started work that answers later and left it on
+// Request::exchange (sonora/exchange.h).
+inline constexpr int kSuspended = -4;
 
 inline constexpr int kSatisfyAll = 0;
 inline constexpr int kSatisfyAny = 1;
@@ -123,6 +126,7 @@ public:
         bool is_dir = false;
         std::string_view location;  // a redirect's Location (in the request's arena)
         std::string_view filename;          // the file it maps to
+        std::string_view path_info;         // what follows the file in the URI
         std::string_view content_type;      // as type_checker left it; empty: none
         std::string_view content_encoding;  // likewise
         struct stat finfo {};               // when is_regular or is_dir

@@ -22,6 +22,10 @@
 #include <string_view>
 #include <vector>
 
+namespace sonora {
+class Exchange;
+}
+
 namespace sonora::request {
 
 enum class Method : std::uint8_t { Get, Head, Post, Put, Delete, Connect, Options, Trace, Patch, Other };
@@ -40,7 +44,10 @@ struct Header {
 
 // What the handler wants sent after the head.
 struct Body {
-    enum class Kind : std::uint8_t { None, Memory, File };
+    // Stream: the bytes come from Request::exchange as they are made; `length`
+    // holds their count when length_declared, else they go chunked (HTTP/1.1)
+    // or up to the close (HTTP/1.0).
+    enum class Kind : std::uint8_t { None, Memory, File, Stream };
     Kind kind = Kind::None;
     std::string_view memory;  // Kind::Memory: arena or static bytes
     int fd = -1;              // Kind::File: borrowed from the file cache; not closed by the request
@@ -149,6 +156,11 @@ struct Request {
     std::pmr::string uri;          // decoded, normalised path; changes on internal redirects
     std::pmr::string filename;
     std::pmr::string path_info;
+    // httpd's ap_set_context_info, by the module that mapped the URL (an
+    // Alias): the URL prefix it matched and the directory it maps that to.
+    // Both empty: DocumentRoot's mapping.
+    std::string_view context_prefix;
+    std::string_view context_document_root;
     struct stat finfo {};
     bool has_finfo = false;
     int local_port = 0;
@@ -192,6 +204,10 @@ struct Request {
     // expressions' note()). Values in the arena.
     std::pmr::vector<Header> notes;
     Body body;
+    // A handler that answers over time (a CGI script) leaves this and returns
+    // kSuspended (sonora/exchange.h); the connection takes it over and
+    // deletes it. Null otherwise.
+    Exchange* exchange = nullptr;
     // The response is an error page the server made (httpd's
     // ap_send_error_response: a canned page, an ErrorDocument text or a
     // redirect to a remote one), not what a handler sent; decides which
@@ -203,6 +219,7 @@ struct Request {
     std::string_view the_request;       // the request line as received, without its line end
     bool redirected = false;            // an internal redirect happened (not DirectoryIndex's)
     std::string_view original_uri;      // redirected: the URI before the first internal redirect
+    std::string_view original_query;    // redirected: its query
     std::string_view original_handler;  // redirected: the handler then
     int original_status = 0;            // redirected: the status then (the error, for ErrorDocument)
     std::optional<std::uint64_t> content_length;  // the Content-Length the response declares

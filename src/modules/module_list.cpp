@@ -33,6 +33,8 @@ namespace generators {
 extern Module status_module;
 extern Module autoindex_module;
 extern Module asis_module;
+extern Module cgi_module;
+extern Module cgid_module;
 }  // namespace generators
 namespace filters {
 extern Module reqtimeout_module;
@@ -67,7 +69,7 @@ std::span<Module* const> builtin_modules() {
         &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
         &filters::reqtimeout_module, &generators::autoindex_module, &metadata::headers_module,
         &metadata::expires_module, &mappers::vhost_alias_module, &generators::asis_module,
-        &mappers::actions_module, &mappers::speling_module,
+        &mappers::actions_module, &mappers::speling_module, &generators::cgi_module, &generators::cgid_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule

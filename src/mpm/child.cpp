@@ -6,6 +6,7 @@
 #include "mpm/accept_loop.h"
 #include "mpm/threaded_child.h"
 #include "net/worker.h"
+#include "os/reaper.h"
 
 #include <signal.h>
 #include <sys/prctl.h>
@@ -141,6 +142,7 @@ void run_child(const config::Generation& gen, const Settings& settings, const st
         case Kind::Prefork: status = serve_prefork(gen, sockets, mutex, sfd, role); break;
         case Kind::Worker: status = serve_threaded(gen, settings, sockets, sfd, role, mutex) < 0 ? kChildFatal : 0; break;
     }
+    os::reap_remaining();  // scripts still running when the workers let them go
     logs::access_log_writers().flush_all();
     // No destructors: the configuration and the log writers are the parent's copies.
     ::_exit(status);
@@ -151,10 +153,15 @@ int run_single(const config::Generation& gen, const Settings& settings, std::vec
     if (board != nullptr) {
         board->claim(0, ::getpid(), 0);
     }
-    net::Worker worker(gen, std::move(sockets), role_for(gen, settings, board, 0, false));
-    worker.watch_stop_fd(signal_fd);
-    worker.run();
-    return worker.stop_signal();
+    int stop_signal = 0;
+    {
+        net::Worker worker(gen, std::move(sockets), role_for(gen, settings, board, 0, false));
+        worker.watch_stop_fd(signal_fd);
+        worker.run();
+        stop_signal = worker.stop_signal();
+    }
+    os::reap_remaining();
+    return stop_signal;
 }
 
 }  // namespace sonora::mpm

@@ -1,4 +1,5 @@
 #include "net/connection.h"
+#include "net/connection_exchange.h"
 
 #include "core/strings.h"
 #include "modules/core/request_log.h"
@@ -210,7 +211,9 @@ void Connection::extend_stage(std::size_t bytes) {
 // Level-triggered: input is read once per event, and interest in input is
 // dropped while the buffer is full and a response is still being written.
 void Connection::update_interest(bool want_write) {
-    bool want_read = !((state_ == State::Writing || suspended_) && b_ != nullptr && in_len_ == b_->in.size());
+    bool want_read = state_ == State::Exchanging
+                         ? exchange_wants_read()
+                         : !((state_ == State::Writing || suspended_) && b_ != nullptr && in_len_ == b_->in.size());
     if (want_write == want_write_ && want_read == want_read_) {
         return;
     }
@@ -224,6 +227,10 @@ void Connection::update_interest(bool want_write) {
 
 void Connection::on_event(std::uint32_t events) {
     if (state_ == State::Closed) {
+        return;
+    }
+    if (state_ == State::Exchanging) {
+        exchange_socket_event(events);
         return;
     }
     if (state_ == State::Writing && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
@@ -241,6 +248,10 @@ void Connection::on_event(std::uint32_t events) {
 }
 
 void Connection::on_timeout() {
+    if (state_ == State::Exchanging) {
+        exchange_timeout();
+        return;
+    }
     worker_.update_wall_clock();
     if (state_ == State::Lingering) {
         if (worker_.loop().now_ms() < linger_deadline_ms_) {
@@ -446,6 +457,12 @@ void Connection::handle_input(std::size_t start) {
         if (!handle_one(pos)) {
             break;
         }
+        if (exchange_began_) {
+            // An exchange answers the request; it may even have ended and
+            // gone on to what follows (or closed): this pass is over.
+            exchange_began_ = false;
+            return;
+        }
         if (suspended_) {
             // Waiting for the client's name: no timer runs out meanwhile (the
             // resolver always answers), and nothing is written or compacted.
@@ -602,6 +619,19 @@ bool Connection::handle_one(std::size_t& pos) {
     const bool refused = request::refuse_large_body(r, worker_.request_context(), body_length, file);
     if (refused) {
         body_to_discard_ = 0;  // the lingering close drains it
+        if (r.exchange != nullptr) {
+            delete r.exchange;  // the script goes without its body
+            r.exchange = nullptr;
+        }
+    }
+    if (r.exchange != nullptr) {
+        if (!r.keep_alive) {
+            close_after_ = true;
+        }
+        r.bytes_in = head_bytes + wire_body;
+        begin_exchange(r, std::move(file), start, body_start, static_cast<int>(body.kind), body.length,
+                       verdict.expects_continue);
+        return true;
     }
     if (!r.keep_alive) {
         close_after_ = true;
@@ -914,6 +944,7 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
     switch (r.body.kind) {
         case request::Body::Kind::None: break;
         case request::Body::Kind::Memory: length = r.body.memory.size(); break;
+        case request::Body::Kind::Stream: length = r.body.length_declared ? r.body.length : 0; break;
         case request::Body::Kind::File:
             if (r.body.pieces.empty()) {
                 length = r.body.length;
@@ -936,6 +967,8 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
         }
     }
     const bool error_page = r.status >= 300 && r.body.kind == request::Body::Kind::Memory;
+    // A stream of unknown length to an HTTP/1.1 client (queue_stream_head decided).
+    const bool stream_chunked = r.body.kind == request::Body::Kind::Stream && ex_ != nullptr && ex_->chunked;
     // Not only the file handler's HEAD: an access check's or a mapper's error page too.
     // A simple request (HTTP/0.9, Unsafe lets it be HEAD) gets the body regardless.
     const bool header_only = (r.header_only || r.method == request::Method::Head) && r.version != 9;
@@ -950,10 +983,11 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
                       error_page ? std::string_view{} : std::string_view(r.content_language), length,
                       // httpd makes no error page for HEAD, so nothing gives it a length
                       (r.body.kind != request::Body::Kind::None || r.status >= 200) && !(error_page && header_only) &&
-                          !trace_echo && !(header_only && !r.body.length_declared),
+                          !trace_echo && !(header_only && !r.body.length_declared) &&
+                          !(r.body.kind == request::Body::Kind::Stream && !r.body.length_declared),
                       r.keep_alive && !close_after_, r.version, ws.keepalive_timeout_ms / 1000,
                       ws.max_keepalive_requests == 0 ? 0 : ws.max_keepalive_requests + 1 - requests_,
-                      custom_reason(r)};
+                      custom_reason(r), stream_chunked};
     // An HTTP/0.9 client reads the body alone, as httpd sends it.
     std::string_view head_bytes = r.version == 9 ? std::string_view{} : write_response_head(head, &b_->arena);
     queue_memory(head_bytes);
@@ -963,6 +997,10 @@ void Connection::queue_response(request::Request& r, std::shared_ptr<const reque
                            : std::nullopt;
     if (header_only || r.status == 304 || r.status == 204) {
         return;
+    }
+    if (r.body.kind == request::Body::Kind::Stream) {
+        r.content_length = r.body.length_declared ? std::optional<std::uint64_t>(length) : std::nullopt;
+        return;  // the connection writes the body as the exchange makes it
     }
     r.bytes_sent = length;
     r.bytes_out += length;
@@ -1252,6 +1290,9 @@ void Connection::close() {
         return;
     }
     state_ = State::Closed;
+    if (ex_ != nullptr && ex_->active) {
+        abort_exchange();
+    }
     if (suspended_ || lookups_asked_) {
         worker_.resolver().cancel(this, serial_);
         suspended_ = false;

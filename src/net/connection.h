@@ -52,7 +52,10 @@ public:
     event::TimerNode timer;  // linked into one of the worker's timer lists
 
 private:
-    enum class State : std::uint8_t { Reading, Writing, Lingering, Closed };
+    // Exchanging: a handler's Exchange (sonora/exchange.h) is answering the
+    // request in b_->pending (connection_exchange.cpp); pipelined requests
+    // wait behind it.
+    enum class State : std::uint8_t { Reading, Writing, Exchanging, Lingering, Closed };
     enum class Activity : std::uint8_t { None, Busy, KeepAlive, Lingering };
 
     void on_readable();
@@ -103,6 +106,26 @@ private:
     void fill_connection_request(request::Request& r);
     void update_interest(bool want_write);
 
+    // ---- a handler's exchange (connection_exchange.cpp) ----
+    struct ExchangeState;
+    friend struct ExchangeState;
+    // `start`: the request's head in the input; `body_start`: its body.
+    void begin_exchange(request::Request& r, std::shared_ptr<const request::FileEntry> file, std::size_t start,
+                        std::size_t body_start, int body_kind, std::uint64_t body_length, bool expects_continue);
+    void on_exchange_event(int which);
+    void exchange_socket_event(std::uint32_t events);
+    void exchange_timeout();
+    void pump_exchange();
+    void exchange_read_body();
+    bool exchange_feed_body();
+    bool exchange_head(int status);
+    bool exchange_output();
+    void end_exchange();
+    void abort_exchange();
+    void sync_exchange_watches();
+    bool exchange_wants_read() const;
+    void queue_stream_head(request::Request& r);
+
     Worker& worker_;
     std::unique_ptr<ConnectionBuffers> b_;  // while busy; see the header comment
     scoreboard::WorkerSlot* slot_ = nullptr;  // while a request is in flight
@@ -140,6 +163,7 @@ private:
     bool peer_closed_ = false;
     bool client_asked_close_ = false;     // Connection: close (or HTTP/1.0 without keep-alive)
     bool peer_error_ = false;             // a malformed request was answered
+    bool exchange_began_ = false;         // handle_one handed its request to an exchange
 
     // HostnameLookups: the peer's name once looked up (kept while idle), and
     // a request parked while the resolver works (the connection reads no
@@ -160,6 +184,7 @@ private:
     char client_ip_[INET6_ADDRSTRLEN] = {};
     char local_ip_[INET6_ADDRSTRLEN] = {};
     const Server* default_server_ = nullptr;
+    std::unique_ptr<ExchangeState> ex_;  // while State::Exchanging
 };
 
 }  // namespace sonora::net

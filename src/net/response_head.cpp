@@ -65,6 +65,9 @@ std::string_view write_response_head(const ResponseHead& h, std::pmr::memory_res
     } else {
         w.put("Connection: close\r\n");
     }
+    if (h.chunked) {
+        w.put("Transfer-Encoding: chunked\r\n");  // httpd adds it after the keep-alive decision
+    }
     if (!h.content_type.empty() && !bodyless) {
         w.header("Content-Type", h.content_type);
     }

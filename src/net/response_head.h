@@ -26,6 +26,7 @@ struct ResponseHead {
     std::int64_t keepalive_timeout_s;
     unsigned keepalive_remaining;  // 0 = unlimited
     std::string_view reason = {};  // empty: Apache's phrase for `status`
+    bool chunked = false;          // the body goes chunked (a stream of unknown length)
 };
 
 // Returns the head, written into memory from `arena`.

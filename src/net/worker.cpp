@@ -5,6 +5,7 @@
 #include "net/connection.h"
 #include "core/log.h"
 #include "logs/log_writer.h"
+#include "os/reaper.h"
 
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
@@ -436,7 +437,13 @@ void Worker::turn() {
             wait = std::min<std::int64_t>(wait, std::max<std::int64_t>(0, n->deadline_ms - loop_.now_ms()));
         }
     }
+    if (os::children_pending()) {
+        wait = std::min<std::int64_t>(wait, 100);  // scripts to reap or kill (os/reaper.h)
+    }
     loop_.run_once(static_cast<int>(wait) + 1);
+    if (os::children_pending()) {
+        os::reap_children(loop_.now_ms());
+    }
     expire_timers();
     recycle_retired();
     tick_logs(false);

@@ -9,7 +9,10 @@
 #include "request/error_page.h"
 #include "request/static_file.h"
 
+#include <sonora/exchange.h>
+
 #include <cerrno>
+#include <charconv>
 
 namespace sonora::request {
 
@@ -93,8 +96,21 @@ bool redirect_internally(Request& r, std::string_view target, bool fast = false)
     if (!fast && !r.redirected) {
         r.redirected = true;
         r.original_uri = r.keep(r.uri);
+        r.original_query = r.query;
         r.original_handler = r.keep(r.handler);
         r.original_status = r.status;
+    }
+    if (!fast) {
+        // httpd's new request sees the old one's environment as REDIRECT_*,
+        // and the status it ended with as REDIRECT_STATUS.
+        for (Header& h : r.env) {
+            std::pmr::string renamed("REDIRECT_", r.arena);
+            renamed.append(h.name);
+            h.name = r.keep(renamed);
+        }
+        char digits[8];
+        const auto end = std::to_chars(digits, digits + sizeof digits, r.status).ptr;
+        r.env_set("REDIRECT_STATUS", std::string_view(digits, static_cast<std::size_t>(end - digits)));
     }
     auto q = target.find('?');
     r.uri.assign(target.substr(0, q));
@@ -304,6 +320,7 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
         out.location = *location;
     }
     out.filename = r.keep(sub.filename);
+    out.path_info = sub.path_info.empty() ? std::string_view() : r.keep(sub.path_info);
     out.content_type = sub.content_type.empty() ? std::string_view() : r.keep(sub.content_type);
     out.content_encoding = sub.content_encoding.empty() ? std::string_view() : r.keep(sub.content_encoding);
     if (sub.has_finfo) {
@@ -438,6 +455,8 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
         r.handler.clear();
         r.content_encoding.clear();
         r.content_language.clear();
+        r.context_prefix = {};
+        r.context_document_root = {};
         std::shared_ptr<const FileEntry> entry;
         // After an internal redirect under the same merged configuration the
         // access decision stands (an ErrorDocument beside the refused file is
@@ -466,11 +485,30 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
             if (status == kRedirected) {
                 continue;
             }
+            if (status == kSuspended) {
+                return;  // the connection drives r.exchange, then resume_exchange()
+            }
         }
         if (status != kOk) {
             error_response(r, ctx, status, {}, &file_ref);
         }
         return;
+    }
+}
+
+int exchange_ready(Request& r, Context& ctx, Exchange& exchange, std::int64_t now_ms) {
+    HookServices services(ctx);
+    return exchange.on_ready(r, services, now_ms);
+}
+
+void resume_exchange(Request& r, Context& ctx, int status, std::shared_ptr<const FileEntry>& file_ref) {
+    if (status == kRedirected) {
+        process_request(r, ctx, file_ref);
+    } else if (status != kOk) {
+        error_response(r, ctx, status, {}, &file_ref);
+    }
+    if (r.exchange == nullptr && !r.awaiting_host_name) {
+        finish_headers(r, ctx);
     }
 }
 

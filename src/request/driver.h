@@ -52,6 +52,18 @@ struct Context {
 // while the response is written.
 void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& file_ref);
 
+// A handler's exchange (Request::exchange) is ready or its deadline passed:
+// runs its on_ready with the request's services and returns what it answers.
+int exchange_ready(Request& r, Context& ctx, Exchange& exchange, std::int64_t now_ms);
+
+// Goes on with a request once its exchange has decided (`status` from
+// exchange_ready, not kDeclined): kOk, the head is on r and the body streams
+// from the exchange; kRedirected, the phases run again for the new URI (the
+// connection has let go of the old exchange; the new URI may start another);
+// an HTTP status, its error page. Then finish_headers, unless a new exchange
+// is pending.
+void resume_exchange(Request& r, Context& ctx, int status, std::shared_ptr<const FileEntry>& file_ref);
+
 // Runs the headers_out (or, for an error page, error_headers_out) hooks once
 // the response is complete, before its head is written.
 void finish_headers(Request& r, Context& ctx);

@@ -200,7 +200,7 @@ void run_request(Request& r, Context& ctx, int status, http::TargetForm form, st
             process_request(r, ctx, file_ref);
         }
     }
-    if (!r.awaiting_host_name) {
+    if (!r.awaiting_host_name && r.exchange == nullptr) {
         finish_headers(r, ctx);
     }
     if (r.server_name.empty()) {

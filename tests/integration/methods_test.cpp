@@ -92,10 +92,9 @@ TEST_F(Methods, TraceEchoIsRebuiltAndStreamed) {
     ASSERT_EQ(rs.size(), 2u);
     EXPECT_EQ(rs[0].header("Transfer-Encoding"), "chunked");
     EXPECT_EQ(rs[0].header("Content-Length"), "");
-    // The harness leaves chunked framing in the body: one chunk, then the last.
+    // The harness has taken the chunk framing off.
     const std::string echo = "TRACE /index.html HTTP/1.1\r\nHost: localhost\r\nX-A: a\r\nConnection: close\r\n\r\n";
-    EXPECT_EQ(rs[0].body, "4a\r\n" + echo + "\r\n0\r\n\r\n");
-    EXPECT_EQ(echo.size(), 0x4au);
+    EXPECT_EQ(rs[0].body, echo);
     EXPECT_EQ(rs[1].header("Transfer-Encoding"), "");
     EXPECT_EQ(rs[1].header("Content-Length"), "");
     EXPECT_EQ(rs[1].header("Connection"), "close");

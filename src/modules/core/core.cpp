@@ -93,6 +93,9 @@ CoreDirConfig CoreDirConfig::merge(const CoreDirConfig& base, const CoreDirConfi
     inherit(c.enable_sendfile, base.enable_sendfile, add.enable_sendfile);
     inherit(c.add_default_charset, base.add_default_charset, add.add_default_charset);
     inherit(c.accept_path_info, base.accept_path_info, add.accept_path_info);
+    inherit(c.rlimit_cpu, base.rlimit_cpu, add.rlimit_cpu);
+    inherit(c.rlimit_mem, base.rlimit_mem, add.rlimit_mem);
+    inherit(c.rlimit_nproc, base.rlimit_nproc, add.rlimit_nproc);
     c.error_documents = base.error_documents;
     for (const auto& [code, doc] : add.error_documents) {
         if (doc == "default") {

@@ -94,6 +94,15 @@ struct CoreDirConfig {
     std::optional<std::string> force_type, set_handler;
     std::optional<std::string> output_filters, input_filters;
     std::optional<bool> cgi_pass_auth, qualify_redirect_url;
+    // RLimitCPU, RLimitMEM, RLimitNPROC for the programs the server starts
+    // (CGI scripts): the soft limit ("max": the server's hard limit) and the
+    // hard limit, 0 where the server's stays.
+    struct ResourceLimit {
+        unsigned long long soft = 0;
+        bool soft_max = false;
+        unsigned long long hard = 0;
+    };
+    std::optional<ResourceLimit> rlimit_cpu, rlimit_mem, rlimit_nproc;
     std::optional<std::string> log_level;
     std::vector<std::shared_ptr<const Section>> sec_file;  // <Files> inside this section
     std::vector<std::shared_ptr<const Section>> sec_if;    // <If> chains inside this section

@@ -37,6 +37,23 @@ CmdResult not_yet_effective(Cmd& cmd, Args) {
     return std::nullopt;
 }
 
+// httpd's ap_unixd_set_rlimit: a number or "max" for the soft limit, an
+// optional number for the hard one (anything else counts as 0: unchanged).
+template <std::optional<CoreDirConfig::ResourceLimit> CoreDirConfig::*Field>
+CmdResult set_rlimit(Cmd& cmd, Args a) {
+    CoreDirConfig::ResourceLimit limit;
+    if (equals_nocase(a[0], "max")) {
+        limit.soft_max = true;
+    } else {
+        limit.soft = static_cast<unsigned long long>(std::max(0L, leading_number(a[0])));
+    }
+    if (a.size() > 1) {
+        limit.hard = static_cast<unsigned long long>(std::max(0L, leading_number(a[1])));
+    }
+    dir(cmd).*Field = limit;
+    return std::nullopt;
+}
+
 CmdResult set_timeout(Cmd& cmd, Args a) {
     auto ms = parse_duration_ms(a[0]);
     if (!ms) {
@@ -829,12 +846,12 @@ const DirectiveSpec kCoreDirectives[] = {
      "Obsolete since 2.3; only 'none' is meaningful"},
     {"CGIVar", ArgForm::Take2, kOrFileInfo, 0, ConfLevel::Dir, not_yet_effective,
      "How a CGI variable is computed"},
-    {"RLimitCPU", ArgForm::Take12, kRsrcConf | kOrAll, 0, ConfLevel::Dir, not_yet_effective,
+    {"RLimitCPU", ArgForm::Take12, kRsrcConf | kOrAll, 0, ConfLevel::Dir, set_rlimit<&CoreDirConfig::rlimit_cpu>,
      "CPU seconds limit of processes the server starts"},
-    {"RLimitMEM", ArgForm::Take12, kRsrcConf | kOrAll, 0, ConfLevel::Dir, not_yet_effective,
+    {"RLimitMEM", ArgForm::Take12, kRsrcConf | kOrAll, 0, ConfLevel::Dir, set_rlimit<&CoreDirConfig::rlimit_mem>,
      "Memory limit of processes the server starts"},
-    {"RLimitNPROC", ArgForm::Take12, kRsrcConf | kOrAll, 0, ConfLevel::Dir, not_yet_effective,
-     "Process count limit of processes the server starts"},
+    {"RLimitNPROC", ArgForm::Take12, kRsrcConf | kOrAll, 0, ConfLevel::Dir,
+     set_rlimit<&CoreDirConfig::rlimit_nproc>, "Process count limit of processes the server starts"},
     {"ReadBufferSize", ArgForm::Take1, kAnywhere, 0, ConfLevel::Server, not_yet_effective,
      "Size of the buffers reads use"},
     {"FlushMaxThreshold", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, not_yet_effective,

@@ -4,6 +4,7 @@
 #include "modules/core/mod_unixd.h"
 
 #include "config/generation.h"
+#include "core/strings.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -27,6 +28,17 @@ CmdResult set_chroot(Cmd& cmd, Args a) {
     return std::nullopt;
 }
 
+// Sonora has no suexec wrapper: scripts run as User, so `Suexec On` (which
+// promises they run as their owners) is refused as httpd refuses it when
+// the wrapper is missing.
+CmdResult set_suexec(Cmd& cmd, std::span<const std::string> a) {
+    if (equals_nocase(a[0], "on")) {
+        return std::string("suEXEC isn't supported: Missing suexec binary " SONORA_HTTPD_ROOT "/suexec");
+    }
+    cmd.conf<UnixdConfig>().suexec = false;
+    return std::nullopt;
+}
+
 const DirectiveSpec kDirectives[] = {
     {"User", ArgForm::Take1, kRsrcConf, kGlobalOnly, ConfLevel::Server, set_string<&UnixdConfig::user>,
      "User (name or #uid) the children run as"},
@@ -34,7 +46,7 @@ const DirectiveSpec kDirectives[] = {
      "Group (name or #gid) the children run as"},
     {"ChrootDir", ArgForm::Take1, kRsrcConf, kGlobalOnly, ConfLevel::Server, set_chroot,
      "Directory the children chroot into"},
-    {"Suexec", ArgForm::Flag, kRsrcConf, kGlobalOnly, ConfLevel::Server, set_flag<&UnixdConfig::suexec>,
+    {"Suexec", ArgForm::Flag, kRsrcConf, kGlobalOnly, ConfLevel::Server, set_suexec,
      "Whether CGI scripts run through suexec"},
 };
 

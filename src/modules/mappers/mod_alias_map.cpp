@@ -20,12 +20,14 @@ namespace sonora::modules::mappers {
 namespace {
 
 // The file `uri` maps to through the first matching entry, or nullopt.
-const AliasEntry* find_alias(std::span<const AliasEntry> entries, std::string_view uri, std::string& filename) {
+const AliasEntry* find_alias(std::span<const AliasEntry> entries, std::string_view uri, std::string& filename,
+                             std::size_t& prefix_len) {
     std::vector<std::string_view> groups;
     for (const AliasEntry& e : entries) {
         if (e.regex) {
             if (e.regex->match(uri, groups)) {
                 filename = substitute_groups(e.real, groups);
+                prefix_len = groups.empty() ? 0 : static_cast<std::size_t>(groups[0].data() + groups[0].size() - uri.data());
                 return &e;
             }
             continue;
@@ -33,6 +35,7 @@ const AliasEntry* find_alias(std::span<const AliasEntry> entries, std::string_vi
         if (std::size_t matched = alias_prefix_match(uri, e.fake); matched > 0) {
             filename = e.real;
             filename.append(uri.substr(matched));
+            prefix_len = matched;
             return &e;
         }
     }
@@ -53,6 +56,7 @@ int location_alias(request::Request& r, const AliasDirConfig& dir) {
     }
     if (!alias.handler.empty()) {
         r.handler.assign(alias.handler);
+        r.notes.push_back({"alias-forced-type", alias.handler});  // mod_cgi: a ScriptAlias'd script needs no ExecCGI
     }
     if (found.empty() || found.front() != '/') {
         found.insert(0, alias.root);
@@ -74,13 +78,18 @@ int translate_alias(request::Request& r, Services&) {
         return kDeclined;
     }
     std::string filename;
-    const AliasEntry* hit = find_alias(conf->aliases, r.uri, filename);
+    std::size_t prefix_len = 0;
+    const AliasEntry* hit = find_alias(conf->aliases, r.uri, filename, prefix_len);
     if (hit == nullptr) {
         return kDeclined;
     }
+    // CONTEXT_PREFIX and CONTEXT_DOCUMENT_ROOT, as httpd's mod_alias sets them.
+    r.context_prefix = r.keep(std::string_view(r.uri).substr(0, prefix_len));
+    r.context_document_root = hit->regex ? r.keep(filename) : std::string_view(hit->real);
     r.filename = std::move(filename);
     if (!hit->handler.empty()) {
         r.handler.assign(hit->handler);
+        r.notes.push_back({"alias-forced-type", hit->handler});
     }
     return kOk;
 }

@@ -122,6 +122,7 @@ int translate_vhost(request::Request& r, Services&) {
     r.filename.assign(interpolate_vhost(map->format, name, port, uri));
     if (script) {
         r.handler.assign(core::kCgiScriptHandler);  // as ScriptAlias: a script whatever its name
+        r.notes.push_back({"alias-forced-type", core::kCgiScriptHandler});
     }
     return kOk;
 }

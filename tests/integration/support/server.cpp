@@ -368,7 +368,25 @@ std::vector<Response> parse_responses(const std::string& bytes, bool head_only) 
         pos = end + 4;
         std::string cl = r.header("Content-Length");
         bool bodyless = head_only || r.status == 304 || r.status == 204 || r.status < 200;
-        if (!bodyless) {
+        if (!bodyless && r.header("Transfer-Encoding") == "chunked") {
+            // Chunks up to the last one (a cut stream keeps what came).
+            while (pos < bytes.size()) {
+                const std::size_t line_end = bytes.find("\r\n", pos);
+                if (line_end == std::string::npos) {
+                    pos = bytes.size();
+                    break;
+                }
+                const std::size_t size = std::stoul(bytes.substr(pos, line_end - pos), nullptr, 16);
+                pos = line_end + 2;
+                if (size == 0) {
+                    const std::size_t trailer_end = bytes.find("\r\n", pos);
+                    pos = trailer_end == std::string::npos ? bytes.size() : trailer_end + 2;
+                    break;
+                }
+                r.body += bytes.substr(pos, size);
+                pos = std::min(bytes.size(), pos + size + 2);
+            }
+        } else if (!bodyless) {
             std::size_t n = cl.empty() ? bytes.size() - pos : static_cast<std::size_t>(std::stoull(cl));
             r.body = bytes.substr(pos, n);
             pos += r.body.size();

@@ -1,0 +1,213 @@
+#include "modules/generators/mod_cgi.h"
+
+#include "config/engine.h"
+#include "core/strings.h"
+#include "modules/core/core_config.h"
+#include "modules/core/request_log.h"
+#include "modules/generators/mod_cgi_env.h"
+#include "modules/generators/mod_cgi_exchange.h"
+#include "os/spawn.h"
+
+#include <sonora/directive.h>
+#include <sonora/exchange.h>
+#include <sonora/hooks.h>
+#include <sonora/request.h>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <string>
+
+namespace sonora::modules::generators {
+
+namespace {
+
+using Args = std::span<const std::string>;
+
+CmdResult set_timeout(Cmd& cmd, Args a) {
+    const auto ms = parse_duration_ms(a[0]);
+    if (!ms) {
+        return std::string(cmd.spec().name) + " has wrong format";
+    }
+    cmd.conf<CgiDirConfig>().timeout_ms = *ms;
+    return std::nullopt;
+}
+
+// ScriptLog and its two size limits: the debugging log of failed scripts.
+CmdResult script_log_not_yet(Cmd& cmd, Args) {
+    cmd.engine().warn("cgi", "SN90005",
+                      std::string(cmd.spec().name) + " has no effect yet: failed scripts are logged to the ErrorLog only");
+    return std::nullopt;
+}
+
+// mod_cgid's daemon socket: Sonora starts scripts without a daemon (see
+// mod_cgi.h), so there is no socket to place.
+CmdResult accept_script_sock(Cmd&, Args) { return std::nullopt; }
+
+const DirectiveSpec kDirectives[] = {
+    {"ScriptLog", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
+     "the name of a log for script debugging info"},
+    {"ScriptLogLength", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
+     "the maximum length (in bytes) of the script debug log"},
+    {"ScriptLogBuffer", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
+     "the maximum size (in bytes) to record of a POST request"},
+    {"CGIScriptTimeout", ArgForm::Take1, kRsrcConf | kAccessConf, 0, ConfLevel::Dir, set_timeout,
+     "The amount of time to wait between successful reads from the CGI script, in seconds."},
+};
+
+const DirectiveSpec kCgidDirectives[] = {
+    {"ScriptLog", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
+     "the name of a log for script debugging info"},
+    {"ScriptLogLength", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
+     "the maximum length (in bytes) of the script debug log"},
+    {"ScriptLogBuffer", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
+     "the maximum size (in bytes) to record of a POST request"},
+    {"ScriptSock", ArgForm::Take1, kRsrcConf, kGlobalOnly, ConfLevel::Server, accept_script_sock,
+     "the name of the socket to use for communication with the cgi daemon."},
+    {"CGIDScriptTimeout", ArgForm::Take1, kRsrcConf | kAccessConf, 0, ConfLevel::Dir, set_timeout,
+     "The amount of time to wait between successful reads from the CGI script, in seconds."},
+};
+
+std::string_view base_name(std::string_view path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// httpd's log_scripterror: a refusal, logged as if the script had said it.
+int refuse(const request::Request& r, int status, std::string_view id, std::string_view why) {
+    core::log_request_error(r, LogLevel::Error, "cgi", id,
+                            "stderr from " + std::string(r.filename) + ": " + std::string(why));
+    return status;
+}
+
+std::string percent_decoded(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() + 0 && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
+
+// argv: the script's name, then an ISINDEX query's words (a query without
+// '=', split at '+' and decoded), as httpd passes them.
+std::vector<std::string> script_argv(const request::Request& r) {
+    std::vector<std::string> argv{std::string(base_name(r.filename))};
+    if (!r.query.empty() && r.query.find('=') == std::string_view::npos) {
+        std::string_view q = r.query;
+        while (true) {
+            const std::size_t plus = q.find('+');
+            argv.push_back(percent_decoded(q.substr(0, plus)));
+            if (plus == std::string_view::npos) {
+                break;
+            }
+            q.remove_prefix(plus + 1);
+        }
+    }
+    return argv;
+}
+
+// RLimitCPU, RLimitMEM (the address space, as APR limits it on Linux) and
+// RLimitNPROC, over the server's own limits.
+void add_limits(const core::CoreDirConfig& dir, os::SpawnRequest& spawn) {
+    const std::pair<const std::optional<core::CoreDirConfig::ResourceLimit>*, int> limits[] = {
+        {&dir.rlimit_cpu, RLIMIT_CPU}, {&dir.rlimit_mem, RLIMIT_AS}, {&dir.rlimit_nproc, RLIMIT_NPROC}};
+    for (const auto& [setting, resource] : limits) {
+        if (!*setting) {
+            continue;
+        }
+        rlimit current{};
+        ::getrlimit(static_cast<__rlimit_resource>(resource), &current);
+        os::SpawnRequest::Limit l{resource, current.rlim_cur, current.rlim_max};
+        l.soft = (*setting)->soft_max ? current.rlim_max : (*setting)->soft != 0 ? (*setting)->soft : l.soft;
+        if ((*setting)->hard != 0 && ((*setting)->hard <= current.rlim_max || ::geteuid() == 0)) {
+            l.hard = (*setting)->hard;
+        }
+        l.soft = std::min(l.soft, l.hard);
+        spawn.limits.push_back(l);
+    }
+}
+
+std::int64_t monotonic_ms() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+int cgi_handler(request::Request& r, Services& services) {
+    if (r.handler != "cgi-script" && r.handler != "application/x-httpd-cgi") {
+        return kDeclined;
+    }
+    const auto& core_dir = *r.dir_config->get<core::CoreDirConfig>(core::core_module.index);
+    const bool aliased = request::find_header(r.notes, "alias-forced-type") == std::optional<std::string_view>("cgi-script");
+    if ((core_dir.effective_options() & core::kOptExecCgi) == 0 && !aliased) {
+        return refuse(r, 403, "SN02809", "Options ExecCGI is off in this directory");
+    }
+    if (!r.has_finfo) {
+        return refuse(r, 404, "SN02811", "script not found or unable to stat");
+    }
+    if (S_ISDIR(r.finfo.st_mode)) {
+        return refuse(r, 403, "SN02812", "attempt to invoke directory as script");
+    }
+    if (!r.path_info.empty() && core_dir.accept_path_info == core::Tristate::Off) {
+        return refuse(r, 404, "SN02810", "AcceptPathInfo off disallows user's path");
+    }
+    os::SpawnRequest spawn;
+    spawn.path.assign(r.filename);
+    spawn.argv = script_argv(r);
+    spawn.env = cgi_environment(r, services);
+    spawn.cwd.assign(std::string_view(r.filename).substr(0, r.filename.rfind('/') + 1));
+    add_limits(core_dir, spawn);
+    os::Spawned process = os::spawn(spawn);
+    if (process.pid < 0) {
+        // What httpd's forked child writes to stderr when exec fails, then
+        // the parent's complaint about the missing head.
+        core::log_request_error(r, LogLevel::Error, "cgi", "SN01215",
+                                "stderr from " + std::string(r.filename) + ": " + errno_text(process.error) +
+                                    ": exec of '" + std::string(r.filename) + "' failed");
+        core::log_request_error(r, LogLevel::Error, "cgi", "",
+                                "End of script output before headers: " + std::string(base_name(r.filename)));
+        return 500;
+    }
+    const auto* dir = r.dir_config->get<CgiDirConfig>(cgi_module.index);
+    if (dir == nullptr) {
+        dir = r.dir_config->get<CgiDirConfig>(cgid_module.index);
+    }
+    const long long timeout = dir != nullptr && dir->timeout_ms
+                                  ? *dir->timeout_ms
+                                  : core::server_config(*r.server).timeout_ms.value_or(60'000);
+    const bool nph = base_name(r.filename).starts_with("nph-");
+    r.exchange = new CgiExchange(process, std::string(r.filename), timeout, nph, monotonic_ms());
+    return kSuspended;
+}
+
+void cgi_register_hooks(HookRegistry& hooks) { hooks.add(Phase::Handler, cgi_handler, HookOrder::Middle); }
+
+}  // namespace
+
+Module cgi_module{
+    .name = "cgi_module",
+    .source = "mod_cgi.c",
+    .directives = kDirectives,
+    .dir_config = config_ops<CgiDirConfig>(),
+    .register_hooks = cgi_register_hooks,
+};
+
+// Debian enables mod_cgid under the threaded MPMs; it is the same handler
+// here, with mod_cgid's directive names.
+Module cgid_module{
+    .name = "cgid_module",
+    .source = "mod_cgid.c",
+    .directives = kCgidDirectives,
+    .dir_config = config_ops<CgiDirConfig>(),
+    .register_hooks = cgi_register_hooks,
+};
+
+}  // namespace sonora::modules::generators
