@@ -86,6 +86,25 @@ http::ProtocolOptions protocol_options(const Server& default_server) {
     return o;
 }
 
+namespace {
+
+// httpd's fix_hostname lowercases the host it keeps (SERVER_NAME, %V,
+// self-referencing URLs); a view of the head when it is lowercase already.
+std::string_view lowered_host(const Request& r, std::string_view host) {
+    if (std::none_of(host.begin(), host.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+        return host;
+    }
+    std::pmr::string low(host, r.arena);
+    for (char& c : low) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return r.keep(low);
+}
+
+}  // namespace
+
 HeadVerdict read_request_head(Request& r, const http::RequestHead& head, std::span<Header> storage,
                               const Walker& walker, std::string_view local_ip, bool unsafe) {
     r.method_name = head.line.method;
@@ -101,8 +120,19 @@ HeadVerdict read_request_head(Request& r, const http::RequestHead& head, std::sp
     r.target = head.line.target;
     if (auto host = r.header("Host")) {
         HostParts parts = split_host(*host);
-        r.host = parts.name;
+        r.host = lowered_host(r, parts.name);
         r.host_port = parts.port;
+    }
+    if (head.line.form == http::TargetForm::kAbsolute) {
+        // An absolute target's host and port win over Host (RFC 9112 3.2.2),
+        // for the virtual host too, as httpd takes r->hostname from the URI.
+        std::string_view authority = http::split_target(head.line.target, head.line.form).authority;
+        authority.remove_prefix(authority.rfind('@') + 1);
+        if (!authority.empty()) {
+            HostParts parts = split_host(authority);
+            r.host = lowered_host(r, parts.name);
+            r.host_port = parts.port;
+        }
     }
 
     HeadVerdict verdict;
@@ -127,7 +157,7 @@ int decode_target(Request& r, http::TargetForm form) {
     if (r.host.empty() && !parts.authority.empty()) {
         std::string_view a = parts.authority;
         a.remove_prefix(a.rfind('@') + 1);  // Unsafe lets userinfo through; it names no host
-        r.host = a.substr(0, a.find(':'));
+        r.host = lowered_host(r, a.substr(0, a.find(':')));
     }
     if (parts.path == "*") {
         r.uri.assign("*");

@@ -6,6 +6,7 @@
 #include "modules/core/request_log.h"
 #include "modules/generators/mod_cgi_env.h"
 #include "modules/generators/mod_cgi_exchange.h"
+#include "modules/generators/mod_cgi_log.h"
 #include "os/spawn.h"
 
 #include <sonora/directive.h>
@@ -35,10 +36,17 @@ CmdResult set_timeout(Cmd& cmd, Args a) {
     return std::nullopt;
 }
 
-// ScriptLog and its two size limits: the debugging log of failed scripts.
-CmdResult script_log_not_yet(Cmd& cmd, Args) {
-    cmd.engine().warn("cgi", "SN90005",
-                      std::string(cmd.spec().name) + " has no effect yet: failed scripts are logged to the ErrorLog only");
+// ScriptLog and its two limits (server-wide, as httpd's), for mod_cgi or
+// mod_cgid, whichever is loaded.
+template <Module* M>
+CmdResult set_script_log(Cmd& cmd, Args a) {
+    cmd.server_conf<CgiServerConfig>(*M).log = cmd.server_root_relative(a[0]);
+    return std::nullopt;
+}
+
+template <Module* M, std::optional<std::uint64_t> CgiServerConfig::*Field>
+CmdResult set_log_size(Cmd& cmd, Args a) {
+    cmd.server_conf<CgiServerConfig>(*M).*Field = static_cast<std::uint64_t>(std::max(0L, leading_number(a[0])));
     return std::nullopt;
 }
 
@@ -47,23 +55,23 @@ CmdResult script_log_not_yet(Cmd& cmd, Args) {
 CmdResult accept_script_sock(Cmd&, Args) { return std::nullopt; }
 
 const DirectiveSpec kDirectives[] = {
-    {"ScriptLog", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
+    {"ScriptLog", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, set_script_log<&cgi_module>,
      "the name of a log for script debugging info"},
-    {"ScriptLogLength", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
-     "the maximum length (in bytes) of the script debug log"},
-    {"ScriptLogBuffer", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
-     "the maximum size (in bytes) to record of a POST request"},
+    {"ScriptLogLength", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server,
+     set_log_size<&cgi_module, &CgiServerConfig::log_length>, "the maximum length (in bytes) of the script debug log"},
+    {"ScriptLogBuffer", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server,
+     set_log_size<&cgi_module, &CgiServerConfig::log_buffer>, "the maximum size (in bytes) to record of a POST request"},
     {"CGIScriptTimeout", ArgForm::Take1, kRsrcConf | kAccessConf, 0, ConfLevel::Dir, set_timeout,
      "The amount of time to wait between successful reads from the CGI script, in seconds."},
 };
 
 const DirectiveSpec kCgidDirectives[] = {
-    {"ScriptLog", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
+    {"ScriptLog", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, set_script_log<&cgid_module>,
      "the name of a log for script debugging info"},
-    {"ScriptLogLength", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
-     "the maximum length (in bytes) of the script debug log"},
-    {"ScriptLogBuffer", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server, script_log_not_yet,
-     "the maximum size (in bytes) to record of a POST request"},
+    {"ScriptLogLength", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server,
+     set_log_size<&cgid_module, &CgiServerConfig::log_length>, "the maximum length (in bytes) of the script debug log"},
+    {"ScriptLogBuffer", ArgForm::Take1, kRsrcConf, 0, ConfLevel::Server,
+     set_log_size<&cgid_module, &CgiServerConfig::log_buffer>, "the maximum size (in bytes) to record of a POST request"},
     {"ScriptSock", ArgForm::Take1, kRsrcConf, kGlobalOnly, ConfLevel::Server, accept_script_sock,
      "the name of the socket to use for communication with the cgi daemon."},
     {"CGIDScriptTimeout", ArgForm::Take1, kRsrcConf | kAccessConf, 0, ConfLevel::Dir, set_timeout,
@@ -75,10 +83,21 @@ std::string_view base_name(std::string_view path) {
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-// httpd's log_scripterror: a refusal, logged as if the script had said it.
+// The ScriptLog settings of the request's server, under whichever module is loaded.
+ScriptLogSettings script_log(const request::Request& r) {
+    const auto* conf = r.server->module_config.get<CgiServerConfig>(cgi_module.index);
+    if (conf == nullptr) {
+        conf = r.server->module_config.get<CgiServerConfig>(cgid_module.index);
+    }
+    return conf != nullptr ? conf->settings() : ScriptLogSettings{};
+}
+
+// httpd's log_scripterror: a refusal, logged as if the script had said it,
+// and in the ScriptLog.
 int refuse(const request::Request& r, int status, std::string_view id, std::string_view why) {
     core::log_request_error(r, LogLevel::Error, "cgi", id,
                             "stderr from " + std::string(r.filename) + ": " + std::string(why));
+    script_log_error(script_log(r), r, status, why);
     return status;
 }
 
@@ -169,9 +188,9 @@ int cgi_handler(request::Request& r, Services& services) {
     if (process.pid < 0) {
         // What httpd's forked child writes to stderr when exec fails, then
         // the parent's complaint about the missing head.
-        core::log_request_error(r, LogLevel::Error, "cgi", "SN01215",
-                                "stderr from " + std::string(r.filename) + ": " + errno_text(process.error) +
-                                    ": exec of '" + std::string(r.filename) + "' failed");
+        const std::string why = errno_text(process.error) + ": exec of '" + std::string(r.filename) + "' failed";
+        core::log_request_error(r, LogLevel::Error, "cgi", "SN01215", "stderr from " + std::string(r.filename) + ": " + why);
+        script_log_failure(script_log(r), r, 500, ScriptFailure{{}, {}, {}, why});
         core::log_request_error(r, LogLevel::Error, "cgi", "",
                                 "End of script output before headers: " + std::string(base_name(r.filename)));
         return 500;
@@ -184,7 +203,7 @@ int cgi_handler(request::Request& r, Services& services) {
                                   ? *dir->timeout_ms
                                   : core::server_config(*r.server).timeout_ms.value_or(60'000);
     const bool nph = base_name(r.filename).starts_with("nph-");
-    r.exchange = new CgiExchange(process, std::string(r.filename), timeout, nph, monotonic_ms());
+    r.exchange = new CgiExchange(process, std::string(r.filename), timeout, nph, monotonic_ms(), script_log(r));
     return kSuspended;
 }
 
@@ -197,6 +216,7 @@ Module cgi_module{
     .source = "mod_cgi.c",
     .directives = kDirectives,
     .dir_config = config_ops<CgiDirConfig>(),
+    .server_config = config_ops<CgiServerConfig>(),
     .register_hooks = cgi_register_hooks,
 };
 
@@ -207,6 +227,7 @@ Module cgid_module{
     .source = "mod_cgid.c",
     .directives = kCgidDirectives,
     .dir_config = config_ops<CgiDirConfig>(),
+    .server_config = config_ops<CgiServerConfig>(),
     .register_hooks = cgi_register_hooks,
 };
 

@@ -20,6 +20,7 @@
 
 #include <sonora/module.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -32,6 +33,33 @@ struct CgiDirConfig {
     std::optional<long long> timeout_ms;  // CGIScriptTimeout; unset: the server's Timeout
     static CgiDirConfig merge(const CgiDirConfig& base, const CgiDirConfig& add) {
         return CgiDirConfig{add.timeout_ms ? add.timeout_ms : base.timeout_ms};
+    }
+};
+
+// ScriptLog: where failed scripts are described (httpd's format: the
+// request line, the status and file, then what went wrong, the request's
+// head and the start of its body, the script's head, stdout and stderr),
+// written while the file is under ScriptLogLength bytes; ScriptLogBuffer
+// bounds how much of a request body is kept for it.
+struct ScriptLogSettings {
+    std::string path;                        // empty: no script log
+    std::uint64_t max_length = 10385760;     // ScriptLogLength
+    std::uint64_t body_bytes = 1024;         // ScriptLogBuffer
+};
+
+struct CgiServerConfig {
+    std::optional<std::string> log;
+    std::optional<std::uint64_t> log_length, log_buffer;
+    ScriptLogSettings settings() const {
+        ScriptLogSettings s;
+        s.path = log.value_or(std::string());
+        s.max_length = log_length.value_or(s.max_length);
+        s.body_bytes = log_buffer.value_or(s.body_bytes);
+        return s;
+    }
+    static CgiServerConfig merge(const CgiServerConfig& base, const CgiServerConfig& add) {
+        return CgiServerConfig{add.log ? add.log : base.log, add.log_length ? add.log_length : base.log_length,
+                               add.log_buffer ? add.log_buffer : base.log_buffer};
     }
 };
 

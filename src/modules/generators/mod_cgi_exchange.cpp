@@ -2,6 +2,7 @@
 
 #include "modules/core/request_log.h"
 #include "modules/core/script_head.h"
+#include "modules/generators/mod_cgi_log.h"
 #include "os/reaper.h"
 
 #include <sonora/request.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <charconv>
 
 namespace sonora::modules::generators {
@@ -38,8 +40,13 @@ void close_fd(int& fd) {
 }  // namespace
 
 CgiExchange::CgiExchange(os::Spawned process, std::string script, std::int64_t timeout_ms, bool nph,
-                         std::int64_t now_ms)
-    : p_(process), script_(std::move(script)), timeout_ms_(timeout_ms), deadline_ms_(now_ms + timeout_ms), nph_(nph) {}
+                         std::int64_t now_ms, ScriptLogSettings log)
+    : p_(process),
+      script_(std::move(script)),
+      log_(std::move(log)),
+      timeout_ms_(timeout_ms),
+      deadline_ms_(now_ms + timeout_ms),
+      nph_(nph) {}
 
 CgiExchange::~CgiExchange() {
     os::close_pipes(p_);
@@ -72,6 +79,9 @@ void CgiExchange::close_input() {
 }
 
 std::size_t CgiExchange::feed_body(std::string_view bytes, bool last) {
+    if (!log_.path.empty() && logged_body_.size() < log_.body_bytes) {
+        logged_body_.append(bytes.substr(0, log_.body_bytes - logged_body_.size()));
+    }
     std::size_t taken = 0;
     while (p_.in >= 0 && !in_done_ && taken < bytes.size()) {
         const ssize_t n = ::write(p_.in, bytes.data() + taken, bytes.size() - taken);
@@ -147,6 +157,9 @@ void CgiExchange::read_errors(const request::Request& r) {
             }
             core::log_request_error(r, LogLevel::Error, "cgi", "SN01215",
                                     "stderr from " + script_ + ": " + std::string(line));
+            if (!head_done_ && !log_.path.empty() && logged_err_.size() < kMaxHead) {
+                logged_err_.append(line).append(1, '\n');
+            }
         }
         err_line_.erase(0, start);
         if (end) {
@@ -195,13 +208,19 @@ int CgiExchange::on_ready(request::Request& r, Services& services, std::int64_t 
         core::log_request_error(r, LogLevel::Error, "cgi", "",
                                 "malformed header from script '" + std::string(base_name(script_)) +
                                     "': Bad header: " + std::string(scan.bad_line.substr(0, 30)));
-        return 500;
+        // The whole line for the ScriptLog (the scan keeps what the error log shows).
+        std::string_view line = scan.bad_line;
+        if (!line.empty() && line.data() >= out_.data() && line.data() < out_.data() + out_.size()) {
+            line = std::string_view(out_).substr(static_cast<std::size_t>(line.data() - out_.data()));
+            line = line.substr(0, std::min({line.find('\n'), line.size(), core::kMaxScriptHeadLine}));
+        }
+        return fail(r, 500, line);
     }
     if (out_eof_) {  // nothing, or no end to the head
         read_errors(r);
         core::log_request_error(r, LogLevel::Error, "cgi", "",
                                 "End of script output before headers: " + std::string(base_name(script_)));
-        return 500;
+        return fail(r, 500, {});
     }
     if (now_ms >= deadline_ms_) {
         core::log_request_error(r, LogLevel::Warn, "cgi", "SN01220",
@@ -211,6 +230,15 @@ int CgiExchange::on_ready(request::Request& r, Services& services, std::int64_t 
         return 504;
     }
     return kDeclined;
+}
+
+// A head that cannot be used: the ScriptLog entry, then the error status.
+int CgiExchange::fail(request::Request& r, int status, std::string_view bad_head) {
+    if (!log_.path.empty()) {
+        const std::string_view rest = bad_head.empty() ? std::string_view(out_) : std::string_view();
+        script_log_failure(log_, r, status, ScriptFailure{logged_body_, bad_head, rest, logged_err_});
+    }
+    return status;
 }
 
 int CgiExchange::take_head(request::Request& r, Services& services, std::size_t head_length) {

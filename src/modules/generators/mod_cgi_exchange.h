@@ -3,6 +3,7 @@
 // body goes to its stdin, its stdout is scanned for the CGI head and then
 // passed on, its stderr is logged line by line (httpd's AH01215).
 
+#include "modules/generators/mod_cgi.h"
 #include "os/spawn.h"
 
 #include <sonora/exchange.h>
@@ -16,7 +17,8 @@ class CgiExchange final : public Exchange {
 public:
     // `script`: the file run; `timeout_ms`: CGIScriptTimeout; `nph`: the
     // script writes the whole response.
-    CgiExchange(os::Spawned process, std::string script, std::int64_t timeout_ms, bool nph, std::int64_t now_ms);
+    CgiExchange(os::Spawned process, std::string script, std::int64_t timeout_ms, bool nph, std::int64_t now_ms,
+                ScriptLogSettings log);
     ~CgiExchange() override;
 
     Watch watch() const override;
@@ -33,12 +35,16 @@ private:
     void read_errors(const request::Request& r);
     int take_head(request::Request& r, Services& services, std::size_t head_length);
     void close_input();
+    int fail(request::Request& r, int status, std::string_view bad_head);
 
     os::Spawned p_;
     std::string script_;
     std::string out_;          // stdout bytes not yet passed on
     std::size_t out_pos_ = 0;  // first of them not yet handed out
     std::string err_line_;     // a stderr line not yet ended
+    ScriptLogSettings log_;
+    std::string logged_body_;  // the request body's first ScriptLogBuffer bytes, for the ScriptLog
+    std::string logged_err_;   // stderr before the head, for the ScriptLog (bounded)
     std::int64_t timeout_ms_;
     std::int64_t deadline_ms_;
     std::uint64_t left_ = 0;   // the script's Content-Length still to pass on
