@@ -114,6 +114,7 @@ std::optional<Token> next_token(std::string_view s, std::size_t& pos, const Toke
 }
 
 constexpr int kNone = -1;
+constexpr int kMaxDepth = 2000;
 
 struct Node {
     Token token;
@@ -303,8 +304,14 @@ private:
         return node.value;
     }
 
-    int eval(int i) {
+    int eval(int i, int depth = 0) {
         if (result_.error) {
+            return 0;
+        }
+        // httpd walks the tree without recursion; this bound keeps a
+        // pathological nesting (thousands of '!' or '(') off the stack.
+        if (depth > kMaxDepth) {
+            fail("SN03192", "internal parser error in");
             return 0;
         }
         Node& node = at(i);
@@ -317,12 +324,12 @@ private:
                 fail("SN01332", "Invalid expression");
                 return 0;
             }
-            const int l = type(node.left) == Tok::String ? operand(node.left) : eval(node.left);
+            const int l = type(node.left) == Tok::String ? operand(node.left) : eval(node.left, depth + 1);
             const bool is_and = node.token.type == Tok::And;
             if (regexes_ == 0 && ((is_and && l == 0) || (!is_and && l != 0))) {
                 return l;
             }
-            const int r = type(node.right) == Tok::String ? operand(node.right) : eval(node.right);
+            const int r = type(node.right) == Tok::String ? operand(node.right) : eval(node.right, depth + 1);
             return is_and ? (l != 0 && r != 0) : (l != 0 || r != 0);
         }
         case Tok::Eq:
@@ -368,7 +375,7 @@ private:
         case Tok::Group: {
             int v = 1;
             if (node.right != kNone) {
-                v = eval(node.right);
+                v = eval(node.right, depth + 1);
             }
             return node.token.type == Tok::Not ? (v == 0 ? 1 : 0) : v;
         }

@@ -9,7 +9,9 @@
 // `!` takes one string or one parenthesised group (`!$a = b` is an error).
 // Adjacent strings join with one space. Evaluation short-circuits && and ||
 // unless a regex is still to be evaluated (its $0..$9 are visible later).
-// A regex that does not compile counts as true, as in httpd.
+// A regex that does not compile counts as true, as in httpd. Unlike httpd,
+// an expression nested more than 2000 levels deep is refused ("internal
+// parser error"), so that evaluation cannot exhaust the stack.
 
 #include <string>
 #include <string_view>

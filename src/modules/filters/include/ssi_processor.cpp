@@ -262,7 +262,10 @@ bool Processor::evaluate_condition(std::string_view text, bool& error) {
         }
         return r.value != 0;
     }
-    auto parsed = expr::parse(text, expr::ParseOptions{expr::ParseMode::Condition, true});
+    expr::ParseOptions options;
+    options.restricted = true;
+    options.ssi_functions = true;
+    auto parsed = expr::parse(text, options);
     if (!parsed) {
         log(LogLevel::Error, "SN01337",
             "Could not parse expr \"" + std::string(text) + "\" in " + document_.filename + ": " +

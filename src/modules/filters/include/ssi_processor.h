@@ -155,6 +155,11 @@ public:
 
     bool printing() const { return printing_; }
 
+    // Gives DATE_LOCAL, DATE_GMT, LAST_MODIFIED and USER_NAME their values in
+    // the host's variables (until read they hold ""). printenv does it; a
+    // driver does it before it hands the variables to a program (Exec).
+    void materialize_lazy();
+
     // Last regex match (legacy `=~ /re/` or ap_expr), for $0..$9.
     struct Captures {
         bool exists = false;
@@ -171,7 +176,6 @@ private:
 
     void seed_variables();
     void forget_lazy(std::string_view name);  // `set` or `config timefmt` gave it a value
-    void materialize_lazy();                   // printenv shows every variable's value
     void execute(const Element& e);
     void error_out() { out_.append(settings_.error_msg); }
     void log(LogLevel level, std::string_view id, const std::string& message) { host_.log(level, id, message); }

@@ -91,12 +91,15 @@ void cut_at_nul(std::string& s) {
 std::string decode_entities(std::string_view s) {
     std::string out;
     out.reserve(s.size());
+    std::size_t semi = 0;  // the next ';' after the current '&', searched once per ';' (linear)
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] != '&') {
             out.push_back(s[i]);
             continue;
         }
-        const std::size_t semi = s.find(';', i + 1);
+        if (semi <= i) {
+            semi = s.find(';', i + 1);
+        }
         if (semi == std::string_view::npos) {
             out.push_back('&');
             continue;

@@ -2,6 +2,7 @@
 // (its precedence, errors and regex captures) and ap_expr (the default).
 // Every expected output is what Apache 2.4.71 produced for the same document.
 
+#include "expr/parser.h"
 #include "ssi_test_host.h"
 
 #include <gtest/gtest.h>
@@ -67,6 +68,14 @@ TEST(SsiConditions, LegacyErrors) {
         ASSERT_FALSE(h.logs.empty());
         EXPECT_EQ(h.logs.back(), c.log);
     }
+}
+
+TEST(SsiConditions, LegacyNestingDepthIsBounded) {
+    EXPECT_EQ(legacy_value("!!$a"), "T");
+    EXPECT_EQ(legacy_value(std::string(1500, '!') + "$a"), "T");
+    FakeHost h;
+    EXPECT_EQ(run1(h, cond(std::string(5000, '!') + "$a"), legacy()), E);
+    EXPECT_TRUE(h.logs.back().starts_with("SN03192 internal parser error in")) << h.logs.back();
 }
 
 TEST(SsiConditions, LegacyRegexCaptures) {
@@ -141,6 +150,7 @@ TEST(SsiConditions, ABrokenConditionSilencesItsElse) {
 TEST(SsiConditions, ApExprIsTheDefault) {
     FakeHost h;
     const std::string set = "<!--#set var=\"a\" value=\"abc\" -->";
+    EXPECT_EQ(run1(h, set + cond("v('a') == 'abc'")), "T");
     EXPECT_EQ(run1(h, set + cond("reqenv('a') == 'abc'")), "T");
     EXPECT_EQ(run1(h, set + cond("env('a') == 'abc'")), "T");
     EXPECT_EQ(run1(h, set + cond("-z reqenv('nope')")), "T");
@@ -155,6 +165,16 @@ TEST(SsiConditions, ApExprIsTheDefault) {
               "Tbc(none)");
     EXPECT_EQ(h.logs.back(), "SN01330 regex capture $1 is out of range (last regex was: '(null)') in "
                              "/srv/htdocs/dir/page.shtml");
+}
+
+// v() is mod_include's: other ap_expr users (<If>, Require expr) refuse it.
+TEST(SsiConditions, VIsOnlyForSsi) {
+    const auto plain = expr::parse("v('a') == 'x'", expr::ParseMode::Condition);
+    ASSERT_FALSE(plain.ok());
+    EXPECT_EQ(plain.error().message, "Function 'v' does not exist");
+    expr::ParseOptions ssi;
+    ssi.ssi_functions = true;
+    EXPECT_TRUE(expr::parse("v('a') == 'x'", ssi).ok());
 }
 
 }  // namespace

@@ -135,6 +135,14 @@ TEST(SsiElements, Include) {
     EXPECT_EQ(run1(h, "<!--#include file=\"nope\" virtual=\"/inc.html\" -->|"
                       "<!--#include virtual=\"/inc.html\" file=\"inc.html\" -->"),
               E + "|INCINC");
+    // IncludesNOEXEC: the driver refuses what is not text/*.
+    h.bodies["v:/x.cgi"] = "CGI";
+    Settings noexec;
+    noexec.no_exec = true;
+    EXPECT_EQ(run1(h, "[<!--#include virtual=\"/x.cgi\" -->]", noexec), "[" + E + "]");
+    EXPECT_EQ(h.logs.back(), "SN90012 unable to include potential exec \"/x.cgi\" in parsed file "
+                             "/srv/htdocs/dir/page.shtml, content type not text/*");
+    EXPECT_EQ(run1(h, "[<!--#include virtual=\"/x.cgi\" -->]"), "[CGI]");
     // Nothing runs in a branch that is not printed.
     h.requests.clear();
     EXPECT_EQ(run1(h, "<!--#if expr=\"false\" --><!--#include virtual=\"/inc.html\" --><!--#endif -->"), "");

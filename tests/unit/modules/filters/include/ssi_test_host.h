@@ -90,6 +90,9 @@ inline IncludeOutcome include_into(FakeHost& host, const Action& a, std::string&
     if (it == host.bodies.end()) {
         return {IncludeOutcome::Status::RunFailed, 404};
     }
+    if (a.no_exec && key.ends_with(".cgi")) {
+        return {IncludeOutcome::Status::NotText, 0};
+    }
     if (key.ends_with(".shtml")) {
         Settings nested = parent;
         nested.nested = true;
