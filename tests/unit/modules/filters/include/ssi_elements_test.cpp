@@ -3,6 +3,7 @@
 // elements and the standard variables. Every expected output is what Apache
 // 2.4.71 with mod_include produced for the same document.
 
+#include "modules/filters/include/ssi_text.h"
 #include "ssi_test_host.h"
 
 #include <gtest/gtest.h>
@@ -119,6 +120,20 @@ TEST(SsiElements, FsizeAndFlastmod) {
     EXPECT_EQ(run1(h, "<!--#config sizefmt=\"abbrev\" --><!--#fsize file=\"a/../five.txt\" -->"), "  5 ");
 }
 
+// apr_strfsize around each threshold (Apache's fsize of sparse files of these sizes).
+TEST(SsiElements, AbbreviatedSizes) {
+    const std::pair<std::int64_t, const char*> cases[] = {
+        {0, "  0 "},           {972, "972 "},         {973, "1.0K"},        {1023, "1.0K"},
+        {1024, "1.0K"},        {1536, "1.5K"},        {9215, "9.0K"},       {10189, " 10K"},
+        {10240, " 10K"},       {996147, "973K"},      {1048575, "1.0M"},    {1048576, "1.0M"},
+        {10433332, "9.9M"},    {5000000000, "4.7G"},  {1099511627776, "1.0T"},
+    };
+    for (const auto& [size, text] : cases) {
+        EXPECT_EQ(abbrev_size(size), text) << size;
+    }
+    EXPECT_EQ(grouped_size(1099511627776), "1,099,511,627,776");
+}
+
 TEST(SsiElements, Include) {
     FakeHost h;
     h.bodies["f:inc.html"] = "INC";
@@ -214,6 +229,28 @@ TEST(SsiElements, PrintenvAndComment) {
               "QUERY_STRING_UNESCAPED=a=\\&lt;b\\&gt;\n"
               "z=&lt;&amp;&gt;\n");
     EXPECT_EQ(run1(h, "<!--#printenv x -->"), E);
+}
+
+// Apache 2.4.71 for /lm.shtml/extra?q=1, the file's mtime 2020-03-04 05:06:07 UTC.
+TEST(SsiElements, StandardVariables) {
+    test::utc();
+    FakeHost h;
+    Document d = test::test_document();
+    d.uri = "/lm.shtml/extra";
+    d.filename = "/srv/htdocs/lm.shtml";
+    d.path_info = "/extra";
+    d.args = "q=1";
+    d.owner = "root";
+    EXPECT_EQ(test::run_document(
+                  h,
+                  {"[<!--#echo var=\"LAST_MODIFIED\" -->][<!--#config timefmt=\"%Y/%m/%d %H:%M %Z\" -->"
+                   "<!--#echo var=\"LAST_MODIFIED\" -->][<!--#set var=\"LAST_MODIFIED\" value=\"x\" -->"
+                   "<!--#echo var=\"LAST_MODIFIED\" -->][<!--#echo var=\"USER_NAME\" -->]"
+                   "[<!--#echo var=\"DOCUMENT_URI\" -->][<!--#echo var=\"DOCUMENT_PATH_INFO\" -->]"
+                   "[<!--#echo var=\"DOCUMENT_NAME\" -->][<!--#echo var=\"DOCUMENT_ARGS\" -->]"},
+                  {}, d),
+              "[Wednesday, 04-Mar-2020 05:06:07 UTC][2020/03/04 05:06 UTC][x][root][/lm.shtml/extra][/extra]"
+              "[lm.shtml][q=1]");
 }
 
 TEST(SsiElements, UnknownAndBrokenElements) {

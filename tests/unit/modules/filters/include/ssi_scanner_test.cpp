@@ -89,6 +89,29 @@ TEST(SsiScanner, CustomTags) {
     EXPECT_EQ(scan_all("a<#echo var=x>b", "<#", ">"), "a{unterminated}");
 }
 
+// Apache 2.4.71 with SSIStartTag "[%" and SSIEndTag "%]", document ct.shtml.
+TEST(SsiScanner, CustomTagsInTheProcessor) {
+    FakeHost h;
+    Settings s;
+    s.start_tag = "[%";
+    s.end_tag = "%]";
+    Document d = test::test_document();
+    d.filename = "/srv/htdocs/ct.shtml";
+    const std::string doc =
+        "a[%echo var=\"DOCUMENT_NAME\" %]b<!--#echo var=\"x\" -->c[%echo var=x%]d %]e[[%%echo%]f[%printenv%%]g";
+    const std::string expected =
+        "act.shtmlb<!--#echo var=\"x\" -->c(none)e[" + std::string(kErr) + "f" + std::string(kErr) + "g";
+    for (std::size_t cut = 0; cut <= doc.size(); ++cut) {
+        FakeHost host;
+        EXPECT_EQ(test::run_document(host, {std::string_view(doc).substr(0, cut), std::string_view(doc).substr(cut)},
+                                     s, d),
+                  expected)
+            << "split at " << cut;
+    }
+    test::run_document(h, {doc}, s, d);
+    EXPECT_EQ(h.logs.back(), "SN01371 unknown directive \"printenv%\" in parsed doc /srv/htdocs/ct.shtml");
+}
+
 TEST(SsiScanner, EndOfInput) {
     EXPECT_EQ(scan_all("a<!--"), "a<!--");
     EXPECT_EQ(scan_all("a<!--#"), "a{unterminated}");
