@@ -253,6 +253,22 @@ TEST(SsiElements, StandardVariables) {
               "[lm.shtml][q=1]");
 }
 
+// Apache 2.4.71's QUERY_STRING_UNESCAPED for these queries.
+TEST(SsiElements, QueryStringUnescaped) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"a=%26%3B%60%27%22%7C%2A%3F%7E%3C%3E%5E%28%29%5B%5D%7B%7D%24%5C%0A%20x%2F%zz+y",
+         "a=\\&\\;\\`\\'\\\"\\|\\*\\?\\~\\<\\>\\^\\(\\)\\[\\]\\{\\}\\$\\\\\\\n x/%zz+y"},
+        {"a%00b", "a"},
+    };
+    for (const auto& [query, expected] : cases) {
+        FakeHost h;
+        Document d = test::test_document();
+        d.args = query;
+        EXPECT_EQ(test::run_document(h, {"<!--#echo encoding=\"none\" var=\"QUERY_STRING_UNESCAPED\" -->"}, {}, d),
+                  expected);
+    }
+}
+
 TEST(SsiElements, UnknownAndBrokenElements) {
     FakeHost h;
     EXPECT_EQ(run1(h, "A<!--#bogus a=\"b\" -->B"), "A" + E + "B");
