@@ -357,7 +357,8 @@ private:
     }
 
     NodeId make_call(const std::string& name, std::size_t offset, NodeId arg) {
-        auto f = find_function(name);
+        const bool ssi_v = options_.ssi_functions && (name == "v" || name == "V");
+        auto f = ssi_v ? std::optional<Func>(Func::Reqenv) : find_function(name);
         if (!f) {
             fail("Function '" + name + "' does not exist", offset);
         }

@@ -18,6 +18,9 @@ struct ParseOptions {
     // Restricted contexts (.htaccess-style) refuse the functions that read
     // files: file() and filesize().
     bool restricted = false;
+    // mod_include's conditions also know v(NAME), the SSI variable NAME (as
+    // reqenv(): Context::request_env answers both).
+    bool ssi_functions = false;
 };
 
 // Parses `text`. On failure the Error message is the bare ap_expr wording,
