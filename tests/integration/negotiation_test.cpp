@@ -200,9 +200,12 @@ TEST_F(Negotiation, UnknownExtensionsNeedMultiviewsMatchAny) {
     // An extension mod_mime does not know keeps a file out, unless
     // MultiviewsMatch Any; a file with no type at all is never a variant.
     auto rs = expect_both({request("/mv/u"), request("/any/u"), request("/mv/nothing"), request("/mv/k"),
-                           request("/any/k")},
-                          {404, 404, 404, 404, 200});
-    ASSERT_EQ(rs.size(), 5u);
+                           request("/any/k"), request("/mv/doc/extra", "Accept-Language: fr\r\n")},
+                          {404, 404, 404, 404, 200, 404});
+    ASSERT_EQ(rs.size(), 6u);
+    // With path info the resource is negotiated but not transparently; the
+    // chosen file then refuses the path info.
+    EXPECT_EQ(rs[5].header("Vary"), "accept-language");
     EXPECT_EQ(rs[4].body, "kept\n");
     EXPECT_EQ(rs[4].header("Content-Location"), "k.html.bak");
     EXPECT_EQ(rs[4].header("Content-Type"), "text/html");
@@ -221,9 +224,10 @@ TEST_F(Negotiation, LanguagePriorityAndFallback) {
 TEST_F(Negotiation, TypeMaps) {
     auto rs = expect_both({request("/tm/m.var"), request("/tm/b.var", "Accept: text/html\r\n"), request("/tm/b.var"),
                            request("/tm/b.var", "Accept: text/plain\r\n"), request("/tm/bad.var"),
-                           request("/tm/m.var/extra")},
-                          {200, 200, 200, 200, 500, 404});
-    ASSERT_EQ(rs.size(), 6u);
+                           request("/tm/m.var/extra"), request("/tm/b.var", "", "OPTIONS")},
+                          {200, 200, 200, 200, 500, 404, 405});
+    ASSERT_EQ(rs.size(), 7u);
+    EXPECT_EQ(rs[6].header("Allow"), "GET,POST,OPTIONS,HEAD,TRACE");
     EXPECT_EQ(rs[0].body, "fr page\n");  // en's qs=0.5 loses
     EXPECT_EQ(rs[0].header("Content-Location"), "m.fr.html");
     EXPECT_EQ(rs[0].header("Vary"), "negotiate,accept-language");

@@ -18,6 +18,7 @@
 
 #include <sonora/hooks.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -230,13 +231,30 @@ int handle_multi(Request& r, Services& services) {
         return kDeclined;
     }
     std::string_view filename = r.filename;
-    const std::size_t slash = filename.rfind('/');
-    if (filename.empty() || filename.front() != '/' || slash == std::string_view::npos ||
-        slash + 1 == filename.size()) {
+    if (filename.empty() || filename.front() != '/') {
+        return kDeclined;
+    }
+    // httpd's directory walk stops at the first component that does not
+    // exist: that one is negotiated and the rest is path info.
+    std::size_t end = filename.size();
+    std::size_t slash = filename.rfind('/');
+    while (slash != 0 && slash != std::string_view::npos) {
+        struct stat st {};
+        if (::stat(std::string(filename.substr(0, slash)).c_str(), &st) == 0) {
+            if (!S_ISDIR(st.st_mode)) {
+                return kDeclined;
+            }
+            break;
+        }
+        end = slash;
+        slash = filename.rfind('/', slash - 1);
+    }
+    if (slash == std::string_view::npos || slash + 1 >= end) {
         return kDeclined;
     }
     const std::string dir(filename.substr(0, slash));
-    const std::string_view prefix = filename.substr(slash + 1);
+    const std::string_view prefix = filename.substr(slash + 1, end - slash - 1);
+    const std::string extra_path(filename.substr(end));
     const auto* mime = r.dir_config->get<metadata::MimeDirConfig>(metadata::mime_module.index);
     const auto* types = r.server->module_config.get<metadata::MimeServerConfig>(metadata::mime_module.index);
     MultiViews found(r.arena);
@@ -271,6 +289,10 @@ int handle_multi(Request& r, Services& services) {
     if (variants.empty()) {
         return kDeclined;
     }
+    if (!extra_path.empty()) {
+        r.path_info.insert(0, extra_path);
+        r.filename.resize(end);
+    }
     const bool prefer_scripts = (r.method != request::Method::Get && r.method != request::Method::Head) ||
                                 !r.query.empty() || !r.path_info.empty();
     Variant* best = nullptr;
@@ -284,12 +306,15 @@ int handle_multi(Request& r, Services& services) {
     if (best->file_name.find('?') != std::string_view::npos) {
         return kDeclined;
     }
-    return services.internal_fast_redirect(r, sibling_uri(r, best->file_name)) ? kRedirected : 500;
+    std::string target = sibling_uri(r, best->file_name);
+    target.append(r.path_info);
+    return services.internal_fast_redirect(r, target) ? kRedirected : 500;
 }
 
 int send_map_body(Request& r, const Variant& best, std::string_view map_text) {
     if (r.method != request::Method::Get && r.method != request::Method::Post &&
         r.method != request::Method::Head) {
+        r.add_header("Allow", "GET,POST,OPTIONS,HEAD,TRACE");
         return 405;
     }
     r.header_only = r.method == request::Method::Head;
