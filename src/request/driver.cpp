@@ -10,6 +10,7 @@
 #include "request/static_file.h"
 
 #include <cerrno>
+#include <memory>
 
 namespace sonora::request {
 
@@ -319,6 +320,17 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
         out.finfo = sub.finfo;
     }
     out.dir_config = sub.dir_config;
+    // The strings are in the shared arena already; only the tables are copied.
+    auto copy_table = [&](const std::pmr::vector<Header>& table) -> std::span<const Header> {
+        if (table.empty()) {
+            return {};
+        }
+        auto* copy = static_cast<Header*>(r.arena->allocate(sizeof(Header) * table.size(), alignof(Header)));
+        std::uninitialized_copy(table.begin(), table.end(), copy);
+        return {copy, table.size()};
+    };
+    out.err_headers_out = copy_table(sub.err_headers_out);
+    out.notes = copy_table(sub.notes);
     return out;
 }
 

@@ -242,8 +242,13 @@ TEST_F(Negotiation, TypeMaps) {
 
 TEST_F(Negotiation, DirectoryIndexNegotiates) {
     site.append_config("DirectoryIndex index.html\n");
-    auto rs = expect_both({request("/mv/idx/", "Accept-Language: fr\r\n"), request("/mv/idx/")}, {200, 200});
-    ASSERT_EQ(rs.size(), 2u);
+    auto rs = expect_both({request("/mv/idx/", "Accept-Language: fr\r\n"), request("/mv/idx/"),
+                           request("/mv/idx/", "Accept-Language: ja\r\n")},
+                          {200, 200, 406});
+    ASSERT_EQ(rs.size(), 3u);
+    EXPECT_EQ(rs[2].header("TCN"), "list");
+    EXPECT_NE(rs[2].body.find("<li><a href=\"index.html.fr\">index.html.fr</a> , type text/html, language fr</li>"),
+              std::string::npos);
     EXPECT_EQ(rs[0].body, "idx fr\n");
     EXPECT_EQ(rs[0].header("Content-Location"), "index.html.fr");
     EXPECT_EQ(rs[0].header("Vary"), "negotiate,accept-language");
