@@ -42,6 +42,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -131,6 +132,12 @@ public:
         std::string_view content_encoding;  // likewise
         struct stat finfo {};               // when is_regular or is_dir
         const ConfigVector* dir_config = nullptr;  // the merged per-dir config it ran under
+        // What the lookup left for the request that made it (httpd's
+        // rr->err_headers_out and rr->notes, which mod_dir overlays onto the
+        // main request when it answers with the lookup's error, e.g. a
+        // negotiated index's 406 with its Vary and variant list). In the arena.
+        std::span<const request::Header> err_headers_out;
+        std::span<const request::Header> notes;
     };
     virtual Lookup lookup_uri(const request::Request& r, std::string_view uri) = 0;
     // httpd's ap_note_auth_failure: asks the note_auth_failure hooks to add

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <memory>
 
 namespace sonora::request {
 
@@ -311,7 +312,16 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
     sub.user = r.user;
     sub.auth_type = r.auth_type;
     std::shared_ptr<const FileEntry> entry;
-    const int status = resolve(sub, ctx_, *this, entry, r.dir_config);
+    int status = resolve(sub, ctx_, *this, entry, r.dir_config);
+    // A type_checker may make the subrequest another URI (MultiViews' fast
+    // redirect to the chosen variant): the lookup reports where it lands.
+    while (status == kRedirected) {
+        sub.content_type.clear();
+        sub.handler.clear();
+        sub.content_encoding.clear();
+        sub.content_language.clear();
+        status = resolve(sub, ctx_, *this, entry, r.dir_config);
+    }
     Lookup out;
     out.status = status == kOk ? 200 : status;
     out.is_regular = sub.has_finfo && S_ISREG(sub.finfo.st_mode);
@@ -327,6 +337,17 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
         out.finfo = sub.finfo;
     }
     out.dir_config = sub.dir_config;
+    // The strings are in the shared arena already; only the tables are copied.
+    auto copy_table = [&](const std::pmr::vector<Header>& table) -> std::span<const Header> {
+        if (table.empty()) {
+            return {};
+        }
+        auto* copy = static_cast<Header*>(r.arena->allocate(sizeof(Header) * table.size(), alignof(Header)));
+        std::uninitialized_copy(table.begin(), table.end(), copy);
+        return {copy, table.size()};
+    };
+    out.err_headers_out = copy_table(sub.err_headers_out);
+    out.notes = copy_table(sub.notes);
     return out;
 }
 
@@ -429,8 +450,9 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
             location = h.value;
         }
     }
-    if (status == 300 && detail.empty()) {
-        // httpd's 300 page is the list the module left in this note (mod_speling).
+    if ((status == 300 || status == 406) && detail.empty()) {
+        // httpd's 300 and 406 pages end with the list a module left in this
+        // note (mod_speling, mod_negotiation).
         detail = find_header(r.notes, "variant-list").value_or(std::string_view());
     }
     std::pmr::string body(r.arena);

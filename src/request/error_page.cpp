@@ -56,6 +56,7 @@ void canned_error_body(int status, std::string_view method, std::string_view loc
         case 406:
             out += "<p>An appropriate representation of the requested resource could not be found on this "
                    "server.</p>\n";
+            out += detail;  // the variant list mod_negotiation left, as it is
             break;
         case 408: out += "<p>Server timeout waiting for the HTTP request from the client.</p>\n"; break;
         case 410:

@@ -1,6 +1,7 @@
 #include "request/static_file.h"
 
 #include "core/strings.h"
+#include "http/etag.h"
 #include "http/method.h"
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
@@ -28,6 +29,30 @@ void add_default_charset(Request& r, const CoreDirConfig& core) {
         type.find("charset=") == std::string_view::npos) {
         r.content_type.append("; charset=").append(*core.add_default_charset);
     }
+}
+
+// httpd's structured entity tag for a negotiated response: the variant's
+// tag and the variant list validator (mod_negotiation's "vlist-validator"
+// note) joined by ';', weak if either is. httpd copies the validator one byte
+// short, so the closing quote is missing; clients see exactly that.
+std::string negotiated_etag(std::string_view etag, std::string_view vlv) {
+    bool weak = http::etag_is_weak(etag);
+    if (http::etag_is_weak(vlv)) {
+        weak = true;
+        vlv.remove_prefix(std::min<std::size_t>(3, vlv.size()));
+    } else if (!vlv.empty()) {
+        vlv.remove_prefix(1);
+    }
+    if (!vlv.empty()) {
+        vlv.remove_suffix(1);
+    }
+    std::string_view inner = etag.substr(http::etag_is_weak(etag) ? 3 : 1);
+    if (!inner.empty()) {
+        inner.remove_suffix(1);
+    }
+    std::string out = weak ? "W/\"" : "\"";
+    out.append(inner).append(";").append(vlv);
+    return out;
 }
 
 }  // namespace
@@ -92,6 +117,9 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
     FileMeta meta = file_meta(entry->st, r.time_us, core.file_etag ? core.file_etag->apply(kETagDefault) : kETagDefault);
     r.add_header("Last-Modified", r.keep(meta.last_modified));
     if (!meta.etag.empty()) {
+        if (auto vlv = find_header(r.notes, "vlist-validator")) {
+            meta.etag = r.keep(negotiated_etag(meta.etag, *vlv));
+        }
         r.add_header("ETag", r.keep(meta.etag));
     }
     r.add_header("Accept-Ranges", "bytes");

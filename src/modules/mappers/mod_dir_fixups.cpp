@@ -43,6 +43,13 @@ int dir_fixups(request::Request& r, Services& services) {
     if (found.status >= 300 && found.status < 400 && !found.lookup.location.empty()) {
         r.add_header("Location", found.lookup.location);
     }
+    if (found.status == 406) {
+        // httpd overlays the lookup's error headers and notes: a negotiated
+        // index's Vary, TCN, Alternates and its variant list.
+        r.err_headers_out.insert(r.err_headers_out.end(), found.lookup.err_headers_out.begin(),
+                                 found.lookup.err_headers_out.end());
+        r.notes.insert(r.notes.end(), found.lookup.notes.begin(), found.lookup.notes.end());
+    }
     return found.status;
 }
 

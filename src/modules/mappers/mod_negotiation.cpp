@@ -1,6 +1,7 @@
 // httpd's mod_negotiation: LanguagePriority, ForceLanguagePriority,
-// CacheNegotiatedDocs. Parsed and stored here; MultiViews and type-map
-// negotiation come with the request pipeline.
+// CacheNegotiatedDocs. The hooks are in mod_negotiation_hooks.cpp, the
+// Accept-* parsing, selection, type maps and MultiViews candidates in the
+// other mod_negotiation_*.cpp files.
 
 #include "modules/mappers/mod_negotiation.h"
 
@@ -83,6 +84,7 @@ Module negotiation_module{
     .directives = kDirectives,
     .dir_config = config_ops<NegotiationDirConfig>(),
     .server_config = config_ops<NegotiationServerConfig>(),
+    .register_hooks = negotiation_register_hooks,
 };
 
 }  // namespace sonora::modules::mappers

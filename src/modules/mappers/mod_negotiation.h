@@ -18,6 +18,7 @@
 namespace sonora::modules::mappers {
 
 extern Module negotiation_module;
+void negotiation_register_hooks(HookRegistry& hooks);
 
 // ForceLanguagePriority words, as bits. Unset means Prefer.
 enum ForceLanguagePriorityBits : unsigned {

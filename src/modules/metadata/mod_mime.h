@@ -75,6 +75,25 @@ struct MimeDirConfig {
     static MimeDirConfig merge(const MimeDirConfig& base, const MimeDirConfig& add);
 };
 
+// What mod_mime's type checker makes of a file name, as mod_negotiation's
+// MultiViews needs it (httpd runs a subrequest per candidate file and reads
+// what mod_mime left in it): the type ("; charset=" appended as the type
+// checker does), the encodings (", "-joined), the languages (','-joined;
+// DefaultLanguage when none), the handler, and httpd's
+// ap-mime-exceptions-list: the base name, then each extension that says
+// nothing under the directory's MultiviewsMatch. `claimed` is false when no
+// extension said anything (httpd then leaves no list: the file is no variant).
+struct MimeServerConfig;
+struct MimeFacts {
+    std::string content_type;
+    std::string encoding;
+    std::string languages;
+    std::string handler;
+    std::vector<std::string> exceptions;
+    bool claimed = false;
+};
+MimeFacts mime_facts(std::string_view name, const MimeDirConfig* dir, const MimeServerConfig* srv);
+
 // The mime.types table: extension (lowercase) -> media type as written.
 struct MimeTypes {
     std::unordered_map<std::string, std::string> by_extension;
