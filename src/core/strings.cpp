@@ -1,5 +1,7 @@
 #include "core/strings.h"
 
+#include <cstdio>
+
 #include <cstring>
 
 #include <sonora/directive.h>
@@ -94,6 +96,39 @@ long leading_number(std::string_view s) {
         n = n * 10 + digit;
     }
     return negative ? -n : n;
+}
+
+std::string strfsize(std::int64_t size) {
+    char buf[16];
+    if (size < 0) {
+        return "  - ";
+    }
+    if (size < 973) {
+        std::snprintf(buf, sizeof buf, "%3d ", static_cast<int>(size));
+        return buf;
+    }
+    static constexpr char kUnits[] = "KMGTPE";
+    for (const char* unit = kUnits;; ++unit) {
+        int remain = static_cast<int>(size & 1023);
+        size >>= 10;
+        if (size >= 973) {
+            continue;
+        }
+        if (size < 9 || (size == 9 && remain < 973)) {
+            remain = (remain * 5 + 256) / 512;
+            if (remain >= 10) {
+                ++size;
+                remain = 0;
+            }
+            std::snprintf(buf, sizeof buf, "%d.%d%c", static_cast<int>(size), remain, *unit);
+            return buf;
+        }
+        if (remain >= 512) {
+            ++size;
+        }
+        std::snprintf(buf, sizeof buf, "%3d%c", static_cast<int>(size), *unit);
+        return buf;
+    }
 }
 
 }  // namespace sonora

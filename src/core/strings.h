@@ -1,6 +1,7 @@
 #pragma once
 // Small string helpers shared by the configuration engine and modules.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,11 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
 std::string_view trim(std::string_view s);
 // APR's rendering of an errno in httpd's log lines: "(13)Permission denied".
+// apr_strfsize, as mod_autoindex's listings and SSI's sizefmt abbrev print
+// sizes: four characters, "  - " for a negative size, "123 " below 973,
+// then "1.0K", "9.9K", " 10K", "1.4M" ...
+std::string strfsize(std::int64_t size);
+
 std::string errno_text(int e);
 
 // C's atol: leading blanks, a sign, then digits; anything else ends it.

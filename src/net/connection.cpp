@@ -901,6 +901,7 @@ void Connection::queue_bare_500(request::Request& r) {
     r.status = 500;
     r.keep_alive = false;
     close_after_ = true;
+    r.body.kind = request::Body::Kind::None;  // a streamed body must not follow this head
     r.content_length = std::nullopt;
     r.bytes_sent = 0;
     const std::string_view kept = r.version == 9 ? std::string_view{} : r.keep(head);

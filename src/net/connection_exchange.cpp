@@ -259,6 +259,11 @@ void Connection::queue_stream_head(request::Request& r) {
     }
     x.declared = r.body.length_declared ? r.body.length : 0;
     queue_response(r, nullptr);
+    if (r.body.kind != request::Body::Kind::Stream) {
+        // The head was refused (a bare 500): the script's body is read and dropped.
+        x.discard = true;
+        x.chunked = false;
+    }
 }
 
 // Writes what is queued and pulls the next body bytes while the client

@@ -15,23 +15,6 @@
 namespace sonora::test {
 namespace {
 
-// The head without Date and Server, which differ between the servers.
-std::string stable_head(const Response& r) {
-    std::string out;
-    std::size_t pos = 0;
-    while (pos < r.head.size()) {
-        std::size_t end = r.head.find("\r\n", pos);
-        end = end == std::string::npos ? r.head.size() : end;
-        const std::string line = r.head.substr(pos, end - pos);
-        if (line.rfind("Date:", 0) != 0 && line.rfind("Server:", 0) != 0 && line.rfind("ETag:", 0) != 0 &&
-            line.rfind("Last-Modified:", 0) != 0) {
-            out += line + "\n";
-        }
-        pos = end + 2;
-    }
-    return out;
-}
-
 std::string request(const std::string& method, const std::string& path) {
     return method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 }

@@ -257,7 +257,7 @@ void table_row(std::string& out, const Page& page, const Entry& e, std::size_t i
     }
     if ((page.opts & kSuppressSize) == 0) {
         out += styled ? "</td><td class=\"indexcolsize\">" : "</td><td align=\"right\">";
-        out += format_size(e.size);
+        out += strfsize(e.size);
     }
     if ((page.opts & kSuppressDescription) == 0) {
         out += styled ? "</td><td class=\"indexcoldesc\">" : "</td><td>";
@@ -317,7 +317,7 @@ void fancy_row(std::string& out, const Page& page, const Entry& e, std::string_v
         out += e.mtime_us != -1 ? format_time(e.mtime_us, c) + "  " : std::string(19, ' ');
     }
     if ((page.opts & kSuppressSize) == 0) {
-        out.append(format_size(e.size)).append("  ");
+        out.append(strfsize(e.size)).append("  ");
     }
     if ((page.opts & kSuppressDescription) == 0 && e.desc) {
         out += shorten_description(*e.desc, c, page.opts, cols.desc_width);

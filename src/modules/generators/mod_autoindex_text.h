@@ -30,8 +30,5 @@ bool is_fnmatch_pattern(std::string_view s);
 // blanks skipped. <0, 0 or >0.
 int natural_compare(std::string_view a, std::string_view b, bool ignore_case);
 
-// apr_strfsize: four characters, "  - " for a negative size, "123 " below
-// 973, "4.9K", " 12K", "1.9M" ... above.
-std::string format_size(std::int64_t size);
 
 }  // namespace sonora::modules::generators::autoindex

@@ -1,5 +1,8 @@
 #include "support/twin.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "support/stub_hosts.h"
 
 #include <gtest/gtest.h>
@@ -90,6 +93,26 @@ std::string refusal_of(const std::string& modules, const std::string& line) {
     site.append_config("<Directory />\n" + line + "\n</Directory>\n");
     BinaryServer server = site.server("sonora");
     return server.start() ? std::string() : server.startup_error;
+}
+
+std::string stable_head(const Response& r, bool drop_framing) {
+    static const char* const kVarying[] = {"Date:", "Server:", "ETag:", "Last-Modified:"};
+    static const char* const kFraming[] = {"Content-Length:", "Transfer-Encoding:"};
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < r.head.size()) {
+        std::size_t end = r.head.find("\r\n", pos);
+        end = end == std::string::npos ? r.head.size() : end;
+        const std::string line = r.head.substr(pos, end - pos);
+        auto starts = [&line](const char* prefix) { return line.rfind(prefix, 0) == 0; };
+        const bool varying = std::any_of(std::begin(kVarying), std::end(kVarying), starts);
+        const bool framing = drop_framing && std::any_of(std::begin(kFraming), std::end(kFraming), starts);
+        if (!varying && !framing) {
+            out += line + "\n";
+        }
+        pos = end + 2;
+    }
+    return out;
 }
 
 std::vector<int> statuses(const std::vector<Response>& responses) {

@@ -56,6 +56,11 @@ std::vector<int> statuses(const std::vector<Response>& responses);
 // `extra`) and `line` inside `<Directory />`; empty when it starts.
 std::string refusal_of(const std::string& modules, const std::string& line);
 
+// A response's header lines without what differs between servers or runs
+// (Date, Server, ETag, Last-Modified), one per line; with `drop_framing`
+// also without Content-Length and Transfer-Encoding.
+std::string stable_head(const Response& r, bool drop_framing = false);
+
 // Replaces every "[dd/Mon/yyyy:hh:mm:ss +zzzz]" by "[TIME]".
 std::string mask_times(const std::string& log);
 

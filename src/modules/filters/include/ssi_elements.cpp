@@ -299,7 +299,7 @@ void Elements::file_fact(Processor& p, const Element& e, bool size) {
         } else if (p.size_bytes_) {
             p.out_.append(grouped_size(facts->size));
         } else {
-            p.out_.append(abbrev_size(facts->size));
+            p.out_.append(strfsize(facts->size));
         }
     }
 }

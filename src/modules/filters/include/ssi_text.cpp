@@ -215,41 +215,6 @@ bool apply_codings(bool encode, std::string_view list, std::string& value, std::
     return true;
 }
 
-std::string abbrev_size(std::int64_t size) {
-    char buf[16];
-    if (size < 0) {
-        return "  - ";
-    }
-    if (size < 973) {
-        std::snprintf(buf, sizeof buf, "%3d ", static_cast<int>(size));
-        return buf;
-    }
-    static constexpr char kOrders[] = "KMGTPE";
-    const char* order = kOrders;
-    for (;;) {
-        int remain = static_cast<int>(size & 1023);
-        size >>= 10;
-        if (size >= 973) {
-            ++order;
-            continue;
-        }
-        if (size < 9 || (size == 9 && remain < 973)) {
-            remain = ((remain * 5) + 256) / 512;
-            if (remain >= 10) {
-                ++size;
-                remain = 0;
-            }
-            std::snprintf(buf, sizeof buf, "%d.%d%c", static_cast<int>(size), remain, *order);
-            return std::string(buf).substr(0, 4);
-        }
-        if (remain >= 512) {
-            ++size;
-        }
-        std::snprintf(buf, sizeof buf, "%3d%c", static_cast<int>(size), *order);
-        return std::string(buf).substr(0, 4);
-    }
-}
-
 std::string grouped_size(std::int64_t size) {
     const std::string digits = std::to_string(size);
     std::string out;

@@ -25,8 +25,6 @@ std::optional<std::string> decode_step(std::string_view name, std::string_view s
 // name returns false and sets *bad to it (the value is then not used).
 bool apply_codings(bool encode, std::string_view list, std::string& value, std::string* bad);
 
-// apr_strfsize: four characters ("  5 ", "1.0K", " 10K", "1.4M").
-std::string abbrev_size(std::int64_t size);
 // sizefmt=bytes: decimal with a comma every three digits.
 std::string grouped_size(std::int64_t size);
 

@@ -1,6 +1,7 @@
 // mod_autoindex's pure parts: the string routines (as httpd's and APR's),
 // the order of entries (dsortf), description shortening and page layout.
 
+#include "core/strings.h"
 #include "modules/generators/mod_autoindex_render.h"
 #include "modules/generators/mod_autoindex_text.h"
 
@@ -52,15 +53,15 @@ TEST(AutoindexText, NaturalOrderAsStrnatcmp) {
 }
 
 TEST(AutoindexText, SizesAsStrfsize) {
-    EXPECT_EQ(format_size(-1), "  - ");
-    EXPECT_EQ(format_size(0), "  0 ");
-    EXPECT_EQ(format_size(972), "972 ");
-    EXPECT_EQ(format_size(973), "1.0K");
-    EXPECT_EQ(format_size(5000), "4.9K");
-    EXPECT_EQ(format_size(10 * 1024), " 10K");
-    EXPECT_EQ(format_size(2000000), "1.9M");
-    EXPECT_EQ(format_size(972 * 1024 + 600), "973K");
-    EXPECT_EQ(format_size(5LL << 40), "5.0T");
+    EXPECT_EQ(strfsize(-1), "  - ");
+    EXPECT_EQ(strfsize(0), "  0 ");
+    EXPECT_EQ(strfsize(972), "972 ");
+    EXPECT_EQ(strfsize(973), "1.0K");
+    EXPECT_EQ(strfsize(5000), "4.9K");
+    EXPECT_EQ(strfsize(10 * 1024), " 10K");
+    EXPECT_EQ(strfsize(2000000), "1.9M");
+    EXPECT_EQ(strfsize(972 * 1024 + 600), "973K");
+    EXPECT_EQ(strfsize(5LL << 40), "5.0T");
 }
 
 Entry named(std::string name, std::int64_t size = -1, std::int64_t mtime = -1) {

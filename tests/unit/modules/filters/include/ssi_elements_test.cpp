@@ -3,6 +3,7 @@
 // elements and the standard variables. Every expected output is what Apache
 // 2.4.71 with mod_include produced for the same document.
 
+#include "core/strings.h"
 #include "modules/filters/include/ssi_text.h"
 #include "ssi_test_host.h"
 
@@ -129,7 +130,7 @@ TEST(SsiElements, AbbreviatedSizes) {
         {10433332, "9.9M"},    {5000000000, "4.7G"},  {1099511627776, "1.0T"},
     };
     for (const auto& [size, text] : cases) {
-        EXPECT_EQ(abbrev_size(size), text) << size;
+        EXPECT_EQ(strfsize(size), text) << size;
     }
     EXPECT_EQ(grouped_size(1099511627776), "1,099,511,627,776");
 }

@@ -1,0 +1,188 @@
+#!/bin/bash
+# A trivial POSIX sh CGI script (a head and one line) served by Sonora and by
+# Apache 2.4 (event MPM, mod_cgi, one child, same httpd.conf). Each server
+# runs under `taskset -c 0` with wrk (-t1 -c8, keep-alive) on CPU 1. CPU per
+# request is the user+system time of the server's processes and of the
+# scripts they reaped (cutime/cstime), so the fork/exec is in it. Then the
+# server's own system calls per request (strace on the child, 100 requests
+# on one connection; the scripts themselves are not traced).
+#
+#   bench/cgi/run.sh [--sonora BINARY] [--runs N] [--duration S] [--out FILE]
+#
+# Needs wrk, strace and apache2 (scripts/install-deps.sh --bench).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+sonora="$repo/build/release/src/main/sonora"
+runs=3
+duration=5
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sonora) sonora="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    *) echo "usage: $0 [--sonora BINARY] [--runs N] [--duration S] [--out FILE]" >&2; exit 2 ;;
+  esac
+done
+for tool in wrk strace taskset apache2; do
+  command -v $tool >/dev/null || { echo "$tool is missing (scripts/install-deps.sh --bench)" >&2; exit 2; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sonora-cgi.XXXXXX")
+pid=""
+stop_server() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null
+  fi
+  pid=""
+}
+cleanup() { stop_server; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+chmod 755 "$tmp"
+mkdir -p "$tmp/cgi-bin" "$tmp/htdocs"
+printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho hello\n' > "$tmp/cgi-bin/hello.cgi"
+chmod 755 "$tmp/cgi-bin/hello.cgi"
+chmod -R a+rX "$tmp"
+url_path=/cgi-bin/hello.cgi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+write_conf() {  # root
+  local root=$1 user=""
+  mkdir -p "$root/logs"
+  [ "$(id -u)" = 0 ] && user="User www-data
+Group www-data"
+  cat > "$root/httpd.conf" <<EOC
+ServerRoot "$root"
+Listen 127.0.0.1:$port
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
+$user
+ServerName localhost
+PidFile "$root/logs/httpd.pid"
+ErrorLog "$root/logs/error_log"
+TypesConfig /etc/mime.types
+DocumentRoot "$tmp/htdocs"
+ScriptAlias /cgi-bin/ "$tmp/cgi-bin/"
+StartServers 1
+ServerLimit 1
+ThreadsPerChild 64
+MaxRequestWorkers 64
+MinSpareThreads 1
+MaxSpareThreads 64
+KeepAlive On
+MaxKeepAliveRequests 0
+<Directory />
+Require all granted
+</Directory>
+EOC
+}
+
+start_server() {  # server root
+  local bin=/usr/sbin/apache2
+  [ "$1" = sonora ] && bin="$sonora"
+  taskset -c 0 setsid "$bin" -DFOREGROUND -f "$2/httpd.conf" -d "$2" >"$2/logs/stderr" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$port$url_path" && return 0
+    sleep 0.05
+  done
+  echo "$1 did not start: $(cat "$2/logs/stderr" "$2/logs/error_log" 2>/dev/null | tail -3)" >&2
+  return 1
+}
+
+# Jiffies of the server's processes, with what their reaped children used.
+group_cpu() {
+  local total=0 p stat
+  for p in $(pgrep -g "$pid"); do
+    stat=$(cut -d')' -f2 "/proc/$p/stat" 2>/dev/null) || continue
+    set -- $stat
+    total=$((total + ${12} + ${13} + ${14} + ${15}))
+  done
+  echo $total
+}
+
+hz=$(getconf CLK_TCK)
+declare -A rps cpu_us syscalls tops
+for run in $(seq "$runs"); do
+  for server in sonora apache; do
+    root="$tmp/$server"
+    write_conf "$root"
+    start_server "$server" "$root" || exit 1
+    taskset -c 1 wrk -t1 -c8 -d1s "http://127.0.0.1:$port$url_path" >/dev/null 2>&1  # warm-up
+    before=$(group_cpu)
+    result=$(taskset -c 1 wrk -t1 -c8 -d"${duration}s" "http://127.0.0.1:$port$url_path" 2>&1)
+    sleep 0.5  # the last scripts reaped
+    after=$(group_cpu)
+    requests=$(echo "$result" | awk '/requests in/ {print $1}')
+    non2xx=$(echo "$result" | awk '/Non-2xx/ {print $NF}')
+    if [ -n "$non2xx" ]; then echo "$server: $non2xx non-2xx answers" >&2; exit 1; fi
+    rate=$(echo "$result" | awk '/Requests\/sec/ {print $2}')
+    us=$(awk -v j=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.0f", j * 1e6 / hz / n }')
+    rps[$server]="${rps[$server]:-} $rate"
+    cpu_us[$server]="${cpu_us[$server]:-} $us"
+    echo "[cgi] run $run $server: $rate req/s, $us us CPU/req" >&2
+    if [ "$run" = 1 ]; then
+      children=$(pgrep -g "$pid" -P "$pid" | tr '\n' ' ')
+      [ -z "$children" ] && children=$pid
+      trace="$tmp/strace-$server"
+      strace -qq -o "$trace" $(for c in $children; do echo "-p $c"; done) &
+      spid=$!
+      sleep 0.5
+      python3 - "$port" "$url_path" <<'PY'
+import socket, sys
+port, path = int(sys.argv[1]), sys.argv[2]
+s = socket.create_connection(("127.0.0.1", port))
+req = f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
+for _ in range(100):
+    s.sendall(req)
+    got = b""
+    while True:
+        got += s.recv(65536)
+        head, sep, body = got.partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        if b"chunked" in head.lower():
+            if body.endswith(b"0\r\n\r\n"):
+                break
+        else:
+            length = int([l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0].split(b":")[1])
+            if len(body) >= length:
+                break
+s.close()
+PY
+      sleep 0.3
+      kill -INT $spid 2>/dev/null; wait $spid 2>/dev/null
+      syscalls[$server]=$(awk '!/resumed|unfinished|exited|\+\+\+|---/ { n++ } END { printf "%.1f", n / 100 }' "$trace")
+      tops[$server]=$(grep -v "resumed\|unfinished\|+++\|---" "$trace" | sed -E 's/^[0-9]+ +//; s/\(.*//' | sort | uniq -c |
+        sort -rn | head -6 | awk '{ printf "%s %.1f, ", $2, $1 / 100 }')
+    fi
+    stop_server
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+report() {
+  echo "# CGI: a trivial sh script — $(date -u '+%Y-%m-%d %H:%M') on $(hostname)"
+  echo
+  echo "Command: \`bench/cgi/run.sh --runs $runs --duration $duration\`; sonora tree $(git -C "$repo" rev-parse --short HEAD)."
+  echo "GET $url_path (ScriptAlias, /bin/sh script: a head and one line), keep-alive, wrk -t1 -c8 on CPU 1, server on CPU 0 (event MPM, one child; Apache with mod_cgi). CPU includes the scripts (reaped children). Medians of $runs interleaved runs."
+  echo
+  echo "| server | req/s | CPU µs/req (server + scripts) | vs Apache (req/s) | server syscalls/req (strace) | top calls |"
+  echo "|---|--:|--:|--:|--:|---|"
+  base=$(echo "${rps[apache]}" | median)
+  for server in sonora apache; do
+    r=$(echo "${rps[$server]}" | median); u=$(echo "${cpu_us[$server]}" | median)
+    ratio=$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f×", a / b }')
+    echo "| $server | $r | $u | $ratio | ${syscalls[$server]} | ${tops[$server]} |"
+  done
+}
+if [ -n "$out" ]; then report | tee "$out"; else report; fi
