@@ -134,7 +134,10 @@ for run in $(seq "$runs"); do
       children=$(pgrep -g "$pid" -P "$pid" | tr '\n' ' ')
       [ -z "$children" ] && children=$pid
       trace="$tmp/strace-$server"
-      strace -qq -o "$trace" $(for c in $children; do echo "-p $c"; done) &
+      # Every thread of the child (Apache serves from its worker threads),
+      # not the scripts it starts.
+      tids=$(for c in $children; do ls "/proc/$c/task"; done)
+      strace -qq -o "$trace" $(for t in $tids; do echo "-p $t"; done) &
       spid=$!
       sleep 0.5
       python3 - "$port" "$url_path" <<'PY'
@@ -161,7 +164,7 @@ s.close()
 PY
       sleep 0.3
       kill -INT $spid 2>/dev/null; wait $spid 2>/dev/null
-      syscalls[$server]=$(awk '!/resumed|unfinished|exited|\+\+\+|---/ { n++ } END { printf "%.1f", n / 100 }' "$trace")
+      syscalls[$server]=$(awk '!/resumed|exited|\+\+\+|---/ { n++ } END { printf "%.1f", n / 100 }' "$trace")
       tops[$server]=$(grep -v "resumed\|unfinished\|+++\|---" "$trace" | sed -E 's/^[0-9]+ +//; s/\(.*//' | sort | uniq -c |
         sort -rn | head -6 | awk '{ printf "%s %.1f, ", $2, $1 / 100 }')
     fi
