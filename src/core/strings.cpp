@@ -131,4 +131,40 @@ std::string strfsize(std::int64_t size) {
     }
 }
 
+std::string_view base_name(std::string_view path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+std::string unescape_url(std::string_view s, bool plus_is_space) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '+' && plus_is_space) {
+            out.push_back(' ');
+        } else if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(c);
+        }
+    }
+    if (const std::size_t nul = out.find('\0'); nul != std::string::npos) {
+        out.resize(nul);  // a C string ends there, as httpd's result does
+    }
+    return out;
+}
+
+std::string escape_shell(std::string_view s) {
+    std::string out;
+    for (const char c : s) {
+        if (std::strchr("&;`'\"|*?~<>^()[]{}$\\\n", c) != nullptr && c != '\0') {
+            out.push_back('\\');
+        }
+        out.push_back(c);
+    }
+    return out;
+}
+
 }  // namespace sonora

@@ -13,6 +13,16 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
 std::string_view trim(std::string_view s);
 // APR's rendering of an errno in httpd's log lines: "(13)Permission denied".
+// What follows the last '/' of a path (apr_filepath_name_get).
+std::string_view base_name(std::string_view path);
+
+// ap_unescape_url: every valid %XX decoded (with `plus_is_space`, '+' as a
+// space too); the result ends at a decoded NUL, as httpd's C string does.
+std::string unescape_url(std::string_view s, bool plus_is_space);
+
+// ap_escape_shell_cmd: a backslash before each shell metacharacter.
+std::string escape_shell(std::string_view s);
+
 // apr_strfsize, as mod_autoindex's listings and SSI's sizefmt abbrev print
 // sizes: four characters, "  - " for a negative size, "123 " below 973,
 // then "1.0K", "9.9K", " 10K", "1.4M" ...

@@ -1,9 +1,10 @@
 #include "os/reaper.h"
 
+#include "core/clock.h"
+
 #include <sys/wait.h>
 
 #include <csignal>
-#include <ctime>
 #include <mutex>
 #include <vector>
 
@@ -36,9 +37,7 @@ void reap_later(pid_t pid) {
     if (pid <= 0 || reaped(pid)) {
         return;
     }
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    const std::int64_t now_ms = static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+    const std::int64_t now_ms = monotonic_ms();
     ::kill(pid, SIGTERM);
     std::lock_guard lock(g_mutex);
     g_pending.push_back(Pending{pid, now_ms + kGraceMs, false});

@@ -23,19 +23,19 @@ bool make_pipe(int fds[2], bool server_reads) {
     return true;
 }
 
-void close_fd(int& fd) {
+}  // namespace
+
+void close_descriptor(int& fd) {
     if (fd >= 0) {
         ::close(fd);
         fd = -1;
     }
 }
 
-}  // namespace
-
 void close_pipes(Spawned& s) {
-    close_fd(s.in);
-    close_fd(s.out);
-    close_fd(s.err);
+    close_descriptor(s.in);
+    close_descriptor(s.out);
+    close_descriptor(s.err);
 }
 
 Spawned spawn(const SpawnRequest& req) {
@@ -45,8 +45,8 @@ Spawned spawn(const SpawnRequest& req) {
     int err_pipe[2] = {-1, -1};
     auto fail = [&](int error) {
         for (int* p : {in_pipe, out_pipe, err_pipe}) {
-            close_fd(p[0]);
-            close_fd(p[1]);
+            close_descriptor(p[0]);
+            close_descriptor(p[1]);
         }
         out = Spawned{};
         out.error = error;
@@ -108,9 +108,9 @@ Spawned spawn(const SpawnRequest& req) {
             ::prlimit(pid, static_cast<__rlimit_resource>(l.resource), &lim, nullptr);
         }
     }
-    close_fd(in_pipe[0]);
-    close_fd(out_pipe[1]);
-    close_fd(err_pipe[1]);
+    close_descriptor(in_pipe[0]);
+    close_descriptor(out_pipe[1]);
+    close_descriptor(err_pipe[1]);
     out.pid = pid;
     out.in = in_pipe[1];
     out.out = out_pipe[0];

@@ -40,6 +40,9 @@ struct Spawned {
 
 Spawned spawn(const SpawnRequest& req);
 
+// Closes `fd` if it is open and marks it closed (-1).
+void close_descriptor(int& fd);
+
 // Closes what `s` holds of the server's ends.
 void close_pipes(Spawned& s);
 

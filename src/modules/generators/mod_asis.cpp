@@ -35,11 +35,6 @@ using core::ScriptHeadScan;
 // send-as-is file with a megabyte of fields is not one anybody meant.
 constexpr std::size_t kMaxHead = 1 << 20;
 
-std::string_view base_name(std::string_view path) {
-    const std::size_t slash = path.rfind('/');
-    return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 // The file's first bytes, enough to hold its head: the cached bytes when
 // the file cache has them, else read in growing steps.
 ScriptHeadScan find_head(const Services::OpenFile& f, std::string& buffer, std::string_view& bytes) {

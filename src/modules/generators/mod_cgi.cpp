@@ -1,6 +1,7 @@
 #include "modules/generators/mod_cgi.h"
 
 #include "config/engine.h"
+#include "core/clock.h"
 #include "core/strings.h"
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
@@ -78,11 +79,6 @@ const DirectiveSpec kCgidDirectives[] = {
      "The amount of time to wait between successful reads from the CGI script, in seconds."},
 };
 
-std::string_view base_name(std::string_view path) {
-    const std::size_t slash = path.rfind('/');
-    return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 // The ScriptLog settings of the request's server, under whichever module is loaded.
 ScriptLogSettings script_log(const request::Request& r) {
     const auto* conf = r.server->module_config.get<CgiServerConfig>(cgi_module.index);
@@ -101,29 +97,15 @@ int refuse(const request::Request& r, int status, std::string_view id, std::stri
     return status;
 }
 
-std::string percent_decoded(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() + 0 && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(s[i]);
-        }
-    }
-    return out;
-}
-
 // argv: the script's name, then an ISINDEX query's words (a query without
-// '=', split at '+' and decoded), as httpd passes them.
+// '=', split at '+', decoded and shell-escaped), as httpd passes them.
 std::vector<std::string> script_argv(const request::Request& r) {
     std::vector<std::string> argv{std::string(base_name(r.filename))};
     if (!r.query.empty() && r.query.find('=') == std::string_view::npos) {
         std::string_view q = r.query;
         while (true) {
             const std::size_t plus = q.find('+');
-            argv.push_back(percent_decoded(q.substr(0, plus)));
+            argv.push_back(escape_shell(unescape_url(q.substr(0, plus), false)));
             if (plus == std::string_view::npos) {
                 break;
             }
@@ -152,12 +134,6 @@ void add_limits(const core::CoreDirConfig& dir, os::SpawnRequest& spawn) {
         l.soft = std::min(l.soft, l.hard);
         spawn.limits.push_back(l);
     }
-}
-
-std::int64_t monotonic_ms() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
 int cgi_handler(request::Request& r, Services& services) {

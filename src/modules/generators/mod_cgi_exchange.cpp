@@ -1,5 +1,6 @@
 #include "modules/generators/mod_cgi_exchange.h"
 
+#include "core/strings.h"
 #include "modules/core/request_log.h"
 #include "modules/core/script_head.h"
 #include "modules/generators/mod_cgi_log.h"
@@ -9,8 +10,8 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 
 namespace sonora::modules::generators {
@@ -24,18 +25,6 @@ using core::ScriptHeadScan;
 // megabyte of header fields is no script anybody meant).
 constexpr std::size_t kReadSize = 65536;
 constexpr std::size_t kMaxHead = 1 << 20;
-
-std::string_view base_name(std::string_view path) {
-    const std::size_t slash = path.rfind('/');
-    return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-void close_fd(int& fd) {
-    if (fd >= 0) {
-        ::close(fd);
-        fd = -1;
-    }
-}
 
 }  // namespace
 
@@ -63,13 +52,13 @@ Exchange::Watch CgiExchange::watch() const {
 
 void CgiExchange::close_finished() {
     if (in_done_) {
-        close_fd(p_.in);
+        os::close_descriptor(p_.in);
     }
     if (out_eof_) {
-        close_fd(p_.out);
+        os::close_descriptor(p_.out);
     }
     if (err_eof_) {
-        close_fd(p_.err);
+        os::close_descriptor(p_.err);
     }
 }
 
@@ -223,13 +212,16 @@ int CgiExchange::on_ready(request::Request& r, Services& services, std::int64_t 
         return fail(r, 500, {});
     }
     if (now_ms >= deadline_ms_) {
-        core::log_request_error(r, LogLevel::Warn, "cgi", "SN01220",
-                                "Timeout waiting for output from CGI script " + script_);
+        log_timeout(r);
         core::log_request_error(r, LogLevel::Error, "cgi", "",
                                 "Script timed out before returning headers: " + std::string(base_name(script_)));
         return 504;
     }
     return kDeclined;
+}
+
+void CgiExchange::log_timeout(const request::Request& r) const {
+    core::log_request_error(r, LogLevel::Warn, "cgi", "SN01220", "Timeout waiting for output from CGI script " + script_);
 }
 
 // A head that cannot be used: the ScriptLog entry, then the error status.
@@ -305,8 +297,7 @@ Exchange::Output CgiExchange::next_output(request::Request& r, std::int64_t now_
             case Read::Wait: break;
         }
         if (now_ms >= deadline_ms_) {
-            core::log_request_error(r, LogLevel::Warn, "cgi", "SN01220",
-                                    "Timeout waiting for output from CGI script " + script_);
+            log_timeout(r);
             return Output{{}, true, true};
         }
         return Output{};

@@ -36,6 +36,7 @@ private:
     int take_head(request::Request& r, Services& services, std::size_t head_length);
     void close_input();
     int fail(request::Request& r, int status, std::string_view bad_head);
+    void log_timeout(const request::Request& r) const;  // SN01220
 
     os::Spawned p_;
     std::string script_;

@@ -136,24 +136,6 @@ std::string decode_entities(std::string_view s) {
     return out;
 }
 
-std::string unescape_url(std::string_view s, bool plus_is_space) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const char c = s[i];
-        if (c == '+' && plus_is_space) {
-            out.push_back(' ');
-        } else if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(c);
-        }
-    }
-    cut_at_nul(out);
-    return out;
-}
-
 std::optional<std::string> encode_step(std::string_view name, std::string_view s) {
     if (equals_nocase(name, "none")) {
         return std::string(s);
@@ -246,17 +228,6 @@ std::string format_time(std::time_t t, std::string_view fmt, bool gmt) {
     const std::size_t n = std::strftime(buf, sizeof buf, f.c_str(), &tm);
 #pragma GCC diagnostic pop
     return std::string(buf, n);
-}
-
-std::string escape_shell(std::string_view s) {
-    std::string out;
-    for (const char c : s) {
-        if (std::strchr("&;`'\"|*?~<>^()[]{}$\\\n", c) != nullptr && c != '\0') {
-            out.push_back('\\');
-        }
-        out.push_back(c);
-    }
-    return out;
 }
 
 }  // namespace sonora::modules::filters::ssi

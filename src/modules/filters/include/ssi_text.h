@@ -31,9 +31,5 @@ std::string grouped_size(std::int64_t size);
 // ap_ht_time: strftime() of `t` in local time, or in GMT with %Z meaning "GMT".
 std::string format_time(std::time_t t, std::string_view fmt, bool gmt);
 
-// ap_escape_shell_cmd, for QUERY_STRING_UNESCAPED.
-std::string escape_shell(std::string_view s);
-// ap_unescape_url, as mod_include uses it (the result ends at a decoded NUL).
-std::string unescape_url(std::string_view s, bool plus_is_space);
 
 }  // namespace sonora::modules::filters::ssi
