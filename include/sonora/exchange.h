@@ -68,6 +68,10 @@ public:
         std::string_view bytes;
         bool end = false;
         bool failed = false;  // the end came from an error: the body is cut short
+        // httpd would have passed these bytes on before the end (an output
+        // filter's buffer filled): the response cannot get a Content-Length
+        // from its whole output (sonora/filter.h).
+        bool flush = false;
     };
     virtual Output next_output(request::Request& r, std::int64_t now_ms) = 0;
 

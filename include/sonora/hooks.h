@@ -28,6 +28,10 @@
 // headers_out and emptied err_headers_out, as httpd's ap_send_error_response
 // does (Request::error_path).
 // Every hook runs; what they return is ignored.
+// insert_filter hooks run once the response's head is known (for a script,
+// once its head has been read), before the output filters are made: they add
+// filter names to Request::output_filters (httpd's ap_add_output_filter from
+// its insert_filter hook). Every hook runs; what they return is ignored.
 // note_auth_failure hooks are run through Services::note_auth_failure, by a
 // module that refuses a request with 401: the hook of the module that owns the
 // section's AuthType adds its challenge (WWW-Authenticate) and returns kOk.
@@ -49,6 +53,7 @@
 namespace sonora {
 
 struct Module;
+struct OutputFilterSpec;
 
 inline constexpr int kOk = 0;
 inline constexpr int kDeclined = -1;
@@ -78,6 +83,7 @@ enum class Phase : std::uint8_t {
     TypeChecker,
     Fixups,
     Handler,
+    InsertFilter,     // the head is known, before the output filters are made (sonora/filter.h)
     HeadersOut,       // the handler's response, before its head is written
     ErrorHeadersOut,  // an error page the server made, before its head is written
     LogTransaction,
@@ -163,7 +169,13 @@ public:
     // Sorted by order, then registration; the driver copies these into flat arrays.
     std::vector<HookFn> frozen(Phase phase) const;
 
+    // An output filter the module provides (httpd's ap_register_output_filter);
+    // `spec` must outlive the generation (a static).
+    void add_output_filter(const OutputFilterSpec& spec) { output_filters_.push_back(&spec); }
+    const std::vector<const OutputFilterSpec*>& output_filters() const { return output_filters_; }
+
 private:
+    std::vector<const OutputFilterSpec*> output_filters_;
     std::array<std::vector<Entry>, static_cast<std::size_t>(Phase::Count)> entries_;
     std::size_t sequence_ = 0;
 };

@@ -131,7 +131,7 @@ struct Request {
     explicit Request(std::pmr::memory_resource* resource)
         : arena(resource), uri(resource), filename(resource), path_info(resource), content_type(resource),
           handler(resource), content_encoding(resource), content_language(resource), headers_out(resource),
-          err_headers_out(resource), env(resource), notes(resource),
+          err_headers_out(resource), env(resource), notes(resource), output_filters(resource),
           body{Body::Kind::None, {}, -1, 0, 0, nullptr, true, std::pmr::vector<Body::Piece>(resource)} {}
 
     std::pmr::memory_resource* arena;
@@ -203,6 +203,10 @@ struct Request {
     // httpd's r->notes: what modules tell each other and the log (%{NAME}n,
     // expressions' note()). Values in the arena.
     std::pmr::vector<Header> notes;
+    // Output filters chosen for the response, by name as configured (httpd's
+    // r->output_filters before they are made): AddOutputFilter,
+    // SetOutputFilter, mod_filter. sonora/filter.h. Arena or static names.
+    std::pmr::vector<std::string_view> output_filters;
     Body body;
     // A handler that answers over time (a CGI script) leaves this and returns
     // kSuspended (sonora/exchange.h); the connection takes it over and
