@@ -62,7 +62,8 @@ case "$scenario" in
     url_path=/cgi-bin/hello.cgi
     what="GET $url_path (ScriptAlias, /bin/sh script: a head and one line)"
     modules="LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
-LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so" ;;
+LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
+ScriptAlias /cgi-bin/ \"$tmp/cgi-bin/\"" ;;
   ssi)
     url_path=/page.shtml
     what="GET $url_path (three includes: two files and a nested .shtml, and an echo)"
@@ -107,7 +108,6 @@ PidFile "$root/logs/httpd.pid"
 ErrorLog "$root/logs/error_log"
 TypesConfig /etc/mime.types
 DocumentRoot "$tmp/htdocs"
-ScriptAlias /cgi-bin/ "$tmp/cgi-bin/"
 StartServers 1
 ServerLimit 1
 ThreadsPerChild 64

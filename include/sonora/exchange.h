@@ -60,7 +60,9 @@ public:
     virtual int on_ready(request::Request& r, Services& services, std::int64_t now_ms) = 0;
 
     // After the head: body bytes to send (valid until the next call), or
-    // empty with `end` false to wait for `output`, or `end` at the end.
+    // empty with `end` false to wait for `output`, or `end` at the end (it
+    // may come with the last bytes; asked again, the exchange answers `end`
+    // once more).
     // A body whose whole length is known when the head is (the script ended
     // first) sets Request::body's length instead, as httpd's content-length
     // filter does for output that arrives complete.

@@ -272,34 +272,52 @@ bool Connection::exchange_output() {
     ExchangeState& x = *ex_;
     request::Request& r = *b_->pending;
     x.waiting_output = false;
+    // What is queued may point into the exchange's buffers, which its next
+    // call reuses: it is written first. The head alone (in the arena) may
+    // wait for the first body bytes, to go out in one write with them.
+    bool borrowed = b_->out_pos < b_->out.size() && x.body_started;
     for (;;) {
-        if (b_->out_pos < b_->out.size()) {
-            if (!flush()) {
-                return state_ == State::Exchanging;  // waits for the socket (EPOLLOUT)
-            }
+        if (borrowed && b_->out_pos < b_->out.size() && !flush()) {
+            return state_ == State::Exchanging;  // waits for the socket (EPOLLOUT)
         }
-        b_->out.clear();
-        b_->out_pos = 0;
+        if (b_->out_pos == b_->out.size()) {
+            b_->out.clear();
+            b_->out_pos = 0;
+        }
         const Exchange::Output o = x.exchange->next_output(r, worker_.loop().now_ms());
-        if (!o.bytes.empty()) {
-            if (x.discard) {
-                continue;
-            }
+        if (!o.bytes.empty() && !x.discard) {
             r.bytes_sent += o.bytes.size();
             r.bytes_out += o.bytes.size();
+            // Last bytes that came with the end go out with the last chunk,
+            // after the exchange is gone: they are kept in the connection's arena.
+            const auto kept = [&](std::string_view bytes) {
+                if (!o.end) {
+                    return bytes;
+                }
+                auto* copy = static_cast<char*>(b_->arena.allocate(bytes.size(), 1));
+                std::memcpy(copy, bytes.data(), bytes.size());
+                return std::string_view(copy, bytes.size());
+            };
             if (x.chunked) {
                 const std::size_t n = http::format_chunk_header(o.bytes.size(), x.chunk_line);
-                queue_memory(std::string_view(x.chunk_line, n));
-                queue_memory(o.bytes);
+                queue_memory(kept(std::string_view(x.chunk_line, n)));
+                queue_memory(kept(o.bytes));
                 queue_memory(http::kChunkEnd);
                 r.bytes_out += n + http::kChunkEnd.size();
             } else {
-                queue_memory(o.bytes);
+                queue_memory(kept(o.bytes));
             }
+            borrowed = true;
+            x.body_started = true;
+        }
+        if (!o.end && !o.bytes.empty()) {
             continue;
         }
         if (!o.end) {
             x.waiting_output = true;
+            if (b_->out_pos < b_->out.size() && !flush()) {
+                return state_ == State::Exchanging;
+            }
             return true;
         }
         const bool short_body = !x.chunked && !x.raw && !x.discard && r.body.length_declared && r.bytes_sent < x.declared;

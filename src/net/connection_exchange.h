@@ -60,6 +60,7 @@ struct Connection::ExchangeState {
     bool discard = false;   // HEAD, 204, 304: the body is read and dropped
     bool raw = false;       // the exchange writes the head itself (nph)
     bool waiting_output = false;  // next_output() asked to wait for its descriptor
+    bool body_started = false;    // body bytes were queued: what is queued may be the exchange's
     std::uint64_t declared = 0;   // Content-Length sent, when !chunked
     char chunk_line[http::kMaxChunkHeader] = {};
 

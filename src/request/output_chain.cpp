@@ -23,6 +23,8 @@ namespace {
 // Output held back while deciding on Content-Length; past it the response
 // is streamed (chunked), so a large filtered body is never held whole.
 constexpr std::size_t kHoldLimit = 65536;
+// Pieces are gathered up to this before they are handed to the connection.
+constexpr std::size_t kBatch = 16384;
 
 class ChainExchange final : public Exchange {
 public:
@@ -113,14 +115,41 @@ public:
                 }
             } else if (!held_.empty()) {
                 held_given_ = true;
-                return Output{held_, false, false};
+                return Output{held_, held_end_, held_end_ && held_failed_};
             } else {
                 return Output{{}, true, held_failed_};
             }
         }
+        if (batch_end_) {
+            return Output{{}, true, batch_failed_};
+        }
+        // Filters give small pieces (SSI: text, an echo, an include); they
+        // go out together, so that a page is one write, not one per piece.
         HookServices services(ctx_);
         services_ = &services;
-        return pull(filters_.size(), r, now_ms);
+        batch_.clear();
+        for (;;) {
+            const Output o = pull(filters_.size(), r, now_ms);
+            if (!o.bytes.empty()) {
+                if (batch_.empty() && o.bytes.size() >= kBatch) {
+                    return o;  // large enough alone: no copy
+                }
+                batch_.append(o.bytes);
+                if (batch_.size() >= kBatch) {
+                    break;
+                }
+                continue;
+            }
+            if (o.end) {
+                if (batch_.empty()) {
+                    return o;
+                }
+                batch_end_ = true;
+                batch_failed_ = o.failed;
+            }
+            break;  // the chain waits (or ended): send what there is
+        }
+        return Output{batch_, batch_end_, batch_failed_};
     }
 
     void close_finished() override {
@@ -163,13 +192,16 @@ private:
         return filters_[index - 1]->pull(upstreams_[index - 1], r, *services_, now_ms);
     }
 
-    // Before the head: pulls ahead until the length is known or cannot be.
+    // Before the head: pulls ahead until the length is known or cannot be
+    // (a filter passed bytes on early), and while more comes at once, so
+    // that a small page goes out with its head in one write.
     int hold(Request& r, std::int64_t now_ms) {
         for (;;) {
             const Output o = pull(filters_.size(), r, now_ms);
             if (!o.bytes.empty()) {
                 held_.append(o.bytes);
-                if (o.flush || held_.size() >= kHoldLimit) {
+                held_flushed_ = held_flushed_ || o.flush;
+                if (held_.size() >= kHoldLimit) {
                     phase_ = Stage::Streaming;
                     return kOk;
                 }
@@ -178,11 +210,15 @@ private:
             if (o.end) {
                 held_end_ = true;
                 held_failed_ = o.failed;
-                if (!o.failed) {
+                if (!o.failed && !held_flushed_) {
                     r.body.length = held_.size();
                     r.body.length_declared = true;
                 }
                 phase_ = Stage::Streaming;
+                return kOk;
+            }
+            if (held_flushed_) {
+                phase_ = Stage::Streaming;  // what was passed on goes out while the rest is made
                 return kOk;
             }
             return kDeclined;
@@ -197,6 +233,10 @@ private:
     Stage phase_ = Stage::SourceHead;
     Services* services_ = nullptr;  // the caller's, during a call
     std::string held_;
+    bool held_flushed_ = false;  // a filter passed some of it on early: no Content-Length
+    std::string batch_;  // small pieces gathered for one write
+    bool batch_end_ = false;
+    bool batch_failed_ = false;
     bool held_given_ = false;
     bool held_end_ = false;
     bool held_failed_ = false;

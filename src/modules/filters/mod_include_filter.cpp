@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace sonora::modules::filters {
 
@@ -331,14 +332,22 @@ private:
     bool failed_ = false;
 };
 
-std::string owner_name(uid_t uid) {
+// USER_NAME: the file owner's name. getpwuid_r reads /etc/passwd each
+// time, so names are kept per thread (a renamed user shows at restart).
+const std::string& owner_name(uid_t uid) {
+    thread_local std::unordered_map<uid_t, std::string> names;
+    auto it = names.find(uid);
+    if (it != names.end()) {
+        return it->second;
+    }
     passwd pw{};
     passwd* found = nullptr;
     char buf[1024];
+    std::string name = "<unknown>";
     if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr) {
-        return found->pw_name;
+        name = found->pw_name;
     }
-    return "<unknown>";
+    return names.emplace(uid, std::move(name)).first->second;
 }
 
 bool group_executable(const request::Request& r) { return r.has_finfo && (r.finfo.st_mode & S_IXGRP) != 0; }
