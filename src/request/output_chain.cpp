@@ -132,20 +132,24 @@ public:
             const Output o = pull(filters_.size(), r, now_ms);
             if (!o.bytes.empty()) {
                 if (batch_.empty() && o.bytes.size() >= kBatch) {
+                    batch_end_ = o.end;
+                    batch_failed_ = o.failed;
                     return o;  // large enough alone: no copy
                 }
                 batch_.append(o.bytes);
-                if (batch_.size() >= kBatch) {
+                if (batch_.size() >= kBatch && !o.end) {
                     break;
                 }
-                continue;
+                if (!o.end) {
+                    continue;
+                }
             }
             if (o.end) {
+                batch_end_ = true;  // a filter is not pulled after its end
+                batch_failed_ = o.failed;
                 if (batch_.empty()) {
                     return o;
                 }
-                batch_end_ = true;
-                batch_failed_ = o.failed;
             }
             break;  // the chain waits (or ended): send what there is
         }
@@ -201,11 +205,13 @@ private:
             if (!o.bytes.empty()) {
                 held_.append(o.bytes);
                 held_flushed_ = held_flushed_ || o.flush;
-                if (held_.size() >= kHoldLimit) {
+                if (held_.size() >= kHoldLimit && !o.end) {
                     phase_ = Stage::Streaming;
                     return kOk;
                 }
-                continue;
+                if (!o.end) {
+                    continue;
+                }
             }
             if (o.end) {
                 held_end_ = true;

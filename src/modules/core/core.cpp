@@ -82,6 +82,18 @@ std::optional<BitsSetting> BitsSetting::merge(const std::optional<BitsSetting>& 
 CoreDirConfig CoreDirConfig::merge(const CoreDirConfig& base, const CoreDirConfig& add) {
     CoreDirConfig c;
     c.options = BitsSetting::merge(base.options, add.options);
+    // httpd: "+IncludesNOEXEC" under a directory whose Includes allow exec
+    // takes exec away, although it adds no bit that removes it.
+    constexpr unsigned kBoth = kOptIncludes | kOptIncWithExec;
+    if (add.options && !add.options->absolute && (add.options->add & kBoth) == kOptIncludes &&
+        (base.effective_options() & kBoth) == kBoth) {
+        if (c.options->absolute) {
+            c.options->value &= ~kOptIncWithExec;
+        } else {
+            c.options->add &= ~kOptIncWithExec;
+            c.options->remove |= kOptIncWithExec;
+        }
+    }
     c.file_etag = BitsSetting::merge(base.file_etag, add.file_etag);
     inherit(c.allow_override, base.allow_override, add.allow_override);
     inherit(c.allow_override_list, base.allow_override_list, add.allow_override_list);

@@ -34,13 +34,13 @@ extern Module core_module;
 enum Opt : unsigned {
     kOptNone = 0,
     kOptIndexes = 1u << 0,
-    kOptIncludes = 1u << 1,
+    kOptIncludes = 1u << 1,     // SSI (httpd's OPT_INCLUDES: IncludesNOEXEC sets only this)
     kOptSymLinks = 1u << 2,
     kOptExecCgi = 1u << 3,
-    kOptIncNoExec = 1u << 4,
+    kOptIncWithExec = 1u << 4,  // SSI's exec too (OPT_INC_WITH_EXEC: Includes sets both)
     kOptSymOwner = 1u << 5,
     kOptMultiViews = 1u << 6,
-    kOptAll = kOptIndexes | kOptIncludes | kOptSymLinks | kOptExecCgi,
+    kOptAll = kOptIndexes | kOptIncludes | kOptIncWithExec | kOptSymLinks | kOptExecCgi,
 };
 
 // One Options (or FileETag) setting: absolute, or +/- adjustments.

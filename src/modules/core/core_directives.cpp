@@ -257,7 +257,7 @@ CmdResult set_server_tokens(Cmd& cmd, Args a) {
 CmdResult set_options(Cmd& cmd, Args a) {
     static constexpr std::pair<std::string_view, unsigned> kOptions[] = {
         {"none", kOptNone},          {"indexes", kOptIndexes},
-        {"includes", kOptIncludes},  {"includesnoexec", kOptIncNoExec},
+        {"includes", kOptIncludes | kOptIncWithExec},  {"includesnoexec", kOptIncludes},
         {"followsymlinks", kOptSymLinks}, {"symlinksifownermatch", kOptSymOwner},
         {"execcgi", kOptExecCgi},    {"multiviews", kOptMultiViews},
         {"all", kOptAll}};
@@ -284,7 +284,9 @@ CmdResult set_options(Cmd& cmd, Args a) {
         if (!bit) {
             return "Illegal option " + std::string(w);
         }
-        if (*bit != kOptNone && (cmd.allowed_options() & *bit) == 0) {
+        // Every bit of the option must be allowed: Options=IncludesNOEXEC
+        // does not let an access file turn on Includes (exec).
+        if (*bit != kOptNone && (cmd.allowed_options() & *bit) != *bit) {
             return "Option " + std::string(w) + " not allowed here";
         }
         if (sign == '-') {
@@ -345,9 +347,9 @@ CmdResult set_allow_override(Cmd& cmd, Args a) {
                 } else if (equals_nocase(o, "indexes")) {
                     opts |= kOptIndexes;
                 } else if (equals_nocase(o, "includes")) {
-                    opts |= kOptIncludes;
+                    opts |= kOptIncludes | kOptIncWithExec;
                 } else if (equals_nocase(o, "includesnoexec")) {
-                    opts |= kOptIncNoExec;
+                    opts |= kOptIncludes;
                 } else if (equals_nocase(o, "followsymlinks")) {
                     opts |= kOptSymLinks;
                 } else if (equals_nocase(o, "symlinksifownermatch")) {

@@ -358,7 +358,7 @@ void remove_header(request::Request& r, std::string_view name) {
 
 std::unique_ptr<OutputFilter> make_includes(request::Request& r, Services& services) {
     const unsigned options = r.dir_config->get<CoreDirConfig>(core_module.index)->effective_options();
-    if ((options & (core::kOptIncludes | core::kOptIncNoExec)) == 0) {
+    if ((options & core::kOptIncludes) == 0) {
         core::log_request_error(r, LogLevel::Error, "include", "SN01374",
                                 "mod_include: Options +Includes (or IncludesNoExec) wasn't set, INCLUDES filter "
                                 "removed: " +
@@ -367,7 +367,7 @@ std::unique_ptr<OutputFilter> make_includes(request::Request& r, Services& servi
     }
     const auto* dir = r.dir_config->get<IncludeDirConfig>(include_module.index);
     const auto* srv = r.server->module_config.get<IncludeServerConfig>(include_module.index);
-    const bool no_exec = (options & core::kOptIncludes) == 0;
+    const bool no_exec = (options & core::kOptIncWithExec) == 0;
     const bool exec_available = true;  // Sonora's scripts need no mod_cgi for the shell
     ssi::Settings settings = ssi_settings(dir, srv, no_exec, exec_available);
     settings.nested = r.main != nullptr;

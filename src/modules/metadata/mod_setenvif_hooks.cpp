@@ -7,6 +7,7 @@
 // first phase after mapping). mod_env's SetEnv/UnsetEnv/PassEnv follow at
 // fixups, as in httpd.
 
+#include "expr/expr_regex.h"
 #include "expr/request_context.h"
 #include "modules/metadata/mod_env.h"
 #include "modules/metadata/mod_setenvif.h"
@@ -40,11 +41,14 @@ std::string substitute(std::string_view value, const std::vector<std::string_vie
     return out;
 }
 
-void apply(request::Request& r, const SetEnvIfCondition& cond, const std::vector<std::string_view>& groups) {
+// `literal`: no regex captured anything (an ap_expr without a match), so
+// "$1" stays as written, as httpd substitutes only after a regex match.
+void apply(request::Request& r, const SetEnvIfCondition& cond, const std::vector<std::string_view>& groups,
+           bool literal = false) {
     for (const auto& [name, value] : cond.actions) {
         if (!value) {
             r.env_unset(name);
-        } else if (value->find('$') != std::string::npos || value->find('\\') != std::string::npos) {
+        } else if (!literal && (value->find('$') != std::string::npos || value->find('\\') != std::string::npos)) {
             r.env_set(name, substitute(*value, groups));
         } else {
             r.env_set(name, *value);
@@ -79,8 +83,14 @@ void run_conditions(request::Request& r, const SetEnvIfConfig& conf) {
         groups.clear();
         if (cond.subject == Subject::Expr) {
             expr::RequestContext ctx(r);
-            if (expr::evaluate(*cond.expr, ctx)) {
-                apply(r, cond, groups);
+            expr::Backrefs refs;
+            if (expr::evaluate(*cond.expr, ctx, &refs)) {
+                bool captured = false;
+                for (int i = 0; i < expr::Backrefs::kMax; ++i) {
+                    groups.push_back(refs.set[i] ? std::string_view(refs.group[i]) : std::string_view());
+                    captured = captured || refs.set[i];
+                }
+                apply(r, cond, groups, !captured);
             }
             continue;
         }
