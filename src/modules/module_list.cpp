@@ -38,6 +38,8 @@ extern Module cgid_module;
 }  // namespace generators
 namespace filters {
 extern Module reqtimeout_module;
+extern Module deflate_module;
+extern Module brotli_module;
 }  // namespace filters
 // [metadata-mappers-end]
 // [loggers-aaa-begin]
@@ -70,6 +72,7 @@ std::span<Module* const> builtin_modules() {
         &filters::reqtimeout_module, &generators::autoindex_module, &metadata::headers_module,
         &metadata::expires_module, &mappers::vhost_alias_module, &generators::asis_module,
         &mappers::actions_module, &mappers::speling_module, &generators::cgi_module, &generators::cgid_module,
+        &filters::deflate_module, &filters::brotli_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule
