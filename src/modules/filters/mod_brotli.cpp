@@ -23,8 +23,15 @@ int atoi_like(std::string_view s) {
     return v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : static_cast<int>(v);
 }
 
-CmdResult set_note(Cmd& cmd, Args args) {
+// The scope's config, marked as its own from now on (see mod_brotli.h).
+BrotliServerConfig& own_conf(Cmd& cmd) {
     auto& c = cmd.conf<BrotliServerConfig>();
+    c.used = true;
+    return c;
+}
+
+CmdResult set_note(Cmd& cmd, Args args) {
+    auto& c = own_conf(cmd);
     if (args.size() == 1) {
         c.note_ratio = args[0];
         return std::nullopt;
@@ -41,19 +48,19 @@ CmdResult set_note(Cmd& cmd, Args args) {
     return std::nullopt;
 }
 
-template <std::optional<int> BrotliServerConfig::*Field, int Min, int Max>
+template <int compress::BrotliSettings::*Field, int Min, int Max>
 CmdResult set_bounded(Cmd& cmd, Args args) {
     const int v = atoi_like(args[0]);
     if (v < Min || v > Max) {
         return std::string(cmd.spec().name) + " must be between " + std::to_string(Min) + " and " +
                std::to_string(Max);
     }
-    cmd.conf<BrotliServerConfig>().*Field = v;
+    own_conf(cmd).settings.*Field = v;
     return std::nullopt;
 }
 
 CmdResult set_etag(Cmd& cmd, Args args) {
-    auto& c = cmd.conf<BrotliServerConfig>();
+    auto& c = own_conf(cmd);
     if (equals_nocase(args[0], "AddSuffix")) {
         c.etag = compress::EtagMode::AddSuffix;
     } else if (equals_nocase(args[0], "NoChange")) {
@@ -72,12 +79,12 @@ const DirectiveSpec kDirectives[] = {
     {"BrotliFilterNote", ArgForm::Take12, kRsrcConf, 0, kServer, set_note,
      "Set a note to report on compression ratio"},
     {"BrotliCompressionQuality", ArgForm::Take1, kRsrcConf, 0, kServer,
-     set_bounded<&BrotliServerConfig::quality, 0, 11>,
+     set_bounded<&compress::BrotliSettings::quality, 0, 11>,
      "Compression quality between 0 and 11 (higher quality means slower compression)"},
-    {"BrotliCompressionWindow", ArgForm::Take1, kRsrcConf, 0, kServer, set_bounded<&BrotliServerConfig::lgwin, 10, 24>,
+    {"BrotliCompressionWindow", ArgForm::Take1, kRsrcConf, 0, kServer, set_bounded<&compress::BrotliSettings::lgwin, 10, 24>,
      "Sliding window size between 10 and 24 (larger windows can improve compression, but require more memory)"},
     {"BrotliCompressionMaxInputBlock", ArgForm::Take1, kRsrcConf, 0, kServer,
-     set_bounded<&BrotliServerConfig::lgblock, 16, 24>,
+     set_bounded<&compress::BrotliSettings::lgblock, 16, 24>,
      "Maximum input block size between 16 and 24 (larger block sizes require more memory)"},
     {"BrotliAlterETag", ArgForm::Take1, kRsrcConf, 0, kServer, set_etag,
      "Set how mod_brotli should modify ETag response headers: 'AddSuffix' (default), 'NoChange', 'Remove'"},
@@ -109,13 +116,11 @@ std::unique_ptr<OutputFilter> make_brotli(Request& r, Services&) {
     compress::unset_header(r, "Content-Length");
     compress::unset_header(r, "Content-MD5");
     r.body.length_declared = false;
-    compress::alter_etag(r, c.etag_mode(), "br", false);
+    compress::alter_etag(r, c.etag, "br", false);
     if (r.status == 304) {
         return nullptr;
     }
-    const compress::NoteNames notes{c.note_input ? std::string_view(*c.note_input) : std::string_view(),
-                                    c.note_output ? std::string_view(*c.note_output) : std::string_view(),
-                                    c.note_ratio ? std::string_view(*c.note_ratio) : std::string_view()};
+    const compress::NoteNames notes{c.note_input, c.note_output, c.note_ratio};
     auto key = compress::whole_file_key(r, c.cache_settings());
     if (key) {
         if (auto hit = compress::CompressedCache::local().find(*key)) {
@@ -123,7 +128,7 @@ std::unique_ptr<OutputFilter> make_brotli(Request& r, Services&) {
         }
     }
     compress::CompressSetup setup;
-    setup.encoder = std::make_unique<compress::BrotliEncoder>(c.settings());
+    setup.encoder = std::make_unique<compress::BrotliEncoder>(c.settings);
     setup.buffer_size = 0;  // mod_brotli passes on what the encoder emits at once
     setup.notes = notes;
     setup.cache_key = key;
@@ -136,24 +141,8 @@ void register_hooks(HookRegistry& hooks) { hooks.add_output_filter(kBrotliSpec);
 
 }  // namespace
 
-BrotliServerConfig BrotliServerConfig::merge(const BrotliServerConfig& base, const BrotliServerConfig& add) {
-    BrotliServerConfig c;
-    c.quality = add.quality ? add.quality : base.quality;
-    c.lgwin = add.lgwin ? add.lgwin : base.lgwin;
-    c.lgblock = add.lgblock ? add.lgblock : base.lgblock;
-    c.etag = add.etag ? add.etag : base.etag;
-    c.note_input = add.note_input ? add.note_input : base.note_input;
-    c.note_output = add.note_output ? add.note_output : base.note_output;
-    c.note_ratio = add.note_ratio ? add.note_ratio : base.note_ratio;
-    return c;
-}
-
-compress::BrotliSettings BrotliServerConfig::settings() const {
-    return compress::BrotliSettings{quality.value_or(5), lgwin.value_or(18), lgblock.value_or(0)};
-}
-
 std::uint64_t BrotliServerConfig::cache_settings() const {
-    const auto s = settings();
+    const auto& s = settings;
     return (2ull << 60) | (static_cast<std::uint64_t>(s.quality) << 16) | (static_cast<std::uint64_t>(s.lgwin) << 8) |
            static_cast<std::uint64_t>(s.lgblock);
 }

@@ -1,15 +1,15 @@
 #pragma once
 // httpd's mod_brotli: the BROTLI_COMPRESS output filter (br for clients that
-// take it) and its directives. Unlike mod_deflate, a <VirtualHost> inherits
-// the main server's settings (httpd merges them), and there is no minimum
-// length: an empty body becomes a one-byte br stream.
+// take it) and its directives. As with mod_deflate, a <VirtualHost> that uses
+// none of the directives has the main server's settings, one that uses any
+// has httpd's defaults for the rest (measured against Apache 2.4.71). There
+// is no minimum length: an empty body becomes a one-byte br stream.
 
 #include "modules/filters/compress/brotli_encoder.h"
 #include "modules/filters/compress/content_coding.h"
 
 #include <sonora/module.h>
 
-#include <optional>
 #include <string>
 
 namespace sonora::modules::filters {
@@ -17,13 +17,14 @@ namespace sonora::modules::filters {
 extern Module brotli_module;
 
 struct BrotliServerConfig {
-    std::optional<int> quality, lgwin, lgblock;
-    std::optional<compress::EtagMode> etag;
-    std::optional<std::string> note_input, note_output, note_ratio;
+    compress::BrotliSettings settings;
+    compress::EtagMode etag = compress::EtagMode::AddSuffix;
+    std::string note_input, note_output, note_ratio;
+    bool used = false;  // a directive of the module appeared in this scope
 
-    static BrotliServerConfig merge(const BrotliServerConfig& base, const BrotliServerConfig& add);
-    compress::BrotliSettings settings() const;
-    compress::EtagMode etag_mode() const { return etag.value_or(compress::EtagMode::AddSuffix); }
+    static BrotliServerConfig merge(const BrotliServerConfig& base, const BrotliServerConfig& add) {
+        return add.used ? add : base;
+    }
     std::uint64_t cache_settings() const;
 };
 

@@ -83,6 +83,18 @@ TEST(ModDeflateDirectives, AVirtualHostUsingNoneInheritsAllOneUsingAnyStartsFrom
     EXPECT_EQ(b->buffer_size, 8096u);
 }
 
+TEST(ModBrotliDirectives, AVirtualHostUsingAnyDirectiveStartsFromDefaults) {
+    ConfigRoot root;
+    auto g = root.load(kLoad + "BrotliCompressionQuality 0\n"
+                               "<VirtualHost *:80>\nServerName a\n</VirtualHost>\n"
+                               "<VirtualHost *:80>\nServerName b\nBrotliAlterETag Remove\n</VirtualHost>\n");
+    const auto* a = g->vhosts.at(0)->module_config.get<BrotliServerConfig>(brotli_module.index);
+    const auto* b = g->vhosts.at(1)->module_config.get<BrotliServerConfig>(brotli_module.index);
+    EXPECT_EQ(a->settings.quality, 0);
+    EXPECT_EQ(b->settings.quality, 5) << "Apache 2.4.71: the default quality's bytes";
+    EXPECT_EQ(b->etag, compress::EtagMode::Remove);
+}
+
 // ---- the filters' first call ----
 
 class FakeServices final : public Services {
