@@ -54,7 +54,9 @@ public:
     // contract as BodySource::pull. Set `flush` on bytes that httpd's filter
     // would pass on before the end (its buffer filled, an include's output).
     // Pulling again after `end` is not done.
-    virtual Exchange::Output pull(BodySource& upstream, request::Request& r, std::int64_t now_ms) = 0;
+    // `services` is valid during the call (an SSI include runs subrequests).
+    virtual Exchange::Output pull(BodySource& upstream, request::Request& r, Services& services,
+                                  std::int64_t now_ms) = 0;
 
     // What pull() waits for beyond the upstream (an SSI include's script):
     // the descriptor to watch for reading, and a deadline (0: none). The
