@@ -196,7 +196,7 @@ public:
     explicit InflateFilter(std::size_t buffer_size)
         : inflater_(limits_for(buffer_size)), buffer_size_(buffer_size) {}
 
-    Output pull(BodySource& upstream, Request& r, std::int64_t now_ms) override {
+    Output pull(BodySource& upstream, Request& r, Services&, std::int64_t now_ms) override {
         sent_.clear();
         for (;;) {
             Output in = upstream.pull(r, now_ms);

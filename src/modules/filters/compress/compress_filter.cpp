@@ -21,7 +21,7 @@ class CompressFilter final : public OutputFilter {
 public:
     explicit CompressFilter(CompressSetup setup) : setup_(std::move(setup)) {}
 
-    Output pull(BodySource& upstream, request::Request& r, std::int64_t now_ms) override {
+    Output pull(BodySource& upstream, request::Request& r, Services&, std::int64_t now_ms) override {
         sent_.clear();
         for (;;) {
             Output in = upstream.pull(r, now_ms);
@@ -111,7 +111,7 @@ public:
     CachedFilter(std::shared_ptr<const CompressedEntry> entry, NoteNames notes)
         : entry_(std::move(entry)), notes_(notes) {}
 
-    Output pull(BodySource&, request::Request& r, std::int64_t) override {
+    Output pull(BodySource&, request::Request& r, Services&, std::int64_t) override {
         const std::string_view all = entry_->bytes;
         if (!early_sent_ && entry_->first_flush > 0) {
             early_sent_ = true;

@@ -254,7 +254,8 @@ TEST(DeflateFilter, VaryIsMergedAndEtagOptionsApply) {
 std::string drain(OutputFilter& filter, BodySource& body, request::Request& r, int* flushes = nullptr) {
     std::string all;
     for (int i = 0; i < 100000; ++i) {
-        auto o = filter.pull(body, r, 0);
+        FakeServices services;
+        auto o = filter.pull(body, r, services, 0);
         all.append(o.bytes);
         if (flushes != nullptr && o.flush) {
             ++*flushes;
