@@ -107,7 +107,9 @@ std::unique_ptr<OutputFilter> make_deflate(Request& r, Services&) {
     setup.encoder = std::move(encoder);
     setup.buffer_size = c.buffer_size;
     setup.notes = notes;
-    setup.cache_key = key;
+    if (key && compress::body_is_keyed_file(r, *key)) {
+        setup.cache_key = key;
+    }
     return compress::make_compress_filter(std::move(setup));
 }
 

@@ -131,7 +131,9 @@ std::unique_ptr<OutputFilter> make_brotli(Request& r, Services&) {
     setup.encoder = std::make_unique<compress::BrotliEncoder>(c.settings);
     setup.buffer_size = 0;  // mod_brotli passes on what the encoder emits at once
     setup.notes = notes;
-    setup.cache_key = key;
+    if (key && compress::body_is_keyed_file(r, *key)) {
+        setup.cache_key = key;
+    }
     return compress::make_compress_filter(std::move(setup));
 }
 

@@ -2,6 +2,8 @@
 
 #include "modules/filters/compress/content_coding.h"
 
+#include <sys/stat.h>
+
 #include <string>
 
 namespace sonora::modules::filters::compress {
@@ -150,6 +152,14 @@ std::optional<CacheKey> whole_file_key(const request::Request& r, std::uint64_t 
         return std::nullopt;
     }
     return CacheKey::of(r.finfo, settings);
+}
+
+bool body_is_keyed_file(const request::Request& r, const CacheKey& key) {
+    // The descriptor comes from the file cache, which may hold a file that
+    // has since been replaced under the same name: only bytes read from the
+    // very file the key names may be stored under it.
+    struct stat st {};
+    return r.body.fd < 0 ? false : ::fstat(r.body.fd, &st) == 0 && CacheKey::of(st, key.settings) == key;
 }
 
 }  // namespace sonora::modules::filters::compress

@@ -52,4 +52,8 @@ std::unique_ptr<OutputFilter> make_cached_filter(std::shared_ptr<const Compresse
 // (nothing else could be cached by file identity).
 std::optional<CacheKey> whole_file_key(const request::Request& r, std::uint64_t settings);
 
+// Whether the body's descriptor is the file `key` names now (fstat), so that
+// what is read from it may be kept under the key. Called on a cache miss only.
+bool body_is_keyed_file(const request::Request& r, const CacheKey& key);
+
 }  // namespace sonora::modules::filters::compress

@@ -14,6 +14,10 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <memory_resource>
 
 namespace sonora::modules::filters {
@@ -312,18 +316,23 @@ TEST(DeflateFilter, ABufferFilledBeforeTheEndIsPassedOnWithFlush) {
     EXPECT_GE(flushes, 1) << "zlib emits a block every 32K symbols at DeflateMemLevel 9";
 }
 
+// The body as the default handler leaves it: the whole file, by descriptor.
+void serve_file(Fixture& f, const std::string& path, int fd) {
+    f.r.body.kind = request::Body::Kind::File;
+    f.r.body.fd = fd;
+    f.r.body.length = f.text.size();
+    f.r.has_finfo = ::stat(path.c_str(), &f.r.finfo) == 0;
+}
+
 TEST(DeflateFilter, AWholeFileIsServedFromTheCacheTheSecondTime) {
     compress::CompressedCache::local().clear();
+    ConfigRoot files;
+    const std::string path = files.write("page.html", std::string(20000, 'a'));
+    const int fd = ::open(path.c_str(), O_RDONLY);
     std::string first, second;
     for (std::string* out : {&first, &second}) {
         Fixture f("DeflateFilterNote ratio\n");
-        f.r.body.kind = request::Body::Kind::File;
-        f.r.body.length = f.text.size();
-        f.r.has_finfo = true;
-        f.r.finfo.st_mode = S_IFREG | 0644;
-        f.r.finfo.st_size = static_cast<off_t>(f.text.size());
-        f.r.finfo.st_ino = 4242;
-        f.r.finfo.st_mtim.tv_sec = 1000;
+        serve_file(f, path, fd);
         auto filter = f.make("DEFLATE");
         ASSERT_NE(filter, nullptr);
         FakeBody body(out == &second ? std::string("never read") : f.text, 5000);
@@ -331,8 +340,25 @@ TEST(DeflateFilter, AWholeFileIsServedFromTheCacheTheSecondTime) {
         EXPECT_EQ(f.out("Content-Encoding"), "gzip");
         EXPECT_TRUE(request::find_header(f.r.notes, "ratio").has_value());
     }
+    ::close(fd);
     EXPECT_EQ(first, second);
+    EXPECT_EQ(gunzip(second), std::string(20000, 'a'));
     EXPECT_GT(compress::CompressedCache::local().bytes(), 0u);
+}
+
+TEST(DeflateFilter, BytesFromAReplacedFileAreNotKeptUnderTheNewOnesName) {
+    compress::CompressedCache::local().clear();
+    ConfigRoot files;
+    const std::string old_path = files.write("old.html", std::string(20000, 'o'));
+    const std::string path = files.write("page.html", std::string(20000, 'n'));
+    const int stale_fd = ::open(old_path.c_str(), O_RDONLY);  // what a file cache may still hold
+    Fixture f;
+    serve_file(f, path, stale_fd);
+    auto filter = f.make("DEFLATE");
+    FakeBody body(std::string(20000, 'o'), 5000);
+    drain(*filter, body, f.r);
+    ::close(stale_fd);
+    EXPECT_EQ(compress::CompressedCache::local().bytes(), 0u);
 }
 
 TEST(BrotliFilter, CompressesEvenAnEmptyBodyAndSuffixesTheEtag) {
