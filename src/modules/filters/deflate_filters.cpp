@@ -3,6 +3,7 @@
 
 #include "modules/filters/compress/compress_filter.h"
 #include "modules/filters/compress/content_coding.h"
+#include "modules/filters/compress/pending_output.h"
 #include "modules/filters/mod_deflate.h"
 
 #include "core/strings.h"
@@ -21,12 +22,6 @@ using compress::GzipInflater;
 using request::Request;
 using Output = Exchange::Output;
 
-Output ended(bool failed) {
-    Output out;
-    out.end = true;
-    out.failed = failed;
-    return out;
-}
 
 // A body known to be shorter than this goes out as it is, untouched (no Vary
 // either): Apache 2.4 leaves 68 bytes alone and compresses 69, whatever they
@@ -48,10 +43,7 @@ bool leave_alone(const Request& r) {
     if (auto n = compress::known_body_length(r); n && *n < kMinCompressLength) {
         return true;
     }
-    // Sonora's handler has already cut a Range; httpd compresses first and
-    // ranges the compressed body. A partial body is never compressed here.
-    if (r.status == 204 || r.status == 206 || env_set(r, "no-gzip") ||
-        request::find_header(r.headers_out, "Content-Range") || !r.body.pieces.empty()) {
+    if (compress::partial_or_empty_status(r) || env_set(r, "no-gzip")) {
         return true;
     }
     if (r.content_type.compare(0, 9, "text/html") != 0) {
@@ -67,50 +59,28 @@ std::unique_ptr<OutputFilter> make_deflate(Request& r, Services&) {
     if (leave_alone(r)) {
         return nullptr;
     }
-    const std::string_view encoding = compress::current_encoding(r);
-    if (!encoding.empty() && !compress::is_unencoded(encoding)) {
+    const auto encoding = compress::negotiate(r, "gzip", env_set(r, "force-gzip"));
+    if (!encoding) {
         return nullptr;
     }
-    compress::merge_vary_accept_encoding(r);
-    if (!env_set(r, "force-gzip")) {
-        auto accepts = r.header("Accept-Encoding");
-        if (!accepts || !compress::accepts_coding(*accepts, "gzip")) {
-            return nullptr;
-        }
-    }
     const DeflateServerConfig& c = server_config(r);
-    std::unique_ptr<compress::GzipEncoder> encoder;
-    if (r.status != 304) {
-        encoder = std::make_unique<compress::GzipEncoder>(c.gzip);
+    if (r.status == 304) {
+        compress::mark_encoded(r, *encoding, "gzip", c.etag, true);
+        return nullptr;
+    }
+    const compress::NoteNames notes = c.notes.names();
+    auto filter = compress::cached_filter(r, c.cache_settings(), notes);
+    if (filter == nullptr) {
+        auto encoder = std::make_unique<compress::GzipEncoder>(c.gzip);
         if (!encoder->ok()) {
             core::log_request_error(r, LogLevel::Error, "deflate", "SN01383",
                                     "unable to init Zlib: deflateInit2 returned -2: URL " + std::string(r.uri));
             return nullptr;
         }
+        filter = compress::streaming_filter(r, std::move(encoder), c.buffer_size, notes, c.cache_settings());
     }
-    compress::add_content_encoding(r, encoding, "gzip");
-    compress::unset_header(r, "Content-Length");
-    compress::unset_header(r, "Content-MD5");
-    r.body.length_declared = false;
-    compress::alter_etag(r, c.etag, "gzip", true);
-    if (r.status == 304) {
-        return nullptr;
-    }
-    const compress::NoteNames notes{c.note_input, c.note_output, c.note_ratio};
-    auto key = compress::whole_file_key(r, c.cache_settings());
-    if (key) {
-        if (auto hit = compress::CompressedCache::local().find(*key)) {
-            return compress::make_cached_filter(std::move(hit), notes);
-        }
-    }
-    compress::CompressSetup setup;
-    setup.encoder = std::move(encoder);
-    setup.buffer_size = c.buffer_size;
-    setup.notes = notes;
-    if (key && compress::body_is_keyed_file(r, *key)) {
-        setup.cache_key = key;
-    }
-    return compress::make_compress_filter(std::move(setup));
+    compress::mark_encoded(r, *encoding, "gzip", c.etag, true);
+    return filter;
 }
 
 // ---- INFLATE ----
@@ -199,36 +169,31 @@ public:
         : inflater_(limits_for(buffer_size)), buffer_size_(buffer_size) {}
 
     Output pull(BodySource& upstream, Request& r, Services&, std::int64_t now_ms) override {
-        sent_.clear();
         for (;;) {
             Output in = upstream.pull(r, now_ms);
             if (in.failed) {
-                return ended(true);
+                return compress::PendingOutput::ended(true);
             }
             if (!in.bytes.empty()) {
-                const auto status = inflater_.feed(in.bytes, pending_);
+                const auto status = inflater_.feed(in.bytes, out_.bytes());
                 if (status != GzipInflater::Status::NeedMore && status != GzipInflater::Status::Done) {
                     core::log_request_error(r, LogLevel::Error, "deflate", "SN01409",
                                             status == GzipInflater::Status::BadHeader
                                                 ? "inflate: bad header"
                                                 : "Zlib error inflating data");
-                    return ended(true);
+                    return compress::PendingOutput::ended(true);
                 }
             }
             if (in.end) {
                 if (inflater_.finish() != GzipInflater::Status::Done) {
                     core::log_request_error(r, LogLevel::Error, "deflate", "SN01401",
                                             "Zlib: Validation bytes not present");
-                    return ended(true);
+                    return compress::PendingOutput::ended(true);
                 }
-                Output out = emit(pending_.size(), false);
-                out.end = true;
-                return out;
+                return out_.take_all_and_end();
             }
-            const std::uint64_t filled = inflater_.total_out() / buffer_size_;
-            if (filled > buffers_passed_) {
-                buffers_passed_ = filled;
-                return emit(pending_.size() - static_cast<std::size_t>(inflater_.total_out() % buffer_size_), true);
+            if (std::size_t ready = out_.filled_buffers(inflater_.total_out(), buffer_size_); ready > 0) {
+                return out_.take(ready, true);
             }
             if (in.bytes.empty()) {
                 return Output{};
@@ -237,23 +202,13 @@ public:
     }
 
 private:
-    Output emit(std::size_t n, bool flush) {
-        sent_.assign(pending_, 0, n);
-        pending_.erase(0, n);
-        Output out;
-        out.bytes = sent_;
-        out.flush = flush;
-        return out;
-    }
-
     GzipInflater inflater_;
     std::size_t buffer_size_;
-    std::string pending_, sent_;
-    std::uint64_t buffers_passed_ = 0;
+    compress::PendingOutput out_;
 };
 
 std::unique_ptr<OutputFilter> make_inflate(Request& r, Services&) {
-    if (r.status == 206 || request::find_header(r.headers_out, "Content-Range") || !r.body.pieces.empty()) {
+    if (compress::partial_or_empty_status(r) && r.status != 204) {
         return nullptr;
     }
     if (!take_off_gzip(r)) {

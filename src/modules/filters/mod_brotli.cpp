@@ -9,7 +9,6 @@
 #include <sonora/filter.h>
 #include <sonora/hooks.h>
 
-#include <climits>
 
 namespace sonora::modules::filters {
 
@@ -18,10 +17,6 @@ namespace {
 using Args = std::span<const std::string>;
 using request::Request;
 
-int atoi_like(std::string_view s) {
-    const long v = leading_number(s);
-    return v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : static_cast<int>(v);
-}
 
 // The scope's config, marked as its own from now on (see mod_brotli.h).
 BrotliServerConfig& own_conf(Cmd& cmd) {
@@ -31,26 +26,17 @@ BrotliServerConfig& own_conf(Cmd& cmd) {
 }
 
 CmdResult set_note(Cmd& cmd, Args args) {
-    auto& c = own_conf(cmd);
-    if (args.size() == 1) {
-        c.note_ratio = args[0];
-        return std::nullopt;
-    }
-    if (equals_nocase(args[0], "ratio")) {
-        c.note_ratio = args[1];
-    } else if (equals_nocase(args[0], "input")) {
-        c.note_input = args[1];
-    } else if (equals_nocase(args[0], "output")) {
-        c.note_output = args[1];
-    } else {
+    std::string* slot = own_conf(cmd).notes.slot(args);
+    if (slot == nullptr) {
         return "Unknown BrotliFilterNote type '" + args[0] + "'";
     }
+    *slot = args.back();
     return std::nullopt;
 }
 
 template <int compress::BrotliSettings::*Field, int Min, int Max>
 CmdResult set_bounded(Cmd& cmd, Args args) {
-    const int v = atoi_like(args[0]);
+    const int v = compress::atoi_clamped(args[0]);
     if (v < Min || v > Max) {
         return std::string(cmd.spec().name) + " must be between " + std::to_string(Min) + " and " +
                std::to_string(Max);
@@ -60,16 +46,11 @@ CmdResult set_bounded(Cmd& cmd, Args args) {
 }
 
 CmdResult set_etag(Cmd& cmd, Args args) {
-    auto& c = own_conf(cmd);
-    if (equals_nocase(args[0], "AddSuffix")) {
-        c.etag = compress::EtagMode::AddSuffix;
-    } else if (equals_nocase(args[0], "NoChange")) {
-        c.etag = compress::EtagMode::NoChange;
-    } else if (equals_nocase(args[0], "Remove")) {
-        c.etag = compress::EtagMode::Remove;
-    } else {
+    auto mode = compress::etag_mode_named(args[0]);
+    if (!mode) {
         return std::string("BrotliAlterETag accepts only 'AddSuffix', 'NoChange' and 'Remove'");
     }
+    own_conf(cmd).etag = *mode;
     return std::nullopt;
 }
 
@@ -98,43 +79,26 @@ const BrotliServerConfig& server_config(const Request& r) {
 }
 
 std::unique_ptr<OutputFilter> make_brotli(Request& r, Services&) {
-    if (r.status == 204 || r.status == 206 || r.env_get("no-brotli") ||
-        request::find_header(r.headers_out, "Content-Range") || !r.body.pieces.empty()) {
+    if (compress::partial_or_empty_status(r) || r.env_get("no-brotli")) {
         return nullptr;
     }
-    const std::string_view encoding = compress::current_encoding(r);
-    if (!encoding.empty() && !compress::is_unencoded(encoding)) {
-        return nullptr;
-    }
-    compress::merge_vary_accept_encoding(r);
-    auto accepts = r.header("Accept-Encoding");
-    if (!accepts || !compress::accepts_coding(*accepts, "br")) {
+    const auto encoding = compress::negotiate(r, "br", false);
+    if (!encoding) {
         return nullptr;
     }
     const BrotliServerConfig& c = server_config(r);
-    compress::add_content_encoding(r, encoding, "br");
-    compress::unset_header(r, "Content-Length");
-    compress::unset_header(r, "Content-MD5");
-    r.body.length_declared = false;
-    compress::alter_etag(r, c.etag, "br", false);
-    if (r.status == 304) {
-        return nullptr;
-    }
-    const compress::NoteNames notes{c.note_input, c.note_output, c.note_ratio};
-    auto key = compress::whole_file_key(r, c.cache_settings());
-    if (key) {
-        if (auto hit = compress::CompressedCache::local().find(*key)) {
-            return compress::make_cached_filter(std::move(hit), notes);
+    if (r.status != 304) {
+        auto filter = compress::cached_filter(r, c.cache_settings(), c.notes.names());
+        if (filter == nullptr) {
+            // mod_brotli passes on what the encoder emits at once: no buffer.
+            filter = compress::streaming_filter(r, std::make_unique<compress::BrotliEncoder>(c.settings), 0,
+                                                c.notes.names(), c.cache_settings());
         }
+        compress::mark_encoded(r, *encoding, "br", c.etag, false);
+        return filter;
     }
-    compress::CompressSetup setup;
-    setup.encoder = std::make_unique<compress::BrotliEncoder>(c.settings);
-    setup.buffer_size = 0;  // mod_brotli passes on what the encoder emits at once
-    setup.notes = notes;
-    if (key && compress::body_is_keyed_file(r, *key)) {
-        setup.cache_key = key;
-    }
-    return compress::make_compress_filter(std::move(setup));
+    compress::mark_encoded(r, *encoding, "br", c.etag, false);
+    return nullptr;
 }
 
 constexpr OutputFilterSpec kBrotliSpec{"BROTLI_COMPRESS", FilterType::ContentSet, make_brotli};

@@ -6,6 +6,7 @@
 // is no minimum length: an empty body becomes a one-byte br stream.
 
 #include "modules/filters/compress/brotli_encoder.h"
+#include "modules/filters/compress/compress_filter.h"
 #include "modules/filters/compress/content_coding.h"
 
 #include <sonora/module.h>
@@ -19,7 +20,7 @@ extern Module brotli_module;
 struct BrotliServerConfig {
     compress::BrotliSettings settings;
     compress::EtagMode etag = compress::EtagMode::AddSuffix;
-    std::string note_input, note_output, note_ratio;
+    compress::NoteConfig notes;  // BrotliFilterNote
     bool used = false;  // a directive of the module appeared in this scope
 
     static BrotliServerConfig merge(const BrotliServerConfig& base, const BrotliServerConfig& add) {

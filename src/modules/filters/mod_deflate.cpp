@@ -8,7 +8,6 @@
 #include <sonora/hooks.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 
 namespace sonora::modules::filters {
@@ -32,32 +31,18 @@ DeflateDirConfig& dir_conf(Cmd& cmd) {
     return c;
 }
 
-// C's atoi, clamped to int.
-int atoi_like(std::string_view s) {
-    const long v = leading_number(s);
-    return v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : static_cast<int>(v);
-}
 
 CmdResult set_note(Cmd& cmd, Args args) {
-    auto& c = server_conf(cmd);
-    if (args.size() == 1) {
-        c.note_ratio = args[0];
-        return std::nullopt;
-    }
-    if (equals_nocase(args[0], "ratio")) {
-        c.note_ratio = args[1];
-    } else if (equals_nocase(args[0], "input")) {
-        c.note_input = args[1];
-    } else if (equals_nocase(args[0], "output")) {
-        c.note_output = args[1];
-    } else {
+    std::string* slot = server_conf(cmd).notes.slot(args);
+    if (slot == nullptr) {
         return "Unknown note type " + args[0];
     }
+    *slot = args.back();
     return std::nullopt;
 }
 
 CmdResult set_window(Cmd& cmd, Args args) {
-    const int i = atoi_like(args[0]);
+    const int i = compress::atoi_clamped(args[0]);
     if (i < 1 || i > 15) {
         return std::string("DeflateWindowSize must be between 1 and 15");
     }
@@ -66,7 +51,7 @@ CmdResult set_window(Cmd& cmd, Args args) {
 }
 
 CmdResult set_buffer_size(Cmd& cmd, Args args) {
-    const int n = atoi_like(args[0]);
+    const int n = compress::atoi_clamped(args[0]);
     if (n <= 0) {
         return std::string("DeflateBufferSize should be positive");
     }
@@ -75,7 +60,7 @@ CmdResult set_buffer_size(Cmd& cmd, Args args) {
 }
 
 CmdResult set_mem_level(Cmd& cmd, Args args) {
-    const int i = atoi_like(args[0]);
+    const int i = compress::atoi_clamped(args[0]);
     if (i < 1 || i > 9) {
         return std::string("DeflateMemLevel must be between 1 and 9");
     }
@@ -84,7 +69,7 @@ CmdResult set_mem_level(Cmd& cmd, Args args) {
 }
 
 CmdResult set_level(Cmd& cmd, Args args) {
-    const int i = atoi_like(args[0]);
+    const int i = compress::atoi_clamped(args[0]);
     if (i < 1 || i > 9) {
         return std::string("Compression Level must be between 1 and 9");
     }
@@ -93,16 +78,11 @@ CmdResult set_level(Cmd& cmd, Args args) {
 }
 
 CmdResult set_etag(Cmd& cmd, Args args) {
-    auto& c = server_conf(cmd);
-    if (equals_nocase(args[0], "NoChange")) {
-        c.etag = compress::EtagMode::NoChange;
-    } else if (equals_nocase(args[0], "AddSuffix")) {
-        c.etag = compress::EtagMode::AddSuffix;
-    } else if (equals_nocase(args[0], "Remove")) {
-        c.etag = compress::EtagMode::Remove;
-    } else {
+    auto mode = compress::etag_mode_named(args[0]);
+    if (!mode) {
         return std::string("DeflateAlterETAG accepts only 'NoChange', 'AddSuffix', and 'Remove'");
     }
+    server_conf(cmd).etag = *mode;
     return std::nullopt;
 }
 
@@ -124,7 +104,7 @@ CmdResult set_inflate_limit(Cmd& cmd, Args args) {
 }
 
 CmdResult set_ratio_limit(Cmd& cmd, Args args) {
-    const int i = atoi_like(args[0]);
+    const int i = compress::atoi_clamped(args[0]);
     if (i <= 0) {
         return std::string("DeflateInflateRatioLimit must be positive");
     }
@@ -133,7 +113,7 @@ CmdResult set_ratio_limit(Cmd& cmd, Args args) {
 }
 
 CmdResult set_ratio_burst(Cmd& cmd, Args args) {
-    const int i = atoi_like(args[0]);
+    const int i = compress::atoi_clamped(args[0]);
     if (i <= 0) {
         return std::string("DeflateInflateRatioBurst must be positive");
     }

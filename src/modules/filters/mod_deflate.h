@@ -11,6 +11,7 @@
 // defaults for everything it does not set (httpd creates a module's config
 // in a scope only when one of its directives appears there).
 
+#include "modules/filters/compress/compress_filter.h"
 #include "modules/filters/compress/content_coding.h"
 #include "modules/filters/compress/gzip_encoder.h"
 #include "modules/filters/compress/gzip_inflater.h"
@@ -29,7 +30,7 @@ struct DeflateServerConfig {
     compress::GzipSettings gzip;
     std::size_t buffer_size = 8096;  // DeflateBufferSize
     compress::EtagMode etag = compress::EtagMode::AddSuffix;
-    std::string note_input, note_output, note_ratio;
+    compress::NoteConfig notes;  // DeflateFilterNote
     bool used = false;  // a directive of the module appeared in this scope
 
     static DeflateServerConfig merge(const DeflateServerConfig& base, const DeflateServerConfig& add) {

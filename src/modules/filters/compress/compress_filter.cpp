@@ -1,6 +1,9 @@
 #include "modules/filters/compress/compress_filter.h"
 
 #include "modules/filters/compress/content_coding.h"
+#include "modules/filters/compress/pending_output.h"
+
+#include "core/strings.h"
 
 #include <sys/stat.h>
 
@@ -12,26 +15,25 @@ namespace {
 
 using Output = Exchange::Output;
 
-Output ended(bool failed) {
-    Output out;
-    out.end = true;
-    out.failed = failed;
-    return out;
-}
+struct CompressSetup {
+    std::unique_ptr<Encoder> encoder;
+    std::size_t buffer_size = 0;
+    NoteNames notes;
+    std::optional<CacheKey> cache_key;
+};
 
 class CompressFilter final : public OutputFilter {
 public:
     explicit CompressFilter(CompressSetup setup) : setup_(std::move(setup)) {}
 
     Output pull(BodySource& upstream, request::Request& r, Services&, std::int64_t now_ms) override {
-        sent_.clear();
         for (;;) {
             Output in = upstream.pull(r, now_ms);
             if (in.failed) {
-                return ended(true);
+                return PendingOutput::ended(true);
             }
             if (!in.bytes.empty()) {
-                setup_.encoder->compress(in.bytes, pending_);
+                setup_.encoder->compress(in.bytes, out_.bytes());
                 if (!in.end) {
                     if (std::size_t ready = ready_bytes(); ready > 0) {
                         return emit(ready, true);
@@ -39,10 +41,10 @@ public:
                 }
             }
             if (in.end) {
-                setup_.encoder->finish(pending_);
+                setup_.encoder->finish(out_.bytes());
                 set_filter_notes(r, setup_.notes.input, setup_.notes.output, setup_.notes.ratio,
                                  setup_.encoder->total_in(), setup_.encoder->total_out());
-                Output out = emit(pending_.size(), false);
+                Output out = emit(out_.bytes().size(), false);
                 out.end = true;
                 remember();
                 return out;
@@ -54,36 +56,27 @@ public:
     }
 
 private:
-    // How much of pending_ httpd would have passed on by now.
+    // How much of the pending output httpd would have passed on by now.
     std::size_t ready_bytes() {
         if (setup_.buffer_size == 0) {
-            return pending_.size();
+            return out_.bytes().size();
         }
-        const std::uint64_t filled = setup_.encoder->total_out() / setup_.buffer_size;
-        if (filled <= buffers_passed_) {
-            return 0;
-        }
-        buffers_passed_ = filled;
-        return pending_.size() - static_cast<std::size_t>(setup_.encoder->total_out() % setup_.buffer_size);
+        return out_.filled_buffers(setup_.encoder->total_out(), setup_.buffer_size);
     }
 
     Output emit(std::size_t n, bool flush) {
-        sent_.assign(pending_, 0, n);
-        pending_.erase(0, n);
+        Output out = out_.take(n, flush);
         if (setup_.cache_key) {
             if (flush && !flushed_) {
                 first_flush_ = record_.size() + n;
             }
             if (record_.size() + n <= CompressedCache::kMaxEntry) {
-                record_.append(sent_);
+                record_.append(out.bytes);
             } else {
                 setup_.cache_key.reset();  // too big to keep
             }
         }
         flushed_ = flushed_ || flush;
-        Output out;
-        out.bytes = sent_;
-        out.flush = flush;
         return out;
     }
 
@@ -100,10 +93,8 @@ private:
     }
 
     CompressSetup setup_;
-    std::string pending_;  // encoded, not passed on yet
-    std::string sent_;     // what the last pull returned
-    std::string record_;   // everything passed on, for the cache
-    std::uint64_t buffers_passed_ = 0;
+    PendingOutput out_;
+    std::string record_;  // everything passed on, for the cache
     std::size_t first_flush_ = 0;
     bool flushed_ = false;
 };
@@ -135,16 +126,8 @@ private:
     bool early_sent_ = false;
 };
 
-}  // namespace
-
-std::unique_ptr<OutputFilter> make_compress_filter(CompressSetup setup) {
-    return std::make_unique<CompressFilter>(std::move(setup));
-}
-
-std::unique_ptr<OutputFilter> make_cached_filter(std::shared_ptr<const CompressedEntry> entry, NoteNames notes) {
-    return std::make_unique<CachedFilter>(std::move(entry), notes);
-}
-
+// The cache key when the handler's body is the whole regular file it found
+// (nothing else can be cached by file identity).
 std::optional<CacheKey> whole_file_key(const request::Request& r, std::uint64_t settings) {
     const auto& b = r.body;
     if (b.kind != request::Body::Kind::File || !b.pieces.empty() || b.offset != 0 || !r.has_finfo ||
@@ -154,12 +137,52 @@ std::optional<CacheKey> whole_file_key(const request::Request& r, std::uint64_t 
     return CacheKey::of(r.finfo, settings);
 }
 
+// Whether the body's descriptor is the file `key` names now. The descriptor
+// comes from the file cache, which may hold a file that has since been
+// replaced under the same name: only bytes read from the very file the key
+// names may be stored under it. One fstat, on a cache miss only.
 bool body_is_keyed_file(const request::Request& r, const CacheKey& key) {
-    // The descriptor comes from the file cache, which may hold a file that
-    // has since been replaced under the same name: only bytes read from the
-    // very file the key names may be stored under it.
     struct stat st {};
-    return r.body.fd < 0 ? false : ::fstat(r.body.fd, &st) == 0 && CacheKey::of(st, key.settings) == key;
+    return r.body.fd >= 0 && ::fstat(r.body.fd, &st) == 0 && CacheKey::of(st, key.settings) == key;
+}
+
+}  // namespace
+
+std::string* NoteConfig::slot(std::span<const std::string> args) {
+    if (args.size() == 1 || equals_nocase(args[0], "ratio")) {
+        return &ratio;
+    }
+    if (equals_nocase(args[0], "input")) {
+        return &input;
+    }
+    if (equals_nocase(args[0], "output")) {
+        return &output;
+    }
+    return nullptr;
+}
+
+std::unique_ptr<OutputFilter> cached_filter(const request::Request& r, std::uint64_t settings, NoteNames notes) {
+    auto key = whole_file_key(r, settings);
+    if (!key) {
+        return nullptr;
+    }
+    auto hit = CompressedCache::local().find(*key);
+    if (hit == nullptr) {
+        return nullptr;
+    }
+    return std::make_unique<CachedFilter>(std::move(hit), notes);
+}
+
+std::unique_ptr<OutputFilter> streaming_filter(const request::Request& r, std::unique_ptr<Encoder> encoder,
+                                               std::size_t buffer_size, NoteNames notes, std::uint64_t settings) {
+    CompressSetup setup;
+    setup.encoder = std::move(encoder);
+    setup.buffer_size = buffer_size;
+    setup.notes = notes;
+    if (auto key = whole_file_key(r, settings); key && body_is_keyed_file(r, *key)) {
+        setup.cache_key = key;
+    }
+    return std::make_unique<CompressFilter>(std::move(setup));
 }
 
 }  // namespace sonora::modules::filters::compress

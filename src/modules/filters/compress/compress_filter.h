@@ -25,6 +25,8 @@
 
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 
 namespace sonora::modules::filters::compress {
@@ -35,25 +37,24 @@ struct NoteNames {
     std::string_view input, output, ratio;
 };
 
-struct CompressSetup {
-    std::unique_ptr<Encoder> encoder;
-    std::size_t buffer_size = 0;
-    NoteNames notes;
-    std::optional<CacheKey> cache_key;
+// The names as a module keeps them, and the directive that sets them
+// (DeflateFilterNote, BrotliFilterNote: one word is the ratio note's name;
+// two are a type, Input, Output or Ratio in any case, and the name).
+struct NoteConfig {
+    std::string input, output, ratio;
+    NoteNames names() const { return {input, output, ratio}; }
+    // The field `args` set; null for an unknown type.
+    std::string* slot(std::span<const std::string> args);
 };
 
-std::unique_ptr<OutputFilter> make_compress_filter(CompressSetup setup);
+// This response's filter from the thread's CompressedCache when its body is
+// a whole file kept there with `settings` (the coding and its parameters);
+// null on a miss.
+std::unique_ptr<OutputFilter> cached_filter(const request::Request& r, std::uint64_t settings, NoteNames notes);
 
-// Serves a cached entry: the part httpd would pass on early with `flush`,
-// then the rest with the end.
-std::unique_ptr<OutputFilter> make_cached_filter(std::shared_ptr<const CompressedEntry> entry, NoteNames notes);
-
-// The cache key when the handler's body is the whole regular file it found
-// (nothing else could be cached by file identity).
-std::optional<CacheKey> whole_file_key(const request::Request& r, std::uint64_t settings);
-
-// Whether the body's descriptor is the file `key` names now (fstat), so that
-// what is read from it may be kept under the key. Called on a cache miss only.
-bool body_is_keyed_file(const request::Request& r, const CacheKey& key);
+// A filter compressing the body with `encoder` (see the header comment for
+// `buffer_size`); a whole file's result is kept under `settings`.
+std::unique_ptr<OutputFilter> streaming_filter(const request::Request& r, std::unique_ptr<Encoder> encoder,
+                                               std::size_t buffer_size, NoteNames notes, std::uint64_t settings);
 
 }  // namespace sonora::modules::filters::compress

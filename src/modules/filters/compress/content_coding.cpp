@@ -2,7 +2,7 @@
 
 #include "core/strings.h"
 
-#include <cstring>
+#include <climits>
 #include <string>
 
 namespace sonora::modules::filters::compress {
@@ -12,34 +12,7 @@ namespace {
 using request::Header;
 using request::Request;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
-void skip_spaces(std::string_view& s) {
-    while (!s.empty() && is_space(s.front())) {
-        s.remove_prefix(1);
-    }
-}
-
-// httpd's ap_get_token: up to ';' or ',' (and white space unless
-// `spaces_inside`), quoted strings kept whole; `s` is left at the next
-// non-blank byte.
-std::string_view take_token(std::string_view& s, bool spaces_inside) {
-    skip_spaces(s);
-    std::size_t i = 0;
-    while (i < s.size() && (spaces_inside || !is_space(s[i])) && s[i] != ';' && s[i] != ',') {
-        if (s[i++] == '"') {
-            while (i < s.size()) {
-                if (s[i++] == '"') {
-                    break;
-                }
-            }
-        }
-    }
-    std::string_view token = s.substr(0, i);
-    s.remove_prefix(i);
-    skip_spaces(s);
-    return token;
-}
+std::string_view take_token(std::string_view& s, bool spaces_inside) { return get_token(s, spaces_inside); }
 
 Header* first_header(std::pmr::vector<Header>& table, std::string_view name) {
     for (Header& h : table) {
@@ -77,6 +50,24 @@ void set_note(Request& r, std::string_view name, std::string_view value) {
 }
 
 }  // namespace
+
+std::optional<EtagMode> etag_mode_named(std::string_view word) {
+    if (equals_nocase(word, "AddSuffix")) {
+        return EtagMode::AddSuffix;
+    }
+    if (equals_nocase(word, "NoChange")) {
+        return EtagMode::NoChange;
+    }
+    if (equals_nocase(word, "Remove")) {
+        return EtagMode::Remove;
+    }
+    return std::nullopt;
+}
+
+int atoi_clamped(std::string_view s) {
+    const long v = leading_number(s);
+    return v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : static_cast<int>(v);
+}
 
 bool accepts_coding(std::string_view accepts, std::string_view coding) {
     std::string_view token = take_token(accepts, false);
@@ -185,6 +176,35 @@ void alter_etag(Request& r, EtagMode mode, std::string_view suffix, bool short_u
     }
     // In place, as apr_table_setn keeps the header where it was.
     etag->value = r.keep(tag);
+}
+
+std::optional<std::string_view> negotiate(Request& r, std::string_view coding, bool force) {
+    const std::string_view encoding = current_encoding(r);
+    if (!encoding.empty() && !is_unencoded(encoding)) {
+        return std::nullopt;
+    }
+    merge_vary_accept_encoding(r);
+    if (!force) {
+        auto accepts = r.header("Accept-Encoding");
+        if (!accepts || !accepts_coding(*accepts, coding)) {
+            return std::nullopt;
+        }
+    }
+    return encoding;
+}
+
+void mark_encoded(Request& r, std::string_view encoding, std::string_view coding, EtagMode mode,
+                  bool short_unchanged) {
+    add_content_encoding(r, encoding, coding);
+    unset_header(r, "Content-Length");
+    unset_header(r, "Content-MD5");
+    r.body.length_declared = false;
+    alter_etag(r, mode, coding, short_unchanged);
+}
+
+bool partial_or_empty_status(const Request& r) {
+    return r.status == 204 || r.status == 206 || request::find_header(r.headers_out, "Content-Range") ||
+           !r.body.pieces.empty();
 }
 
 std::optional<std::uint64_t> known_body_length(const Request& r) {

@@ -13,6 +13,13 @@ namespace sonora::modules::filters::compress {
 // DeflateAlterETag / BrotliAlterETag.
 enum class EtagMode : std::uint8_t { AddSuffix, NoChange, Remove };
 
+// DeflateAlterETag's and BrotliAlterETag's words (any case); nullopt for others.
+std::optional<EtagMode> etag_mode_named(std::string_view word);
+
+// C's atoi as httpd's directives read numbers ("9x" is 9, "x" is 0),
+// clamped to int.
+int atoi_clamped(std::string_view s);
+
 // Whether Accept-Encoding names `coding` (compared without case) without a
 // q of zero, read as httpd's filters read it: tokens up to ';' or ',', the
 // parameters of other tokens skipped, and only the first parameter after the
@@ -45,6 +52,23 @@ void unset_header(request::Request& r, std::string_view name);
 // The ETag edit for a changed representation. mod_deflate (`short_unchanged`)
 // leaves an ETag of two bytes or less alone; mod_brotli suffixes it too.
 void alter_etag(request::Request& r, EtagMode mode, std::string_view suffix, bool short_unchanged);
+
+// The negotiation both filters run once nothing else stops them: a body
+// already encoded is left alone (nullopt, no Vary); otherwise Vary gets
+// Accept-Encoding, and unless `force` the client must accept `coding`. The
+// current encoding (maybe empty) when the body is to be encoded.
+std::optional<std::string_view> negotiate(request::Request& r, std::string_view coding, bool force);
+
+// The head of an encoded response: `coding` added to Content-Encoding,
+// Content-Length and Content-MD5 dropped (the body's length is no longer
+// declared), the ETag edited as `mode` says.
+void mark_encoded(request::Request& r, std::string_view encoding, std::string_view coding, EtagMode mode,
+                  bool short_unchanged);
+
+// A response a compression filter never touches, whatever the client: 204,
+// or a partial body (Content-Range, or Sonora's handler cut a Range first:
+// httpd compresses first and ranges the compressed bytes).
+bool partial_or_empty_status(const request::Request& r);
 
 // The body's length when the handler gave it whole (memory, file, none, or a
 // script that ended before its head was sent); nullopt while unknown.

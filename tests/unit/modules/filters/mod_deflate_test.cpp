@@ -11,6 +11,8 @@
 #include <sonora/filter.h>
 #include <sonora/hooks.h>
 
+#include "compress/zlib_reference.h"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -272,19 +274,7 @@ std::string drain(OutputFilter& filter, BodySource& body, request::Request& r, i
     return all;
 }
 
-std::string gunzip(std::string_view gz) {
-    z_stream z{};
-    inflateInit2(&z, 16 + MAX_WBITS);
-    std::string out(1 << 22, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-    z.avail_in = static_cast<uInt>(gz.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
-    out.resize(z.total_out);
-    inflateEnd(&z);
-    return out;
-}
+using test::gunzip;
 
 TEST(DeflateFilter, SmallOutputComesWholeAtTheEndWithNotes) {
     Fixture f("DeflateFilterNote ratio\nDeflateFilterNote Input in\nDeflateFilterNote Output out\n");

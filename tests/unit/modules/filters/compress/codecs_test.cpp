@@ -7,6 +7,8 @@
 #include "modules/filters/compress/gzip_inflater.h"
 
 #include <brotli/decode.h>
+#include "zlib_reference.h"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -27,19 +29,7 @@ std::string sample_text(std::size_t n) {
     return s;
 }
 
-std::string gunzip(std::string_view gz) {
-    z_stream z{};
-    EXPECT_EQ(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
-    std::string out(1 << 20, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-    z.avail_in = static_cast<uInt>(gz.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
-    out.resize(z.total_out);
-    inflateEnd(&z);
-    return out;
-}
+using test::gunzip;
 
 std::string gzip_of(std::string_view text, GzipSettings s = {}, std::size_t piece = 1000) {
     GzipEncoder enc(s);
