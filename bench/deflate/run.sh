@@ -8,7 +8,7 @@
 # the server's processes. The compressed size and the ratio are what each
 # server sent to curl.
 #
-#   bench/deflate/run.sh [--sonora BINARY] [--runs N] [--duration S] [--out FILE]
+#   bench/deflate/run.sh [--sonora BINARY] [--runs N] [--duration S] [--servers "sonora nginx apache"] [--out FILE]
 #
 # Needs wrk, nginx and apache2 (scripts/install-deps.sh --bench).
 set -u
@@ -18,13 +18,15 @@ sonora="$repo/build/release/src/main/sonora"
 runs=3
 duration=5
 out=""
+servers="sonora nginx apache"
 while [ $# -gt 0 ]; do
   case "$1" in
     --sonora) sonora="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    *) echo "usage: $0 [--sonora BINARY] [--runs N] [--duration S] [--out FILE]" >&2; exit 2 ;;
+    --servers) servers="$2"; shift 2 ;;
+    *) echo "usage: $0 [--sonora BINARY] [--runs N] [--duration S] [--servers LIST] [--out FILE]" >&2; exit 2 ;;
   esac
 done
 for tool in wrk taskset apache2 nginx curl; do
@@ -153,7 +155,7 @@ group_cpu() {
 hz=$(getconf CLK_TCK)
 declare -A rps cpu_us size
 for run in $(seq "$runs"); do
-  for server in sonora nginx apache; do
+  for server in $servers; do
     root="$tmp/$server"
     if [ "$server" = nginx ]; then write_nginx_conf "$root"; else write_httpd_conf "$root"; fi
     start_server "$server" "$root" || exit 1
@@ -185,7 +187,7 @@ report() {
   echo "| server | req/s | CPU µs/req | bytes sent (body) | ratio | vs Apache (req/s) |"
   echo "|---|--:|--:|--:|--:|--:|"
   base=$(echo "${rps[apache]}" | median)
-  for server in sonora nginx apache; do
+  for server in $servers; do
     r=$(echo "${rps[$server]}" | median); u=$(echo "${cpu_us[$server]}" | median)
     ratio=$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f×", a / b }')
     cr=$(awk -v s="${size[$server]}" 'BEGIN { printf "%.1f%%", s * 100 / 102400 }')
