@@ -86,4 +86,26 @@ public:
     virtual bool raw_output() const { return false; }
 };
 
+// A subrequest run through its handler (httpd's ap_sub_req_lookup_uri and
+// ap_run_sub_req), for a module that includes another resource's output
+// (mod_include's include virtual). Made by Services::run_subrequest; the
+// caller drives it from its own exchange or filter (watch(), deadline_ms())
+// and destroys it when done, which lets go of anything it started.
+class Subrequest {
+public:
+    virtual ~Subrequest() = default;
+    // Runs it on until its response head is known: kDeclined while it waits
+    // for watch() or deadline_ms(), then its status (200 for a handler's
+    // response, else the error it ended with). Called again after that, it
+    // keeps what it started going (a script's error output) and answers the
+    // same status.
+    virtual int poll(std::int64_t now_ms) = 0;
+    // Once poll() answered: its body, as Exchange::next_output.
+    virtual Exchange::Output next_output(std::int64_t now_ms) = 0;
+    virtual Exchange::Watch watch() const = 0;
+    virtual std::int64_t deadline_ms() const = 0;
+    // The subrequest (its content type, filename, status).
+    virtual const request::Request& request() const = 0;
+};
+
 }  // namespace sonora

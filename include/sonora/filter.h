@@ -2,15 +2,17 @@
 // Output filters: httpd's filter chain for response bodies (INCLUDES,
 // DEFLATE, BROTLI, INFLATE ...).
 //
-// Which filters a response gets is decided once its head is known (for a
-// CGI script: once the script's head has been read, so that filters chosen
-// by content type see the script's type). Request::output_filters holds the
-// names chosen so far (mod_mime's AddOutputFilter at type_checker, core's
-// SetOutputFilter, mod_filter's providers in the insert_filter phase); the
-// request layer (request/output_chain.h) then looks each name up among the
-// registered specs, orders them by type (httpd's AP_FTYPE_*: lower first, in
-// the order added within one type) and calls each spec's make() in that
-// order, so that a filter sees the head as the filters before it left it.
+// Request::output_filters holds the names chosen for a response, as httpd
+// adds filters before the handler runs: mod_mime's AddOutputFilter at
+// type_checker, fixups (mod_include's XBitHack), then the insert_filter
+// phase (core's SetOutputFilter, mod_filter's FilterChain); each named
+// filter's init() then runs. Which of them apply is decided once the head
+// is known (for a CGI script: once its head has been read, so that a filter
+// chosen by content type sees the script's type): the request layer
+// (request/output_chain.h) looks each name up among the registered specs,
+// orders them by type (httpd's AP_FTYPE_*: lower first, in the order added
+// within one type) and calls each spec's make() in that order, so that a
+// filter sees the head as the filters before it left it.
 //
 // A response with no filter costs nothing: its body goes out as the handler
 // made it (sendfile stays sendfile). A filtered body is a stream: the
@@ -33,7 +35,23 @@
 namespace sonora {
 
 // httpd's filter types, the order of the chain.
-enum class FilterType : std::uint8_t { Resource = 10, ContentSet = 20, Protocol = 30 };
+enum class FilterType : std::uint8_t {
+    Resource = 10,
+    ContentSet = 20,
+    Protocol = 30,
+    Transcode = 40,
+    Connection = 50,
+    Network = 60
+};
+
+// httpd's AP_FILTER_PROTO_* flags: what a filter does to the response that
+// mod_filter fixes up in the head when it runs the filter as a provider.
+inline constexpr unsigned kProtoChange = 0x1;        // changes the content: no ETag
+inline constexpr unsigned kProtoChangeLength = 0x2;  // ... and its length: no Content-Length
+inline constexpr unsigned kProtoNoByterange = 0x4;   // Accept-Ranges: none
+inline constexpr unsigned kProtoNoProxy = 0x8;
+inline constexpr unsigned kProtoNoCache = 0x10;      // no Last-Modified, Cache-Control: no-cache
+inline constexpr unsigned kProtoTransform = 0x20;
 
 // The bytes before a filter: the handler's body or the previous filter's output.
 class BodySource {
@@ -59,9 +77,9 @@ public:
                                   std::int64_t now_ms) = 0;
 
     // What pull() waits for beyond the upstream (an SSI include's script):
-    // the descriptor to watch for reading, and a deadline (0: none). The
-    // chain calls on_ready() when either comes.
-    virtual int watch_fd() const { return -1; }
+    // descriptors as Exchange::watch names them, and a deadline (0: none).
+    // The chain calls on_ready() when one is ready or the deadline passed.
+    virtual Exchange::Watch watch() const { return {}; }
     virtual std::int64_t deadline_ms() const { return 0; }
     virtual void on_ready(request::Request&, Services&, std::int64_t /*now_ms*/) {}
 };
@@ -77,6 +95,22 @@ struct OutputFilterSpec {
     // editing the head (mod_deflate's Vary for a client that takes no gzip).
     // `services` is valid only during the call.
     std::unique_ptr<OutputFilter> (*make)(request::Request& r, Services& services) = nullptr;
+    // httpd's filter init function: runs before the handler, for a filter
+    // named by then (AddOutputFilter, SetOutputFilter, a fixup), so that the
+    // handler makes what the filter needs (mod_include: no ETag, no 304).
+    void (*init)(request::Request& r) = nullptr;
+    // httpd's ap_register_output_filter_protocol flags (kProto*).
+    unsigned protocol = 0;
+    // A spec that stands for names configured at run time (mod_filter's
+    // smart filters): when no spec has the name itself, the first whose
+    // claims() accepts it is made with make_named(), given the name, and
+    // ordered by type_of() it.
+    bool (*claims)(const request::Request& r, std::string_view name) = nullptr;
+    std::unique_ptr<OutputFilter> (*make_named)(request::Request& r, Services& services,
+                                                std::string_view name) = nullptr;
+    FilterType (*type_of)(const request::Request& r, std::string_view name) = nullptr;
+    // init() for a claimed name (mod_filter runs its providers' inits).
+    void (*init_named)(request::Request& r, Services& services, std::string_view name) = nullptr;
 };
 
 }  // namespace sonora

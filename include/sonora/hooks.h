@@ -28,10 +28,9 @@
 // headers_out and emptied err_headers_out, as httpd's ap_send_error_response
 // does (Request::error_path).
 // Every hook runs; what they return is ignored.
-// insert_filter hooks run once the response's head is known (for a script,
-// once its head has been read), before the output filters are made: they add
-// filter names to Request::output_filters (httpd's ap_add_output_filter from
-// its insert_filter hook). Every hook runs; what they return is ignored.
+// insert_filter hooks run after fixups, before the handler: they add filter
+// names to Request::output_filters (httpd's ap_add_output_filter from its
+// insert_filter hook). Every hook runs; what they return is ignored.
 // note_auth_failure hooks are run through Services::note_auth_failure, by a
 // module that refuses a request with 401: the hook of the module that owns the
 // section's AuthType adds its challenge (WWW-Authenticate) and returns kOk.
@@ -46,6 +45,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -54,6 +54,7 @@ namespace sonora {
 
 struct Module;
 struct OutputFilterSpec;
+class Subrequest;
 
 inline constexpr int kOk = 0;
 inline constexpr int kDeclined = -1;
@@ -82,8 +83,8 @@ enum class Phase : std::uint8_t {
     NoteAuthFailure,  // run by Services::note_auth_failure, not by the driver
     TypeChecker,
     Fixups,
+    InsertFilter,     // before the handler: output filters by name (sonora/filter.h)
     Handler,
-    InsertFilter,     // the head is known, before the output filters are made (sonora/filter.h)
     HeadersOut,       // the handler's response, before its head is written
     ErrorHeadersOut,  // an error page the server made, before its head is written
     LogTransaction,
@@ -146,6 +147,15 @@ public:
         std::span<const request::Header> notes;
     };
     virtual Lookup lookup_uri(const request::Request& r, std::string_view uri) = 0;
+    // httpd's ap_sub_req_lookup_uri and ap_run_sub_req: a GET of `uri` (a
+    // local URL path with an optional query) by the same client, run through
+    // every phase and its handler, with its own output filters (an included
+    // .shtml is parsed) but without those that serve only the client's own
+    // request (compression). sonora/exchange.h says how to drive it.
+    virtual std::unique_ptr<Subrequest> run_subrequest(request::Request& r, std::string_view uri) = 0;
+    // The registered output filter named `name` (case-insensitive), or null:
+    // mod_filter makes its providers through it.
+    virtual const OutputFilterSpec* find_output_filter(std::string_view name) const = 0;
     // httpd's ap_note_auth_failure: asks the note_auth_failure hooks to add
     // the challenge for the request's authentication type to
     // Request::err_headers_out. Logs an error when no hook takes it.

@@ -152,6 +152,9 @@ struct Request {
 
     // ---- processing state ----
     const Server* server = nullptr;
+    // The request this one is a subrequest of (httpd's r->main); null for
+    // the client's own request.
+    const Request* main = nullptr;
     const ConfigVector* dir_config = nullptr;  // merged per-dir config (cached; not owned)
     std::pmr::string uri;          // decoded, normalised path; changes on internal redirects
     std::pmr::string filename;
@@ -169,6 +172,11 @@ struct Request {
     std::string_view client_ip;    // textual, no port
     int client_port = 0;
     int redirects = 0;             // internal redirects so far
+    bool reached_handler = false;
+    // httpd's r->no_local_copy: conditional headers are not evaluated (an
+    // output filter such as INCLUDES will make a body the file's validators
+    // do not describe).
+    bool no_local_copy = false;  // the phases let it through to its handler (a subrequest's error is the handler's)
     // The per-dir config the phases ran under before the last internal
     // redirect: a redirect that lands under the same one keeps `user` and
     // skips the access phases, as httpd compares r->prev->per_dir_config.

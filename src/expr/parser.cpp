@@ -183,6 +183,10 @@ private:
         if (!op) {
             fail("Unary operator '-" + name + "' does not exist", offset);
         }
+        // httpd keeps the file tests out of restricted contexts (SSI).
+        if (options_.restricted && *op <= UnaryOp::X) {
+            fail("-" + name + " not available in restricted context", offset);
+        }
         std::uint32_t subnet = 0;
         if (*op == UnaryOp::R) {
             subnet = parse_subnet(arg, "-R", offset);

@@ -38,6 +38,9 @@ extern Module cgid_module;
 }  // namespace generators
 namespace filters {
 extern Module reqtimeout_module;
+extern Module include_module;
+extern Module request_module;
+extern Module filter_module;
 extern Module deflate_module;
 extern Module brotli_module;
 }  // namespace filters
@@ -69,7 +72,7 @@ std::span<Module* const> builtin_modules() {
         // Static modules above, loadable below. [list-metadata-mappers-begin]
         &metadata::mime_module, &mappers::dir_module, &mappers::alias_module, &metadata::env_module,
         &metadata::setenvif_module, &generators::status_module, &mappers::negotiation_module,
-        &filters::reqtimeout_module, &generators::autoindex_module, &metadata::headers_module,
+        &filters::reqtimeout_module, &filters::include_module, &filters::request_module, &filters::filter_module, &generators::autoindex_module, &metadata::headers_module,
         &metadata::expires_module, &mappers::vhost_alias_module, &generators::asis_module,
         &mappers::actions_module, &mappers::speling_module, &generators::cgi_module, &generators::cgid_module,
         &filters::deflate_module, &filters::brotli_module,

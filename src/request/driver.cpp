@@ -7,6 +7,9 @@
 #include "modules/core/signature.h"
 #include "request/dir_checks.h"
 #include "request/error_page.h"
+#include "request/hook_services.h"
+#include "request/output_chain.h"
+#include "request/subrequest.h"
 #include "request/static_file.h"
 
 #include <sonora/exchange.h>
@@ -212,48 +215,48 @@ int check_access(const Pipeline& p, Request& r, Services& s) {
     return rc == kDeclined ? check_user(p, r, s) : rc;
 }
 
-class HookServices final : public Services {
-public:
-    explicit HookServices(Context& ctx) : ctx_(ctx) {}
-    FileProbe probe(std::string_view path) override {
-        auto e = ctx_.files.lookup(path, ctx_.now_ms);
-        return FileProbe{e->exists(), e->is_dir(), e->is_regular()};
-    }
-    OpenFile open_file(std::string_view path) override {
-        auto e = ctx_.files.lookup(path, ctx_.now_ms);
-        if (!e->exists()) {
-            return OpenFile{e->error, -1, {}, 0};
-        }
-        if (!e->is_regular()) {
-            return OpenFile{EISDIR, -1, {}, 0};
-        }
-        if (e->fd < 0) {
-            return OpenFile{e->open_error != 0 ? static_cast<int>(e->open_error) : EACCES, -1, {}, 0};
-        }
-        OpenFile out{0, e->fd, e->has_content ? std::string_view(e->content) : std::string_view(),
-                     static_cast<std::uint64_t>(e->st.st_size)};
-        opened_ = std::move(e);
-        return out;
-    }
-    // The file a handler opened last, which its response may still be reading.
-    std::shared_ptr<const FileEntry> take_opened() { return std::move(opened_); }
-    bool internal_redirect(Request& r, std::string_view target) override { return redirect_internally(r, target); }
-    bool internal_fast_redirect(Request& r, std::string_view target) override {
-        return redirect_internally(r, target, true);
-    }
-    std::string_view server_banner() const override { return ctx_.server_banner; }
-    Lookup lookup_uri(const Request& r, std::string_view uri) override;
-    void note_auth_failure(Request& r) override {
-        if (run_first(ctx_.pipeline->phase(Phase::NoteAuthFailure), r, *this) == kDeclined) {
-            modules::core::log_request_error(r, LogLevel::Error, "core", "SN00571",
-                                             "need AuthType to note auth failure: " + std::string(r.uri));
-        }
-    }
+}  // namespace
 
-private:
-    Context& ctx_;
-    std::shared_ptr<const FileEntry> opened_;
-};
+HookServices::FileProbe HookServices::probe(std::string_view path) {
+    auto e = ctx_.files.lookup(path, ctx_.now_ms);
+    return FileProbe{e->exists(), e->is_dir(), e->is_regular()};
+}
+
+HookServices::OpenFile HookServices::open_file(std::string_view path) {
+    auto e = ctx_.files.lookup(path, ctx_.now_ms);
+    if (!e->exists()) {
+        return OpenFile{e->error, -1, {}, 0};
+    }
+    if (!e->is_regular()) {
+        return OpenFile{EISDIR, -1, {}, 0};
+    }
+    if (e->fd < 0) {
+        return OpenFile{e->open_error != 0 ? static_cast<int>(e->open_error) : EACCES, -1, {}, 0};
+    }
+    OpenFile out{0, e->fd, e->has_content ? std::string_view(e->content) : std::string_view(),
+                 static_cast<std::uint64_t>(e->st.st_size)};
+    opened_ = std::move(e);
+    return out;
+}
+
+bool HookServices::internal_redirect(Request& r, std::string_view target) { return redirect_internally(r, target); }
+
+bool HookServices::internal_fast_redirect(Request& r, std::string_view target) {
+    return redirect_internally(r, target, true);
+}
+
+std::unique_ptr<Subrequest> HookServices::run_subrequest(Request& r, std::string_view uri) {
+    return start_subrequest(ctx_, r, uri);
+}
+
+void HookServices::note_auth_failure(Request& r) {
+    if (run_first(ctx_.pipeline->phase(Phase::NoteAuthFailure), r, *this) == kDeclined) {
+        modules::core::log_request_error(r, LogLevel::Error, "core", "SN00571",
+                                         "need AuthType to note auth failure: " + std::string(r.uri));
+    }
+}
+
+namespace {
 
 // The phases that find the resource and decide whether it may be had:
 // translate_name .. type_checker. Returns kOk or the status to answer.
@@ -289,8 +292,10 @@ int resolve(Request& r, Context& ctx, Services& services, std::shared_ptr<const 
     return status;
 }
 
-Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri) {
-    Request sub(r.arena);
+}  // namespace
+
+void init_subrequest(Request& sub, const Request& r, std::string_view uri) {
+    sub.main = &r;
     sub.method_name = "GET";
     sub.method = Method::Get;
     sub.target = uri;
@@ -308,9 +313,18 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
     sub.connection = r.connection;
     sub.the_request = r.the_request;
     sub.env.assign(r.env.begin(), r.env.end());
-    sub.uri.assign(uri);
+    const std::size_t q = uri.find('?');
+    sub.uri.assign(uri.substr(0, q));
+    if (q != std::string_view::npos) {
+        sub.query = uri.substr(q + 1);
+    }
     sub.user = r.user;
     sub.auth_type = r.auth_type;
+}
+
+Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri) {
+    Request sub(r.arena);
+    init_subrequest(sub, r, uri);
     std::shared_ptr<const FileEntry> entry;
     int status = resolve(sub, ctx_, *this, entry, r.dir_config);
     // A type_checker may make the subrequest another URI (MultiViews' fast
@@ -350,6 +364,8 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
     out.notes = copy_table(sub.notes);
     return out;
 }
+
+namespace {
 
 // httpd's ap_send_error_response: an error page goes out with
 // err_headers_out, not with what the handler had set (a 416 loses the
@@ -469,7 +485,7 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
     HookServices services(ctx);
     const Pipeline& p = *ctx.pipeline;
     r.server_name = core_server(r).server_name ? std::string_view(*core_server(r).server_name) : std::string_view();
-    if (r.redirects == 0) {
+    if (r.redirects == 0 && r.main == nullptr) {
         run_all(p.phase(Phase::PostReadRequest), r, services);
     }
     for (;;) {
@@ -477,6 +493,8 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
         r.handler.clear();
         r.content_encoding.clear();
         r.content_language.clear();
+        r.output_filters.clear();
+        r.no_local_copy = false;
         r.context_prefix = {};
         r.context_document_root = {};
         std::shared_ptr<const FileEntry> entry;
@@ -495,6 +513,8 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
             return;
         }
         if (status == kOk) {
+            r.reached_handler = true;
+            insert_output_filters(r, ctx, services);
             status = run_first(p.phase(Phase::Handler), r, services);
             if (status == kOk) {
                 file_ref = services.take_opened();
@@ -508,7 +528,11 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
                 continue;
             }
             if (status == kSuspended) {
+                attach_output_filters(r, ctx, services);
                 return;  // the connection drives r.exchange, then resume_exchange()
+            }
+            if (status == kOk) {
+                attach_output_filters(r, ctx, services);
             }
         }
         if (status != kOk) {
@@ -568,6 +592,7 @@ Pipeline::Pipeline(const config::Generation& gen) {
     for (std::size_t i = 0; i < phases_.size(); ++i) {
         phases_[i] = registry.frozen(static_cast<Phase>(i));
     }
+    filters_ = registry.output_filters();
 }
 
 }  // namespace sonora::request

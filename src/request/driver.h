@@ -32,8 +32,11 @@ class Pipeline {
 public:
     explicit Pipeline(const config::Generation& gen);
     std::span<const HookFn> phase(Phase p) const { return phases_[static_cast<std::size_t>(p)]; }
+    // The output filters the enabled modules provide (sonora/filter.h).
+    const std::vector<const OutputFilterSpec*>& output_filters() const { return filters_; }
 
 private:
+    std::vector<const OutputFilterSpec*> filters_;
     std::array<std::vector<HookFn>, static_cast<std::size_t>(Phase::Count)> phases_;
 };
 
@@ -63,6 +66,11 @@ int exchange_ready(Request& r, Context& ctx, Exchange& exchange, std::int64_t no
 // an HTTP status, its error page. Then finish_headers, unless a new exchange
 // is pending.
 void resume_exchange(Request& r, Context& ctx, int status, std::shared_ptr<const FileEntry>& file_ref);
+
+// A subrequest for `uri` as httpd's make_sub_request sets it up from its
+// main request `r` (same client, head and server; GET; the environment
+// copied), ready for the phases.
+void init_subrequest(Request& sub, const Request& r, std::string_view uri);
 
 // Runs the headers_out (or, for an error page, error_headers_out) hooks once
 // the response is complete, before its head is written.

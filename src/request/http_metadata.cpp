@@ -53,7 +53,9 @@ Precondition check_preconditions(const Request& r, const FileMeta& meta) {
     h.if_unmodified_since = r.header("If-Unmodified-Since");
     h.if_none_match = r.header("If-None-Match");
     h.if_modified_since = r.header("If-Modified-Since");
-    if (!h.if_match && !h.if_unmodified_since && !h.if_none_match && !h.if_modified_since) {
+    // httpd's r->no_local_copy: a filter will change the body (SSI), so the
+    // file's validators say nothing about it.
+    if ((!h.if_match && !h.if_unmodified_since && !h.if_none_match && !h.if_modified_since) || r.no_local_copy) {
         return Precondition::Proceed;
     }
     switch (http::evaluate_preconditions(method_for(r), h, http::Validators{meta.etag, meta.mtime_s}, r.time_s)) {

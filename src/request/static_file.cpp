@@ -116,7 +116,8 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
     const std::uint64_t size = static_cast<std::uint64_t>(entry->st.st_size);
     FileMeta meta = file_meta(entry->st, r.time_us, core.file_etag ? core.file_etag->apply(kETagDefault) : kETagDefault);
     r.add_header("Last-Modified", r.keep(meta.last_modified));
-    if (!meta.etag.empty()) {
+    // A filter's init asked for none (mod_include's "no-etag" note).
+    if (!meta.etag.empty() && !find_header(r.notes, "no-etag")) {
         if (auto vlv = find_header(r.notes, "vlist-validator")) {
             meta.etag = r.keep(negotiated_etag(meta.etag, *vlv));
         }

@@ -167,11 +167,35 @@ int method_number(const Server& s, std::string_view method) {
     return http::kMethodInvalid;
 }
 
+void add_filter_names(request::Request& r, std::string_view names) {
+    while (!names.empty()) {
+        const std::size_t semi = names.find(';');
+        if (semi != 0) {
+            r.output_filters.push_back(names.substr(0, semi));
+        }
+        if (semi == std::string_view::npos) {
+            break;
+        }
+        names.remove_prefix(semi + 1);
+    }
+}
+
 namespace {
+
+// httpd's core_insert_filter: SetOutputFilter's names, after those the
+// type checker added for the file's extensions.
+int core_insert_filter(request::Request& r, Services&) {
+    const auto& names = r.dir_config->get<CoreDirConfig>(core_module.index)->output_filters;
+    if (names) {
+        add_filter_names(r, *names);
+    }
+    return kOk;
+}
 
 void core_register_hooks(HookRegistry& hooks) {
     canonical_name_register_hooks(hooks);
     no_cgi_register_hooks(hooks);
+    hooks.add(Phase::InsertFilter, core_insert_filter, HookOrder::Middle);
 }
 
 }  // namespace

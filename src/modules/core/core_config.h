@@ -16,6 +16,7 @@
 
 #include <sonora/config.h>
 #include <sonora/module.h>
+#include <sonora/request.h>
 #include <sonora/server.h>
 
 #include <cstdint>
@@ -193,5 +194,9 @@ inline const CoreServerConfig& server_config(const Server& s) {
 // The request method's number for <Limit> masks (http/method.h): httpd's own,
 // a method a <Limit> registered, else http::kMethodInvalid.
 int method_number(const Server& s, std::string_view method);
+
+// Adds the ';'-separated filter names (SetOutputFilter, AddOutputFilter) to
+// the request's output filters, as httpd's ap_getword(';') loops do.
+void add_filter_names(request::Request& r, std::string_view names);
 
 }  // namespace sonora::modules::core

@@ -1,6 +1,6 @@
 // httpd's mod_include: the directive table and configuration. The engine that
 // parses documents is src/modules/filters/include/; the INCLUDES filter that
-// will drive it waits for Sonora's output filter chain.
+// drives it is mod_include_filter.cpp.
 
 #include "modules/filters/mod_include.h"
 
@@ -104,6 +104,7 @@ Module include_module{
     .directives = kDirectives,
     .dir_config = config_ops<IncludeDirConfig>(),
     .server_config = config_ops<IncludeServerConfig>(),
+    .register_hooks = include_register_hooks,
 };
 
 }  // namespace sonora::modules::filters

@@ -3,9 +3,8 @@
 // configuration, and the settings an INCLUDES output filter hands the SSI
 // engine (src/modules/filters/include/, described in docs/ARCHITECTURE.md).
 //
-// Status: the engine is built and tested, but Sonora has no output filter
-// chain yet, so the module is not in the static module list: LoadModule
-// include_module fails as for any module Sonora does not have.
+// The INCLUDES output filter (mod_include_filter.cpp) drives the engine;
+// include_fixup adds it for XBitHack and the server-parsed handler.
 //
 // Directives, as httpd's: SSIErrorMsg, SSITimeFormat, SSIUndefinedEcho
 // (anywhere, AllowOverride any class), SSIStartTag, SSIEndTag (server and
@@ -25,6 +24,9 @@
 namespace sonora::modules::filters {
 
 extern Module include_module;
+
+// The INCLUDES filter and the fixup that adds it (mod_include_filter.cpp).
+void include_register_hooks(HookRegistry& hooks);
 
 enum class XBitHack : std::uint8_t { Off, On, Full };
 

@@ -3,6 +3,7 @@
 // mime.types), charset, encodings, languages and handler; DefaultLanguage
 // fills in a missing language.
 
+#include "modules/core/core_config.h"
 #include "modules/metadata/mod_mime.h"
 
 #include <sonora/hooks.h>
@@ -48,6 +49,9 @@ int type_checker(request::Request& r, Services&) {
         }
         if (info->handler) {
             r.handler.assign(*info->handler);
+        }
+        if (info->output_filters) {
+            core::add_filter_names(r, *info->output_filters);
         }
         if (info->charset && !r.content_type.empty()) {
             r.content_type.append("; charset=").append(*info->charset);

@@ -1,0 +1,111 @@
+#include "request/subrequest.h"
+
+#include "http/uri.h"
+#include "modules/core/core_config.h"
+#include "request/body_reader.h"
+
+#include <optional>
+
+namespace sonora::request {
+
+namespace {
+
+class RunningSubrequest final : public Subrequest {
+public:
+    RunningSubrequest(Context& ctx, Request& r, std::string_view uri) : ctx_(ctx), sub_(r.arena) {
+        init_subrequest(sub_, r, uri);
+        // httpd decodes and normalises a subrequest's path as the client's
+        // ("../x" relative to an included document's directory).
+        const std::string raw(sub_.uri);
+        sub_.uri.resize(raw.size() + 1);
+        http::NormalizeOptions options;
+        options.merge_slashes = modules::core::server_config(*sub_.server).merge_slashes.value_or(true);
+        const http::PathResult pr = http::decode_request_path(raw, sub_.uri.data(), sub_.uri.size(), options);
+        if (pr.status != http::PathStatus::kOk) {
+            sub_.uri.assign(raw);
+            error_response(sub_, ctx_, http::http_status(pr.status));
+        } else {
+            sub_.uri.resize(pr.length);
+            process_request(sub_, ctx_, file_);
+        }
+        settle();
+    }
+
+    int poll(std::int64_t now_ms) override {
+        if (exchange_ == nullptr) {
+            return status_;
+        }
+        const int status = exchange_ready(sub_, ctx_, *exchange_, now_ms);
+        exchange_->close_finished();
+        if (status_ != kDeclined || status == kDeclined) {
+            return status_;
+        }
+        if (status == kOk) {
+            resume_exchange(sub_, ctx_, status, file_);
+            status_ = sub_.status;
+            return status_;
+        }
+        // Redirected, or an error page: the phases go on without this script.
+        exchange_.reset();
+        resume_exchange(sub_, ctx_, status, file_);
+        settle();
+        return status_;
+    }
+
+    Exchange::Output next_output(std::int64_t now_ms) override {
+        if (exchange_ != nullptr) {
+            Exchange::Output o = exchange_->next_output(sub_, now_ms);
+            exchange_->close_finished();
+            return o;
+        }
+        if (!reader_) {
+            return Exchange::Output{{}, true};
+        }
+        return reader_->pull(sub_, now_ms);
+    }
+
+    Exchange::Watch watch() const override {
+        if (exchange_ == nullptr) {
+            return {};
+        }
+        return exchange_->watch();
+    }
+
+    std::int64_t deadline_ms() const override { return exchange_ != nullptr ? exchange_->deadline_ms() : 0; }
+
+    const Request& request() const override { return sub_; }
+
+private:
+    // After the phases ran: a script (or a filtered body) answers over time;
+    // anything else is known now.
+    void settle() {
+        if (sub_.exchange != nullptr) {
+            exchange_.reset(sub_.exchange);
+            sub_.exchange = nullptr;
+            exchange_->feed_body({}, true);  // a subrequest has no body
+            exchange_->close_finished();
+            status_ = kDeclined;
+            return;
+        }
+        // A host name to look up is not waited for inside another response.
+        status_ = sub_.awaiting_host_name ? 500 : sub_.status;
+        if (sub_.body.kind == Body::Kind::Memory || sub_.body.kind == Body::Kind::File) {
+            reader_.emplace(sub_.body);
+        }
+    }
+
+    Context& ctx_;
+    Request sub_;
+    std::shared_ptr<const FileEntry> file_;
+    std::unique_ptr<Exchange> exchange_;
+    std::optional<BodyReader> reader_;
+    int status_ = kDeclined;
+};
+
+}  // namespace
+
+std::unique_ptr<Subrequest> start_subrequest(Context& ctx, Request& r, std::string_view uri) {
+    return std::make_unique<RunningSubrequest>(ctx, r, uri);
+}
+
+}  // namespace sonora::request
