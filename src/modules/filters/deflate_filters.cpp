@@ -169,6 +169,9 @@ public:
         : inflater_(limits_for(buffer_size)), buffer_size_(buffer_size) {}
 
     Output pull(BodySource& upstream, Request& r, Services&, std::int64_t now_ms) override {
+        if (out_.done()) {
+            return compress::PendingOutput::ended(false);
+        }
         for (;;) {
             Output in = upstream.pull(r, now_ms);
             if (in.failed) {
@@ -190,7 +193,7 @@ public:
                                             "Zlib: Validation bytes not present");
                     return compress::PendingOutput::ended(true);
                 }
-                return out_.take_all_and_end();
+                return out_.take_rest();
             }
             if (std::size_t ready = out_.filled_buffers(inflater_.total_out(), buffer_size_); ready > 0) {
                 return out_.take(ready, true);

@@ -27,6 +27,9 @@ public:
     explicit CompressFilter(CompressSetup setup) : setup_(std::move(setup)) {}
 
     Output pull(BodySource& upstream, request::Request& r, Services&, std::int64_t now_ms) override {
+        if (out_.done()) {
+            return PendingOutput::ended(false);
+        }
         for (;;) {
             Output in = upstream.pull(r, now_ms);
             if (in.failed) {
@@ -44,10 +47,9 @@ public:
                 setup_.encoder->finish(out_.bytes());
                 set_filter_notes(r, setup_.notes.input, setup_.notes.output, setup_.notes.ratio,
                                  setup_.encoder->total_in(), setup_.encoder->total_out());
-                Output out = emit(out_.bytes().size(), false);
-                out.end = true;
+                record(out_.bytes(), false);
                 remember();
-                return out;
+                return out_.take_rest();
             }
             if (in.bytes.empty()) {
                 return Output{};  // the body waits; so do we
@@ -66,18 +68,24 @@ private:
 
     Output emit(std::size_t n, bool flush) {
         Output out = out_.take(n, flush);
+        record(out.bytes, flush);
+        return out;
+    }
+
+    // Keeps what goes out for the cache, noting where httpd's first early
+    // pass ends.
+    void record(std::string_view bytes, bool flush) {
         if (setup_.cache_key) {
             if (flush && !flushed_) {
-                first_flush_ = record_.size() + n;
+                first_flush_ = record_.size() + bytes.size();
             }
-            if (record_.size() + n <= CompressedCache::kMaxEntry) {
-                record_.append(out.bytes);
+            if (record_.size() + bytes.size() <= CompressedCache::kMaxEntry) {
+                record_.append(bytes);
             } else {
                 setup_.cache_key.reset();  // too big to keep
             }
         }
         flushed_ = flushed_ || flush;
-        return out;
     }
 
     void remember() {
@@ -106,6 +114,9 @@ public:
 
     Output pull(BodySource&, request::Request& r, Services&, std::int64_t) override {
         const std::string_view all = entry_->bytes;
+        if (rest_sent_) {
+            return PendingOutput::ended(false);
+        }
         if (!early_sent_ && entry_->first_flush > 0) {
             early_sent_ = true;
             Output out;
@@ -114,9 +125,10 @@ public:
             return out;
         }
         set_filter_notes(r, notes_.input, notes_.output, notes_.ratio, entry_->total_in, entry_->total_out);
+        rest_sent_ = true;
         Output out;
         out.bytes = all.substr(early_sent_ ? entry_->first_flush : 0);
-        out.end = true;
+        out.end = out.bytes.empty();
         return out;
     }
 
@@ -124,6 +136,7 @@ private:
     std::shared_ptr<const CompressedEntry> entry_;
     NoteNames notes_;
     bool early_sent_ = false;
+    bool rest_sent_ = false;
 };
 
 // The cache key when the handler's body is the whole regular file it found

@@ -25,12 +25,17 @@ public:
         out.flush = flush;
         return out;
     }
-    // Everything left, with the end.
-    Exchange::Output take_all_and_end() {
-        Exchange::Output out = take(pending_.size(), false);
-        out.end = true;
-        return out;
+    // The stream is over: everything left goes out now, and the end on the
+    // next pull (done()). The end never rides on bytes, so a puller that
+    // reads bytes first and looks for the end on its next call sees both.
+    Exchange::Output take_rest() {
+        done_ = true;
+        if (pending_.empty()) {
+            return ended(false);
+        }
+        return take(pending_.size(), false);
     }
+    bool done() const { return done_; }
     // How many pending bytes a `buffer_size` buffer would have passed on now
     // that the codec has written `total_out` bytes into it in all (0: none
     // since the last call). Pending bytes before the buffered stream (a
@@ -55,6 +60,7 @@ private:
     std::string pending_;
     std::string sent_;
     std::uint64_t buffers_passed_ = 0;
+    bool done_ = false;
 };
 
 }  // namespace sonora::modules::filters::compress
