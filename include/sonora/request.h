@@ -216,6 +216,17 @@ struct Request {
     // SetOutputFilter, mod_filter. sonora/filter.h. Arena or static names.
     std::pmr::vector<std::string_view> output_filters;
     Body body;
+    // The default handler's Range, when output filters were named for the
+    // response: httpd's byterange filter runs after the content filters, so
+    // the range is applied once it is known that none of them changes the
+    // body (the validators If-Range compares are kept here).
+    struct DeferredRanges {
+        bool pending = false;
+        std::string_view etag;
+        std::int64_t mtime_s = 0;
+        std::uint64_t size = 0;
+    };
+    DeferredRanges deferred_ranges;
     // A handler that answers over time (a CGI script) leaves this and returns
     // kSuspended (sonora/exchange.h); the connection takes it over and
     // deletes it. Null otherwise.

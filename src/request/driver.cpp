@@ -495,6 +495,7 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
         r.content_language.clear();
         r.output_filters.clear();
         r.no_local_copy = false;
+        r.deferred_ranges.pending = false;
         r.context_prefix = {};
         r.context_document_root = {};
         std::shared_ptr<const FileEntry> entry;
@@ -532,7 +533,8 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
                 return;  // the connection drives r.exchange, then resume_exchange()
             }
             if (status == kOk) {
-                attach_output_filters(r, ctx, services);
+                status = attach_output_filters(r, ctx, services);
+                status = status == 0 ? kOk : status;
             }
         }
         if (status != kOk) {

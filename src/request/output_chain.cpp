@@ -11,6 +11,7 @@
 #include "modules/core/request_log.h"
 #include "request/body_reader.h"
 #include "request/hook_services.h"
+#include "request/http_metadata.h"
 
 #include <algorithm>
 #include <optional>
@@ -282,28 +283,43 @@ const OutputFilterSpec* HookServices::find_output_filter(std::string_view name) 
     return nullptr;
 }
 
-void attach_output_filters(Request& r, Context& ctx, Services& services) {
+// The default handler's Range, now that no filter changes the body.
+int apply_deferred_ranges(Request& r) {
+    if (!r.deferred_ranges.pending) {
+        return 0;
+    }
+    r.deferred_ranges.pending = false;
+    FileMeta meta;
+    meta.etag = r.deferred_ranges.etag;
+    meta.mtime_s = r.deferred_ranges.mtime_s;
+    const auto& core = *r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index);
+    return apply_ranges(r, meta, core, r.deferred_ranges.size);
+}
+
+int attach_output_filters(Request& r, Context& ctx, Services& services) {
     if (ctx.pipeline == nullptr || ctx.pipeline->output_filters().empty()) {
-        return;
+        return 0;
     }
     if (r.exchange != nullptr) {
         r.exchange = new ChainExchange(ctx, std::unique_ptr<Exchange>(r.exchange));
-        return;
+        return 0;
     }
     // httpd sends these through ap_die's error path, which drops the
     // content filters.
     if (r.body.kind == Body::Kind::None || r.status == 304 || r.status == 412) {
-        return;
+        return 0;
     }
     auto filters = make_output_filters(r, ctx, services);
     if (filters.empty()) {
-        return;
+        return apply_deferred_ranges(r);
     }
+    r.deferred_ranges.pending = false;
     auto* x = new ChainExchange(ctx, r.body, std::move(filters));
     r.body.kind = Body::Kind::Stream;
     r.body.length_declared = false;
     r.body.pieces.clear();
     r.exchange = x;
+    return 0;
 }
 
 }  // namespace sonora::request

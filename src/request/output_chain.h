@@ -24,7 +24,10 @@ std::vector<std::unique_ptr<OutputFilter>> make_output_filters(Request& r, Conte
 // when any applies, turns the body into a stream from an exchange that runs
 // them; with an exchange (kSuspended, a script), wraps it so that the
 // filters are made once the script's head is known. Does nothing where no
-// module provides a filter, and for a body no filter applies to.
-void attach_output_filters(Request& r, Context& ctx, Services& services);
+// module provides a filter, and for a body no filter applies to. A Range
+// the default handler left pending is applied when no filter applies (a
+// filtered body goes out whole, as httpd's byterange filter passes a
+// streamed one on); returns the status that asks for (416), else 0.
+int attach_output_filters(Request& r, Context& ctx, Services& services);
 
 }  // namespace sonora::request

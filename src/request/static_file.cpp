@@ -147,8 +147,13 @@ int serve_file(Request& r, const std::shared_ptr<const FileEntry>& entry) {
     r.body.sendfile = core.enable_sendfile != false;
     r.body.offset = 0;
     r.body.length = size;
-    // HEAD asks for GET's head, so a Range makes it a 206 as well.
-    if (r.method == Method::Get || r.method == Method::Head) {
+    // HEAD asks for GET's head, so a Range makes it a 206 as well. A
+    // subrequest's output is included whole (httpd's byterange filter is
+    // not in a subrequest's chain).
+    const bool ranged = (r.method == Method::Get || r.method == Method::Head) && r.main == nullptr;
+    if (ranged && !r.output_filters.empty() && r.header("Range")) {
+        r.deferred_ranges = Request::DeferredRanges{true, meta.etag, meta.mtime_s, size};
+    } else if (ranged) {
         // A 416 is an error page: error_response sends it without the file's
         // validators, as httpd's ap_send_error_response.
         int status = apply_ranges(r, meta, core, size);

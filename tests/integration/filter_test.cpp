@@ -23,8 +23,8 @@ const std::string kModules =
     "LoadModule include_module /usr/lib/apache2/modules/mod_include.so\n"
     "LoadModule filter_module /usr/lib/apache2/modules/mod_filter.so\n";
 
-std::string request(const std::string& path) {
-    return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+std::string request(const std::string& path, const std::string& extra = "") {
+    return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extra + "Connection: close\r\n\r\n";
 }
 
 TEST(Filter, ChoosesProvidersAsHttpdDoes) {
@@ -54,9 +54,13 @@ TEST(Filter, ChoosesProvidersAsHttpdDoes) {
     ::chmod(script.c_str(), 0755);
     const std::vector<std::string> requests = {request("/bytype/a.html"), request("/bytype/b.txt"),
                                                request("/smart/c.ssi.txt"), request("/smart/d.txt"),
-                                               request("/cleared/e.html"), request("/cgi-bin/page.cgi")};
+                                               request("/cleared/e.html"), request("/cgi-bin/page.cgi"),
+                                               request("/bytype/b.txt", "Range: bytes=4-9\r\n"),
+                                               request("/bytype/a.html", "Range: bytes=4-9\r\n")};
     auto sonora = site.exchange("sonora", requests);
-    ASSERT_EQ(statuses(sonora), std::vector<int>(requests.size(), 200)) << site.read_log("sonora", "error_log");
+    ASSERT_EQ(statuses(sonora), (std::vector<int>{200, 200, 200, 200, 200, 200, 206, 200}))
+        << site.read_log("sonora", "error_log");
+    EXPECT_EQ(sonora[6].body, "#echo ");  // no provider for text/plain: the range applies
     EXPECT_EQ(sonora[0].body, "a.html\n");
     EXPECT_EQ(sonora[1].body, echo);  // text/plain: no provider applies
     EXPECT_EQ(sonora[2].body, "c.ssi.txt\n");

@@ -123,8 +123,10 @@ TEST(Include, AnswersAsHttpdDoes) {
         request("HEAD", "/page.shtml"),
         request("GET", "/xbit/on.html", "If-Modified-Since: " + now_http_date() + "\r\n"),
         request("GET", "/xfull/g.html", "If-Modified-Since: " + now_http_date() + "\r\n"),
+        request("GET", "/a.shtml", "Range: bytes=0-3\r\n"),
+        request("GET", "/inc.html", "Range: bytes=0-3\r\n"),
     };
-    const std::vector<int> expected = {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 304};
+    const std::vector<int> expected = {200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 304, 200, 206};
     auto sonora = ssi.site().exchange("sonora", requests);
     ASSERT_EQ(statuses(sonora), expected) << ssi.site().read_log("sonora", "error_log");
 
@@ -150,6 +152,8 @@ TEST(Include, AnswersAsHttpdDoes) {
     EXPECT_EQ(sonora[9].body, "from script /parsed-cgi/page.cgi\n");
     EXPECT_EQ(sonora[10].header("Content-Length"), "");
     EXPECT_EQ(sonora[11].body, "on.html\n");  // no 304 from validators the output does not have
+    EXPECT_EQ(sonora[13].body, sonora[1].body);  // parsed output goes out whole, as httpd streams it
+    EXPECT_EQ(sonora[14].body, "incl");          // a file no filter touches keeps its ranges
 
     const std::string log = ssi.site().read_log("sonora", "error_log");
     for (const std::string& line : std::vector<std::string>{

@@ -225,7 +225,9 @@ FilterDirConfig FilterDirConfig::merge(const FilterDirConfig& base, const Filter
 
 std::vector<std::string_view> filter_chain(const FilterDirConfig& conf) {
     std::vector<std::string_view> names;
-    for (const auto& [op, name] : conf.chain) {
+    for (const auto& step : conf.chain) {
+        const char op = step.first;
+        const std::string& name = step.second;
         auto present = std::find_if(names.begin(), names.end(), [&](std::string_view n) { return equals_nocase(n, name); });
         switch (op) {
             case '!':

@@ -1,13 +1,19 @@
 #!/bin/bash
-# A trivial POSIX sh CGI script (a head and one line) served by Sonora and by
-# Apache 2.4 (event MPM, mod_cgi, one child, same httpd.conf). Each server
-# runs under `taskset -c 0` with wrk (-t1 -c8, keep-alive) on CPU 1. CPU per
-# request is the user+system time of the server's processes and of the
-# scripts they reaped (cutime/cstime), so the fork/exec is in it. Then the
-# server's own system calls per request (strace on the child, 100 requests
-# on one connection; the scripts themselves are not traced).
+# The dynamic features the performance notes call expensive, served by Sonora
+# and by Apache 2.4 (event MPM, one child, same httpd.conf):
+#   cgi         a trivial POSIX sh CGI script (a head and one line)
+#   ssi         an .shtml page with three includes (two files, one nested
+#               .shtml) and an echo (mod_include)
+#   multiviews  /page with page.en.html and page.de.html beside it and an
+#               Accept-Language (mod_negotiation, Options MultiViews)
+# Each server runs under `taskset -c 0` with wrk (-t1 -c8, keep-alive) on
+# CPU 1. CPU per request is the user+system time of the server's processes
+# and of the children they reaped (cutime/cstime), so a script's fork/exec
+# is in it. Then the server's own system calls per request (strace on the
+# child, 100 requests on one connection; scripts are not traced).
 #
-#   bench/cgi/run.sh [--sonora BINARY] [--runs N] [--duration S] [--out FILE]
+#   bench/dynamic/run.sh [--scenario cgi|ssi|multiviews] [--sonora BINARY]
+#                        [--runs N] [--duration S] [--out FILE]
 #
 # Needs wrk, strace and apache2 (scripts/install-deps.sh --bench).
 set -u
@@ -17,20 +23,22 @@ sonora="$repo/build/release/src/main/sonora"
 runs=3
 duration=5
 out=""
+scenario=cgi
 while [ $# -gt 0 ]; do
   case "$1" in
+    --scenario) scenario="$2"; shift 2 ;;
     --sonora) sonora="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    *) echo "usage: $0 [--sonora BINARY] [--runs N] [--duration S] [--out FILE]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--scenario cgi|ssi|multiviews] [--sonora BINARY] [--runs N] [--duration S] [--out FILE]" >&2; exit 2 ;;
   esac
 done
 for tool in wrk strace taskset apache2; do
   command -v $tool >/dev/null || { echo "$tool is missing (scripts/install-deps.sh --bench)" >&2; exit 2; }
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sonora-cgi.XXXXXX")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sonora-$scenario.XXXXXX")
 pid=""
 stop_server() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -48,8 +56,37 @@ chmod 755 "$tmp"
 mkdir -p "$tmp/cgi-bin" "$tmp/htdocs"
 printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho hello\n' > "$tmp/cgi-bin/hello.cgi"
 chmod 755 "$tmp/cgi-bin/hello.cgi"
+header=()
+case "$scenario" in
+  cgi)
+    url_path=/cgi-bin/hello.cgi
+    what="GET $url_path (ScriptAlias, /bin/sh script: a head and one line)"
+    modules="LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so" ;;
+  ssi)
+    url_path=/page.shtml
+    what="GET $url_path (three includes: two files and a nested .shtml, and an echo)"
+    head -c 2000 /usr/share/common-licenses/GPL-3 > "$tmp/htdocs/header.html"
+    head -c 1000 /usr/share/common-licenses/Apache-2.0 > "$tmp/htdocs/footer.html"
+    printf '<p>nested <!--#echo var="DOCUMENT_URI" --></p>\n' > "$tmp/htdocs/nav.shtml"
+    { echo '<!--#include virtual="/header.html" -->'; echo '<h1><!--#echo var="DOCUMENT_NAME" --></h1>'
+      head -c 3000 /usr/share/common-licenses/GPL-2
+      echo '<!--#include virtual="/nav.shtml" -->'; echo '<!--#include file="footer.html" -->'; } > "$tmp/htdocs/page.shtml"
+    modules="LoadModule include_module /usr/lib/apache2/modules/mod_include.so
+AddType text/html .shtml
+AddOutputFilter INCLUDES .shtml" ;;
+  multiviews)
+    url_path=/page
+    what="GET $url_path with Accept-Language: de, en;q=0.5 (page.en.html and page.de.html, MultiViews)"
+    header=(-H "Accept-Language: de, en;q=0.5")
+    head -c 6000 /usr/share/common-licenses/GPL-3 > "$tmp/htdocs/page.en.html"
+    head -c 6000 /usr/share/common-licenses/GPL-2 > "$tmp/htdocs/page.de.html"
+    modules="LoadModule negotiation_module /usr/lib/apache2/modules/mod_negotiation.so
+AddLanguage en .en
+AddLanguage de .de" ;;
+  *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+esac
 chmod -R a+rX "$tmp"
-url_path=/cgi-bin/hello.cgi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 write_conf() {  # root
@@ -63,8 +100,7 @@ Listen 127.0.0.1:$port
 LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
-LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
-LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
+$modules
 $user
 ServerName localhost
 PidFile "$root/logs/httpd.pid"
@@ -82,6 +118,7 @@ KeepAlive On
 MaxKeepAliveRequests 0
 <Directory />
 Require all granted
+Options +Includes +MultiViews
 </Directory>
 EOC
 }
@@ -92,7 +129,7 @@ start_server() {  # server root
   taskset -c 0 setsid "$bin" -DFOREGROUND -f "$2/httpd.conf" -d "$2" >"$2/logs/stderr" 2>&1 &
   pid=$!
   for _ in $(seq 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$port$url_path" && return 0
+    curl -sf -o /dev/null "${header[@]}" "http://127.0.0.1:$port$url_path" && return 0
     sleep 0.05
   done
   echo "$1 did not start: $(cat "$2/logs/stderr" "$2/logs/error_log" 2>/dev/null | tail -3)" >&2
@@ -117,9 +154,9 @@ for run in $(seq "$runs"); do
     root="$tmp/$server"
     write_conf "$root"
     start_server "$server" "$root" || exit 1
-    taskset -c 1 wrk -t1 -c8 -d1s "http://127.0.0.1:$port$url_path" >/dev/null 2>&1  # warm-up
+    taskset -c 1 wrk -t1 -c8 -d1s "${header[@]}" "http://127.0.0.1:$port$url_path" >/dev/null 2>&1  # warm-up
     before=$(group_cpu)
-    result=$(taskset -c 1 wrk -t1 -c8 -d"${duration}s" "http://127.0.0.1:$port$url_path" 2>&1)
+    result=$(taskset -c 1 wrk -t1 -c8 -d"${duration}s" "${header[@]}" "http://127.0.0.1:$port$url_path" 2>&1)
     sleep 0.5  # the last scripts reaped
     after=$(group_cpu)
     requests=$(echo "$result" | awk '/requests in/ {print $1}')
@@ -129,7 +166,7 @@ for run in $(seq "$runs"); do
     us=$(awk -v j=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.0f", j * 1e6 / hz / n }')
     rps[$server]="${rps[$server]:-} $rate"
     cpu_us[$server]="${cpu_us[$server]:-} $us"
-    echo "[cgi] run $run $server: $rate req/s, $us us CPU/req" >&2
+    echo "[$scenario] run $run $server: $rate req/s, $us us CPU/req" >&2
     if [ "$run" = 1 ]; then
       children=$(pgrep -g "$pid" -P "$pid" | tr '\n' ' ')
       [ -z "$children" ] && children=$pid
@@ -140,11 +177,11 @@ for run in $(seq "$runs"); do
       strace -qq -o "$trace" $(for t in $tids; do echo "-p $t"; done) &
       spid=$!
       sleep 0.5
-      python3 - "$port" "$url_path" <<'PY'
+      python3 - "$port" "$url_path" "${header[1]:-X-None: 1}" <<'PY'
 import socket, sys
-port, path = int(sys.argv[1]), sys.argv[2]
+port, path, extra = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 s = socket.create_connection(("127.0.0.1", port))
-req = f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
+req = f"GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra}\r\n\r\n".encode()
 for _ in range(100):
     s.sendall(req)
     got = b""
@@ -174,12 +211,12 @@ done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 report() {
-  echo "# CGI: a trivial sh script — $(date -u '+%Y-%m-%d %H:%M') on $(hostname)"
+  echo "# $scenario — $(date -u '+%Y-%m-%d %H:%M') on $(hostname)"
   echo
-  echo "Command: \`bench/cgi/run.sh --runs $runs --duration $duration\`; sonora tree $(git -C "$repo" rev-parse --short HEAD)."
-  echo "GET $url_path (ScriptAlias, /bin/sh script: a head and one line), keep-alive, wrk -t1 -c8 on CPU 1, server on CPU 0 (event MPM, one child; Apache with mod_cgi). CPU includes the scripts (reaped children). Medians of $runs interleaved runs."
+  echo "Command: \`bench/dynamic/run.sh --scenario $scenario --runs $runs --duration $duration\`; sonora tree $(git -C "$repo" rev-parse --short HEAD)."
+  echo "$what, keep-alive, wrk -t1 -c8 on CPU 1, server on CPU 0 (event MPM, one child, same httpd.conf). CPU includes reaped children (scripts). Medians of $runs interleaved runs."
   echo
-  echo "| server | req/s | CPU µs/req (server + scripts) | vs Apache (req/s) | server syscalls/req (strace) | top calls |"
+  echo "| server | req/s | CPU µs/req (server + children) | vs Apache (req/s) | server syscalls/req (strace) | top calls |"
   echo "|---|--:|--:|--:|--:|---|"
   base=$(echo "${rps[apache]}" | median)
   for server in sonora apache; do
