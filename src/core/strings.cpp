@@ -167,4 +167,27 @@ std::string escape_shell(std::string_view s) {
     return out;
 }
 
+std::string_view get_token(std::string_view& s, bool spaces_inside) {
+    auto is_space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+    while (!s.empty() && is_space(s.front())) {
+        s.remove_prefix(1);
+    }
+    std::size_t i = 0;
+    while (i < s.size() && (spaces_inside || !is_space(s[i])) && s[i] != ';' && s[i] != ',') {
+        if (s[i++] == '"') {
+            while (i < s.size()) {
+                if (s[i++] == '"') {
+                    break;
+                }
+            }
+        }
+    }
+    std::string_view token = s.substr(0, i);
+    s.remove_prefix(i);
+    while (!s.empty() && is_space(s.front())) {
+        s.remove_prefix(1);
+    }
+    return token;
+}
+
 }  // namespace sonora

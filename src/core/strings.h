@@ -12,6 +12,10 @@ bool equals_nocase(std::string_view a, std::string_view b);
 bool starts_with_nocase(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
 std::string_view trim(std::string_view s);
+// httpd's ap_get_token: a token of `s` up to ';' or ',' (and, unless
+// `spaces_inside`, white space), double-quoted strings kept whole; leading
+// blanks skipped, and `s` left at the next non-blank byte after it.
+std::string_view get_token(std::string_view& s, bool spaces_inside);
 // APR's rendering of an errno in httpd's log lines: "(13)Permission denied".
 // What follows the last '/' of a path (apr_filepath_name_get).
 std::string_view base_name(std::string_view path);

@@ -41,6 +41,8 @@ extern Module reqtimeout_module;
 extern Module include_module;
 extern Module request_module;
 extern Module filter_module;
+extern Module deflate_module;
+extern Module brotli_module;
 }  // namespace filters
 // [metadata-mappers-end]
 // [loggers-aaa-begin]
@@ -73,6 +75,7 @@ std::span<Module* const> builtin_modules() {
         &filters::reqtimeout_module, &filters::include_module, &filters::request_module, &filters::filter_module, &generators::autoindex_module, &metadata::headers_module,
         &metadata::expires_module, &mappers::vhost_alias_module, &generators::asis_module,
         &mappers::actions_module, &mappers::speling_module, &generators::cgi_module, &generators::cgid_module,
+        &filters::deflate_module, &filters::brotli_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule

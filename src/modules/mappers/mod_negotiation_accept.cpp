@@ -3,6 +3,8 @@
 
 #include "modules/mappers/mod_negotiation_accept.h"
 
+#include "core/strings.h"
+
 #include <algorithm>
 
 namespace sonora::modules::mappers::negotiation {
@@ -19,24 +21,7 @@ void skip_spaces(std::string_view& s) {
     s.remove_prefix(i);
 }
 
-// One token; leaves `s` at the next non-blank byte after it.
-std::string_view take_token(std::string_view& s, bool spaces_inside) {
-    skip_spaces(s);
-    std::size_t i = 0;
-    while (i < s.size() && (spaces_inside || !is_space(s[i])) && s[i] != ';' && s[i] != ',') {
-        if (s[i++] == '"') {
-            while (i < s.size()) {
-                if (s[i++] == '"') {
-                    break;
-                }
-            }
-        }
-    }
-    std::string_view token = s.substr(0, i);
-    s.remove_prefix(i);
-    skip_spaces(s);
-    return token;
-}
+std::string_view take_token(std::string_view& s, bool spaces_inside) { return get_token(s, spaces_inside); }
 
 // "level=N" reads as atoi() would.
 float read_level(std::string_view v) {

@@ -5,6 +5,8 @@
 
 #include "modules/mappers/mod_negotiation_typemap.h"
 
+#include "core/strings.h"
+
 #include <charconv>
 #include <cstring>
 
@@ -119,29 +121,7 @@ void strip_paren_comments(std::string& s) {
 
 // ap_get_token without white space inside: takes the first word off `s`
 // and the blanks after it.
-std::string_view take_word(std::string_view& s) {
-    std::size_t i = 0;
-    while (i < s.size() && is_space(s[i])) {
-        ++i;
-    }
-    s.remove_prefix(i);
-    std::size_t end = 0;
-    while (end < s.size() && !is_space(s[end]) && s[end] != ';' && s[end] != ',') {
-        if (s[end++] == '"') {
-            while (end < s.size()) {
-                if (s[end++] == '"') {
-                    break;
-                }
-            }
-        }
-    }
-    std::string_view word = s.substr(0, end);
-    s.remove_prefix(end);
-    while (!s.empty() && is_space(s.front())) {
-        s.remove_prefix(1);
-    }
-    return word;
-}
+std::string_view take_word(std::string_view& s) { return get_token(s, false); }
 
 std::string_view first_token(std::string_view s) { return take_word(s); }
 
