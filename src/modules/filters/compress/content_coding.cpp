@@ -203,7 +203,9 @@ void mark_encoded(Request& r, std::string_view encoding, std::string_view coding
 }
 
 bool partial_or_empty_status(const Request& r) {
-    return r.status == 204 || r.status == 206 || request::find_header(r.headers_out, "Content-Range") ||
+    // A subrequest's output is part of another response, compressed (or
+    // not) with it, as httpd's filters step aside when r->main is set.
+    return r.main != nullptr || r.status == 204 || r.status == 206 || request::find_header(r.headers_out, "Content-Range") ||
            !r.body.pieces.empty();
 }
 
