@@ -283,6 +283,8 @@ struct Request {
     // Copies `s` into the arena and returns a view of the copy.
     std::string_view keep(std::string_view s) const;
     void add_header(std::string_view name, std::string_view value) { headers_out.push_back({name, value}); }
+    // Drops every `name` field from headers_out (httpd's apr_table_unset).
+    void remove_header(std::string_view name);
     std::optional<std::string_view> env_get(std::string_view name) const;
     // Copies name and value into the arena; replaces an earlier value.
     void env_set(std::string_view name, std::string_view value);

@@ -110,6 +110,10 @@ void Request::env_set(std::string_view name, std::string_view value) {
     env.push_back({keep(name), v});
 }
 
+void Request::remove_header(std::string_view name) {
+    std::erase_if(headers_out, [&](const Header& h) { return equals_nocase(h.name, name); });
+}
+
 void Request::env_unset(std::string_view name) {
     std::erase_if(env, [&](const Header& h) { return equals_nocase(h.name, name); });
 }

@@ -222,8 +222,8 @@ std::unique_ptr<OutputFilter> make_inflate(Request& r, Services&) {
         return nullptr;
     }
     const DeflateServerConfig& c = server_config(r);
-    compress::unset_header(r, "Content-Length");
-    compress::unset_header(r, "Content-MD5");
+    r.remove_header("Content-Length");
+    r.remove_header("Content-MD5");
     r.body.length_declared = false;
     compress::alter_etag(r, c.etag, "gunzip", true);
     return std::make_unique<InflateFilter>(c.buffer_size);

@@ -47,21 +47,17 @@ bool matches(const SmartProvider& p, request::Request& r) {
     return false;
 }
 
-void remove_header(request::Request& r, std::string_view name) {
-    std::erase_if(r.headers_out, [&](const request::Header& h) { return equals_nocase(h.name, name); });
-}
-
 // What httpd's mod_filter does to the head for a provider's protocol flags.
 void fix_up_head(request::Request& r, unsigned flags) {
     if (flags & kProtoChange) {
-        remove_header(r, "Content-MD5");
-        remove_header(r, "ETag");
+        r.remove_header("Content-MD5");
+        r.remove_header("ETag");
         if (flags & kProtoChangeLength) {
             r.body.length_declared = false;
         }
     }
     if (flags & kProtoNoCache) {
-        remove_header(r, "Last-Modified");
+        r.remove_header("Last-Modified");
         r.add_header("Cache-Control", "no-cache");
     }
     if (flags & kProtoNoByterange) {

@@ -352,10 +352,6 @@ const std::string& owner_name(uid_t uid) {
 
 bool group_executable(const request::Request& r) { return r.has_finfo && (r.finfo.st_mode & S_IXGRP) != 0; }
 
-void remove_header(request::Request& r, std::string_view name) {
-    std::erase_if(r.headers_out, [&](const request::Header& h) { return equals_nocase(h.name, name); });
-}
-
 std::unique_ptr<OutputFilter> make_includes(request::Request& r, Services& services) {
     const unsigned options = r.dir_config->get<CoreDirConfig>(core_module.index)->effective_options();
     if ((options & core::kOptIncludes) == 0) {
@@ -398,10 +394,10 @@ std::unique_ptr<OutputFilter> make_includes(request::Request& r, Services& servi
     const bool keep_last_modified = dir != nullptr && dir->last_modified.value_or(false);
     const bool full = dir != nullptr && dir->xbithack.value_or(XBitHack::Off) == XBitHack::Full;
     if (!keep_last_modified && !(full && group_executable(r))) {
-        remove_header(r, "Last-Modified");
+        r.remove_header("Last-Modified");
     }
     if (dir == nullptr || !dir->etag.value_or(false)) {
-        remove_header(r, "ETag");
+        r.remove_header("ETag");
     }
     return std::make_unique<IncludeFilter>(r, services, std::move(settings), std::move(doc));
 }

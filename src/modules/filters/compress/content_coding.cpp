@@ -132,7 +132,7 @@ void add_content_encoding(Request& r, std::string_view encoding, std::string_vie
             value = r.keep(std::string(*own) + ", " + std::string(coding));
         }
     }
-    unset_header(r, "Content-Encoding");
+    r.remove_header("Content-Encoding");
     if (!r.content_encoding.empty()) {
         r.content_encoding.assign(value);
     } else {
@@ -148,16 +148,12 @@ void merge_vary_accept_encoding(Request& r) {
     }
 }
 
-void unset_header(Request& r, std::string_view name) {
-    std::erase_if(r.headers_out, [&](const Header& h) { return equals_nocase(h.name, name); });
-}
-
 void alter_etag(Request& r, EtagMode mode, std::string_view suffix, bool short_unchanged) {
     if (mode == EtagMode::NoChange) {
         return;
     }
     if (mode == EtagMode::Remove) {
-        unset_header(r, "ETag");
+        r.remove_header("ETag");
         return;
     }
     Header* etag = first_header(r.headers_out, "ETag");
@@ -196,8 +192,8 @@ std::optional<std::string_view> negotiate(Request& r, std::string_view coding, b
 void mark_encoded(Request& r, std::string_view encoding, std::string_view coding, EtagMode mode,
                   bool short_unchanged) {
     add_content_encoding(r, encoding, coding);
-    unset_header(r, "Content-Length");
-    unset_header(r, "Content-MD5");
+    r.remove_header("Content-Length");
+    r.remove_header("Content-MD5");
     r.body.length_declared = false;
     alter_etag(r, mode, coding, short_unchanged);
 }

@@ -46,9 +46,6 @@ void add_content_encoding(request::Request& r, std::string_view encoding, std::s
 // to the first Vary with ", " (no check for a duplicate), or added.
 void merge_vary_accept_encoding(request::Request& r);
 
-// Removes every `name` from headers_out.
-void unset_header(request::Request& r, std::string_view name);
-
 // The ETag edit for a changed representation. mod_deflate (`short_unchanged`)
 // leaves an ETag of two bytes or less alone; mod_brotli suffixes it too.
 void alter_etag(request::Request& r, EtagMode mode, std::string_view suffix, bool short_unchanged);
