@@ -259,11 +259,19 @@ struct Named {
     }
 };
 
-std::optional<Named> find_spec(const Pipeline& p, const Request& r, std::string_view name) {
+// The spec registered under `name` itself (not a claimed one).
+const OutputFilterSpec* spec_named(const Pipeline& p, std::string_view name) {
     for (const OutputFilterSpec* spec : p.output_filters()) {
-        if (equals_nocase(spec->name, name)) {
-            return Named{spec, spec->name, spec->type};
+        if (!spec->name.empty() && equals_nocase(spec->name, name)) {
+            return spec;
         }
+    }
+    return nullptr;
+}
+
+std::optional<Named> find_spec(const Pipeline& p, const Request& r, std::string_view name) {
+    if (const OutputFilterSpec* spec = spec_named(p, name)) {
+        return Named{spec, spec->name, spec->type};
     }
     for (const OutputFilterSpec* spec : p.output_filters()) {
         if (spec->claims != nullptr && spec->claims(r, name)) {
@@ -321,12 +329,7 @@ std::vector<std::unique_ptr<OutputFilter>> make_output_filters(Request& r, Conte
 }
 
 const OutputFilterSpec* HookServices::find_output_filter(std::string_view name) const {
-    for (const OutputFilterSpec* spec : ctx_.pipeline->output_filters()) {
-        if (!spec->name.empty() && equals_nocase(spec->name, name)) {
-            return spec;
-        }
-    }
-    return nullptr;
+    return spec_named(*ctx_.pipeline, name);
 }
 
 // The default handler's Range, now that no filter changes the body.

@@ -121,6 +121,9 @@ TEST(Filter, BadDirectivesStopTheServerAsHttpd) {
         const std::string error = refusal_of(kModules, line);
         EXPECT_NE(error.find(message), std::string::npos) << line << "\n" << error;
     }
+    const std::string kept = refusal_of("LoadModule request_module /usr/lib/apache2/modules/mod_request.so\n",
+                                        "KeptBodySize -1");
+    EXPECT_NE(kept.find("KeptBodySize must be a valid size in bytes, or zero."), std::string::npos) << kept;
 }
 
 }  // namespace

@@ -198,5 +198,65 @@ TEST(Include, StreamsALargeDocumentAroundASlowScript) {
     EXPECT_EQ(sonora[0].body, expected_half + "before\nafter\n" + expected_half);
 }
 
+// Options as httpd's bits, SetEnvIfExpr's captures seen by SSI, restricted
+// ap_expr, and an unknown filter name: each against Apache when installed.
+TEST(Include, OptionsAndVariablesAsHttpd) {
+    SsiSite ssi;
+    const std::string docs = ssi.site().root().str() + "/htdocs";
+    ssi.site().root().mkdir("htdocs/limited");
+    ssi.site().root().mkdir("htdocs/withexec");
+    ssi.site().root().mkdir("htdocs/withexec/noexec");
+    ssi.site().root().mkdir("htdocs/env");
+    ssi.site().root().mkdir("htdocs/env2");
+    ssi.site().root().mkdir("htdocs/unknown");
+    ssi.site().append_config(
+        "LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so\n"
+        "<Directory " + docs + "/limited>\nOptions None\nAllowOverride Options=IncludesNOEXEC\n</Directory>\n"
+        "<Directory " + docs + "/withexec>\nOptions Includes\n</Directory>\n"
+        "<Directory " + docs + "/withexec/noexec>\nOptions +IncludesNOEXEC\n</Directory>\n"
+        "<Directory " + docs + "/env>\n"
+        "SetEnvIfExpr \"%{REQUEST_URI} =~ /\\.(sh)tml$/\" ONE=$0 TWO=$1\n"
+        "SetEnvIfExpr \"%{REQUEST_URI} !~ /nothing/\" THREE=$1\n</Directory>\n"
+        "<Directory " + docs + "/env2>\nSetEnvIfExpr \"%{REQUEST_URI} !~ /nothing/\" THREE=$1\n</Directory>\n"
+        "<Directory " + docs + "/unknown>\nSetOutputFilter NOPE\n</Directory>\n");
+    const std::string exec = "<!--#exec cmd=\"echo ran\" -->\n";
+    ssi.doc("limited/.htaccess", "Options +Includes\n");
+    ssi.doc("limited/p.shtml", exec);
+    ssi.doc("withexec/noexec/p.shtml", exec);
+    const std::string echoes = "<!--#echo var=\"ONE\" -->|<!--#echo var=\"TWO\" -->|<!--#echo var=\"THREE\" -->\n";
+    ssi.doc("env/p.shtml", echoes);
+    ssi.doc("env2/p.shtml", echoes);
+    ssi.doc("restrict.shtml", "<!--#if expr=\"-e '/etc/passwd'\" -->yes<!--#endif -->\n");
+    ssi.doc("unknown/u.html", "plain\n");
+    const std::vector<std::string> requests = {request("GET", "/limited/p.shtml"),
+                                               request("GET", "/withexec/noexec/p.shtml"),
+                                               request("GET", "/env/p.shtml"), request("GET", "/restrict.shtml"),
+                                               request("GET", "/unknown/u.html")};
+    const std::vector<int> expected = {500, 200, 200, 200, 200};
+    auto sonora = ssi.site().exchange("sonora", requests);
+    ASSERT_EQ(statuses(sonora), expected) << ssi.site().read_log("sonora", "error_log");
+    const std::string error = "[an error occurred while processing this directive]";
+    EXPECT_EQ(sonora[1].body, error + "\n");  // +IncludesNOEXEC under Includes takes exec away
+    EXPECT_EQ(sonora[2].body, ".shtml|sh|sh\n");  // the pass's last captures, as httpd's one match array
+    // Nothing captured yet: the value as written (httpd-tests' expectation;
+    // Apache 2.4.71 logs AH01505 and its child crashes here, so no comparison).
+    const auto first = ssi.site().exchange("sonora", {request("GET", "/env2/p.shtml")});
+    ASSERT_EQ(statuses(first), std::vector<int>{200});
+    EXPECT_EQ(first[0].body, "(none)|(none)|$1\n");
+    EXPECT_EQ(sonora[3].body, error + "\n");      // file tests are refused in SSI conditions
+    EXPECT_EQ(sonora[4].body, "plain\n");
+    const std::string log = ssi.site().read_log("sonora", "error_log");
+    EXPECT_NE(log.find("Option Includes not allowed here"), std::string::npos) << log;
+    EXPECT_NE(log.find("-e not available in restricted context"), std::string::npos) << log;
+    EXPECT_NE(log.find("SN00082: an unknown filter was not added: NOPE"), std::string::npos) << log;
+    if (apache_available()) {
+        auto apache = ssi.site().exchange("apache", requests);
+        ASSERT_EQ(statuses(apache), expected) << ssi.site().read_log("apache", "error_log");
+        for (std::size_t i = 1; i < apache.size(); ++i) {
+            EXPECT_EQ(sonora[i].body, apache[i].body) << requests[i];
+        }
+    }
+}
+
 }  // namespace
 }  // namespace sonora::test

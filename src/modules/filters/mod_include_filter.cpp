@@ -85,17 +85,11 @@ public:
     // A `file=` path is relative to the document's directory; httpd looks it
     // up as a file beside the document, which maps to the same URL there.
     static std::string target_uri(const request::Request& r, ssi::FileRef ref, std::string_view path) {
-        if (ref == ssi::FileRef::Virtual) {
-            if (!path.empty() && path.front() == '/') {
-                return std::string(path);
-            }
-            std::string_view dir = r.uri;
-            dir = dir.substr(0, dir.rfind('/') + 1);
-            return std::string(dir).append(path);
+        if (ref == ssi::FileRef::Virtual && !path.empty() && path.front() == '/') {
+            return std::string(path);
         }
         std::string_view dir = r.uri;
-        dir = dir.substr(0, dir.rfind('/') + 1);
-        return std::string(dir).append(path);
+        return std::string(dir.substr(0, dir.rfind('/') + 1)).append(path);
     }
 
 private:

@@ -16,6 +16,9 @@
 
 #include <sonora/hooks.h>
 
+#include <algorithm>
+#include <optional>
+
 namespace sonora::modules::metadata {
 
 namespace {
@@ -79,18 +82,24 @@ std::string_view subject_value(const request::Request& r, const SetEnvIfConditio
 
 void run_conditions(request::Request& r, const SetEnvIfConfig& conf) {
     thread_local std::vector<std::string_view> groups;
+    // httpd keeps one match array for the whole pass: an expression that
+    // captures nothing itself substitutes the last captures made before it,
+    // and its values stay as written only while nothing has been captured.
+    std::optional<expr::Backrefs> last;
     for (const SetEnvIfCondition& cond : conf.conditions) {
         groups.clear();
         if (cond.subject == Subject::Expr) {
             expr::RequestContext ctx(r);
             expr::Backrefs refs;
-            if (expr::evaluate(*cond.expr, ctx, &refs)) {
-                bool captured = false;
-                for (int i = 0; i < expr::Backrefs::kMax; ++i) {
-                    groups.push_back(refs.set[i] ? std::string_view(refs.group[i]) : std::string_view());
-                    captured = captured || refs.set[i];
+            const bool matched = expr::evaluate(*cond.expr, ctx, &refs);
+            if (std::find(refs.set.begin(), refs.set.end(), true) != refs.set.end()) {
+                last = std::move(refs);
+            }
+            if (matched) {
+                for (int i = 0; last && i < expr::Backrefs::kMax; ++i) {
+                    groups.push_back(last->set[i] ? std::string_view(last->group[i]) : std::string_view());
                 }
-                apply(r, cond, groups, !captured);
+                apply(r, cond, groups, !last);
             }
             continue;
         }
