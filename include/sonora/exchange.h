@@ -49,10 +49,10 @@ public:
     // the loop's monotonic clock.
     virtual std::int64_t deadline_ms() const = 0;
 
-    // Decoded request-body bytes: returns how many were taken (written on).
-    // `last`: nothing follows these bytes. Bytes not taken are offered again
-    // once `input` is writable.
-    virtual std::size_t feed_body(std::string_view bytes, bool last) = 0;
+    // Decoded request-body bytes of `r`: returns how many were taken
+    // (written on). `last`: nothing follows these bytes. Bytes not taken are
+    // offered again once `input` is writable.
+    virtual std::size_t feed_body(request::Request& r, std::string_view bytes, bool last) = 0;
 
     // A watched descriptor is ready or the deadline passed (`now_ms`). See
     // the header comment for what it answers before the head; after it,

@@ -113,4 +113,37 @@ struct OutputFilterSpec {
     void (*init_named)(request::Request& r, Services& services, std::string_view name) = nullptr;
 };
 
+// Input filters: httpd's chain for request bodies (DEFLATE, KEEP_BODY).
+//
+// Request::input_filters holds the names chosen for a request, as httpd
+// adds them before the handler runs: mod_mime's AddInputFilter at
+// type_checker, then the insert_filter phase (core's SetInputFilter,
+// mod_request's KEEP_BODY). After the handler, for the client's own request
+// when it has a body, the request layer (request/input_chain.h) makes them
+// (highest type first: the one nearest the network reads first) and puts
+// them between the client and whatever reads the body: a script, or, for a
+// handler that finished at once, nothing (the body is read to its end before
+// the response goes out, as httpd's default handler discards it first).
+//
+// An input filter answers an error (413, 400) as httpd's handler maps its
+// input filters' errors (ap_map_http_request_error): it replaces the response
+// while the head is not yet known.
+class InputFilter {
+public:
+    virtual ~InputFilter() = default;
+    // Takes all of `in` (decoded request-body bytes, or the previous
+    // filter's output; `last`: nothing follows) and appends what it passes on
+    // to `out`. Returns 0, or the HTTP status that ends the request's body.
+    // Called with an empty `in` and `last` set once the body has ended.
+    virtual int filter(request::Request& r, std::string_view in, bool last, std::string& out) = 0;
+};
+
+struct InputFilterSpec {
+    std::string_view name;  // as configured, compared without case: "DEFLATE"
+    FilterType type = FilterType::ContentSet;
+    // Called with the request's head, after the handler: returns the filter,
+    // or null to step aside (a body that is not gzip, for DEFLATE).
+    std::unique_ptr<InputFilter> (*make)(request::Request& r, Services& services) = nullptr;
+};
+
 }  // namespace sonora

@@ -54,6 +54,7 @@ namespace sonora {
 
 struct Module;
 struct OutputFilterSpec;
+struct InputFilterSpec;
 class Subrequest;
 
 inline constexpr int kOk = 0;
@@ -67,6 +68,10 @@ inline constexpr int kAwaitHostName = -3;
 // A handler started work that answers later and left it on
 // Request::exchange (sonora/exchange.h).
 inline constexpr int kSuspended = -4;
+// An exchange's on_ready(): it only read the request body (through input
+// filters) and the response the handler left on the request (a file, memory)
+// goes out as it is.
+inline constexpr int kFinished = -5;
 
 inline constexpr int kSatisfyAll = 0;
 inline constexpr int kSatisfyAny = 1;
@@ -183,9 +188,13 @@ public:
     // `spec` must outlive the generation (a static).
     void add_output_filter(const OutputFilterSpec& spec) { output_filters_.push_back(&spec); }
     const std::vector<const OutputFilterSpec*>& output_filters() const { return output_filters_; }
+    // An input filter (httpd's ap_register_input_filter); a static as above.
+    void add_input_filter(const InputFilterSpec& spec) { input_filters_.push_back(&spec); }
+    const std::vector<const InputFilterSpec*>& input_filters() const { return input_filters_; }
 
 private:
     std::vector<const OutputFilterSpec*> output_filters_;
+    std::vector<const InputFilterSpec*> input_filters_;
     std::array<std::vector<Entry>, static_cast<std::size_t>(Phase::Count)> entries_;
     std::size_t sequence_ = 0;
 };

@@ -131,7 +131,7 @@ struct Request {
     explicit Request(std::pmr::memory_resource* resource)
         : arena(resource), uri(resource), filename(resource), path_info(resource), content_type(resource),
           handler(resource), content_encoding(resource), content_language(resource), headers_out(resource),
-          err_headers_out(resource), env(resource), notes(resource), output_filters(resource),
+          err_headers_out(resource), env(resource), notes(resource), output_filters(resource), input_filters(resource),
           body{Body::Kind::None, {}, -1, 0, 0, nullptr, true, std::pmr::vector<Body::Piece>(resource)} {}
 
     std::pmr::memory_resource* arena;
@@ -215,6 +215,14 @@ struct Request {
     // r->output_filters before they are made): AddOutputFilter,
     // SetOutputFilter, mod_filter. sonora/filter.h. Arena or static names.
     std::pmr::vector<std::string_view> output_filters;
+    // Input filters named for the request body (SetInputFilter,
+    // AddInputFilter, KEEP_BODY); sonora/filter.h. Arena or static names.
+    std::pmr::vector<std::string_view> input_filters;
+    // httpd's r->kept_body (mod_request's KeptBodySize): the body kept for
+    // subrequests, which get it as their own (and, from mod_include, the
+    // method with it). Set (possibly empty) for a request under KeptBodySize;
+    // its bytes are there once the body has been read. Arena memory.
+    std::optional<std::string_view> kept_body;
     Body body;
     // The default handler's Range, when output filters were named for the
     // response: httpd's byterange filter runs after the content filters, so

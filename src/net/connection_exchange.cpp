@@ -130,7 +130,7 @@ bool Connection::exchange_feed_body() {
         if (bytes.empty() && !x.body_done) {
             return true;  // more must come from the client
         }
-        const std::size_t n = x.exchange->feed_body(bytes, x.body_done);
+        const std::size_t n = x.exchange->feed_body(*b_->pending, bytes, x.body_done);
         if (n > 0) {
             std::memmove(b_->in.data() + x.body_pos, b_->in.data() + x.body_pos + n, in_len_ - x.body_pos - n);
             in_len_ -= n;
@@ -228,13 +228,15 @@ bool Connection::exchange_head(int status) {
         x.body_fed = true;
         x.body_done = true;
     }
-    std::shared_ptr<const request::FileEntry> file;
+    // kFinished: the exchange only read the body (input filters); the
+    // handler's response, its file included, goes out as it is.
+    std::shared_ptr<const request::FileEntry> file = status == kFinished ? std::move(x.file) : nullptr;
     request::resume_exchange(r, ctx, status, file);
     if (r.exchange != nullptr) {
         // Another script answers now (a Location naming one): it gets no body.
         x.exchange.reset(r.exchange);
         r.exchange = nullptr;
-        x.exchange->feed_body({}, true);
+        x.exchange->feed_body(r, {}, true);
         return true;
     }
     queue_response(r, std::move(file));

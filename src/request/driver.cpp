@@ -8,6 +8,7 @@
 #include "request/dir_checks.h"
 #include "request/error_page.h"
 #include "request/hook_services.h"
+#include "request/input_chain.h"
 #include "request/output_chain.h"
 #include "request/subrequest.h"
 #include "request/static_file.h"
@@ -494,6 +495,7 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
         r.content_encoding.clear();
         r.content_language.clear();
         r.output_filters.clear();
+        r.input_filters.clear();
         r.no_local_copy = false;
         r.deferred_ranges.pending = false;
         r.context_prefix = {};
@@ -530,11 +532,15 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
             }
             if (status == kSuspended) {
                 attach_output_filters(r, ctx, services);
+                attach_input_filters(r, ctx, services, false);
                 return;  // the connection drives r.exchange, then resume_exchange()
             }
             if (status == kOk) {
                 status = attach_output_filters(r, ctx, services);
                 status = status == 0 ? kOk : status;
+                if (status == kOk) {
+                    attach_input_filters(r, ctx, services, true);
+                }
             }
         }
         if (status != kOk) {
@@ -552,7 +558,7 @@ int exchange_ready(Request& r, Context& ctx, Exchange& exchange, std::int64_t no
 void resume_exchange(Request& r, Context& ctx, int status, std::shared_ptr<const FileEntry>& file_ref) {
     if (status == kRedirected) {
         process_request(r, ctx, file_ref);
-    } else if (status != kOk) {
+    } else if (status != kOk && status != kFinished) {
         error_response(r, ctx, status, {}, &file_ref);
     }
     if (r.exchange == nullptr && !r.awaiting_host_name) {
@@ -595,6 +601,7 @@ Pipeline::Pipeline(const config::Generation& gen) {
         phases_[i] = registry.frozen(static_cast<Phase>(i));
     }
     filters_ = registry.output_filters();
+    input_filters_ = registry.input_filters();
 }
 
 }  // namespace sonora::request

@@ -34,9 +34,12 @@ public:
     std::span<const HookFn> phase(Phase p) const { return phases_[static_cast<std::size_t>(p)]; }
     // The output filters the enabled modules provide (sonora/filter.h).
     const std::vector<const OutputFilterSpec*>& output_filters() const { return filters_; }
+    // The input filters they provide.
+    const std::vector<const InputFilterSpec*>& input_filters() const { return input_filters_; }
 
 private:
     std::vector<const OutputFilterSpec*> filters_;
+    std::vector<const InputFilterSpec*> input_filters_;
     std::array<std::vector<HookFn>, static_cast<std::size_t>(Phase::Count)> phases_;
 };
 

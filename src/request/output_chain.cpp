@@ -64,8 +64,8 @@ public:
         return d;
     }
 
-    std::size_t feed_body(std::string_view bytes, bool last) override {
-        return source_ ? source_->feed_body(bytes, last) : bytes.size();  // a file's handler reads no body
+    std::size_t feed_body(Request& r, std::string_view bytes, bool last) override {
+        return source_ ? source_->feed_body(r, bytes, last) : bytes.size();  // a file's handler reads no body
     }
 
     int on_ready(Request& r, Services& services, std::int64_t now_ms) override {
@@ -284,7 +284,7 @@ std::optional<Named> find_spec(const Pipeline& p, const Request& r, std::string_
 }  // namespace
 
 void insert_output_filters(Request& r, Context& ctx, Services& services) {
-    if (ctx.pipeline == nullptr || ctx.pipeline->output_filters().empty()) {
+    if (ctx.pipeline == nullptr || (ctx.pipeline->output_filters().empty() && ctx.pipeline->input_filters().empty())) {
         return;  // no module provides a filter: the names would go nowhere
     }
     const Pipeline& p = *ctx.pipeline;

@@ -2,9 +2,11 @@
 
 #include "http/uri.h"
 #include "modules/core/core_config.h"
+#include "core/strings.h"
 #include "request/body_reader.h"
 
 #include <optional>
+#include <string>
 
 namespace sonora::request {
 
@@ -14,6 +16,9 @@ class RunningSubrequest final : public Subrequest {
 public:
     RunningSubrequest(Context& ctx, Request& r, std::string_view uri) : ctx_(ctx), sub_(r.arena) {
         init_subrequest(sub_, r, uri);
+        if (r.kept_body) {
+            carry_kept_body(r);
+        }
         // httpd decodes and normalises a subrequest's path as the client's
         // ("../x" relative to an included document's directory).
         const std::string raw(sub_.uri);
@@ -35,6 +40,7 @@ public:
         if (exchange_ == nullptr) {
             return status_;
         }
+        feed_kept_body();
         const int status = exchange_ready(sub_, ctx_, *exchange_, now_ms);
         exchange_->close_finished();
         if (status_ != kDeclined || status == kDeclined) {
@@ -82,7 +88,7 @@ private:
         if (sub_.exchange != nullptr) {
             exchange_.reset(sub_.exchange);
             sub_.exchange = nullptr;
-            exchange_->feed_body({}, true);  // a subrequest has no body
+            feed_kept_body();
             exchange_->close_finished();
             status_ = kDeclined;
             return;
@@ -94,8 +100,40 @@ private:
         }
     }
 
+    // mod_request's kept body (KeptBodySize) is the subrequest's body: httpd
+    // keeps the body headers for it, with its length (KEPT_BODY's filter
+    // init), and mod_include asks with the including request's method.
+    void carry_kept_body(const Request& r) {
+        sub_.kept_body = r.kept_body;
+        sub_.method = r.method;
+        sub_.method_name = r.method_name;
+        auto* headers = static_cast<Header*>(r.arena->allocate(sizeof(Header) * (r.headers.size() + 1), alignof(Header)));
+        std::size_t n = 0;
+        for (const Header& h : r.headers) {
+            if (!equals_nocase(h.name, "Content-Length") && !equals_nocase(h.name, "Transfer-Encoding")) {
+                headers[n++] = h;
+            }
+        }
+        headers[n++] = Header{"Content-Length", r.keep(std::to_string(r.kept_body->size()))};
+        sub_.headers = std::span<const Header>(headers, n);
+    }
+
+    // A subrequest's script gets the kept body, or none; offered again as
+    // its stdin takes it.
+    void feed_kept_body() {
+        const std::string_view body = sub_.kept_body.value_or(std::string_view());
+        if (body_given_ > body.size()) {
+            return;
+        }
+        body_given_ += exchange_->feed_body(sub_, body.substr(body_given_), true);
+        if (body_given_ == body.size()) {
+            body_given_ = body.size() + 1;  // the end is given
+        }
+    }
+
     Context& ctx_;
     Request sub_;
+    std::size_t body_given_ = 0;
     std::shared_ptr<const FileEntry> file_;
     std::unique_ptr<Exchange> exchange_;
     std::optional<BodyReader> reader_;

@@ -179,11 +179,11 @@ int method_number(const Server& s, std::string_view method) {
     return http::kMethodInvalid;
 }
 
-void add_filter_names(request::Request& r, std::string_view names) {
+void add_filter_names(std::pmr::vector<std::string_view>& list, std::string_view names) {
     while (!names.empty()) {
         const std::size_t semi = names.find(';');
         if (semi != 0) {
-            r.output_filters.push_back(names.substr(0, semi));
+            list.push_back(names.substr(0, semi));
         }
         if (semi == std::string_view::npos) {
             break;
@@ -194,12 +194,15 @@ void add_filter_names(request::Request& r, std::string_view names) {
 
 namespace {
 
-// httpd's core_insert_filter: SetOutputFilter's names, after those the
-// type checker added for the file's extensions.
+// httpd's core_insert_filter: SetOutputFilter's and SetInputFilter's
+// names, after those the type checker added for the file's extensions.
 int core_insert_filter(request::Request& r, Services&) {
-    const auto& names = r.dir_config->get<CoreDirConfig>(core_module.index)->output_filters;
-    if (names) {
-        add_filter_names(r, *names);
+    const CoreDirConfig& dir = *r.dir_config->get<CoreDirConfig>(core_module.index);
+    if (dir.output_filters) {
+        add_filter_names(r.output_filters, *dir.output_filters);
+    }
+    if (dir.input_filters) {
+        add_filter_names(r.input_filters, *dir.input_filters);
     }
     return kOk;
 }

@@ -195,8 +195,8 @@ inline const CoreServerConfig& server_config(const Server& s) {
 // a method a <Limit> registered, else http::kMethodInvalid.
 int method_number(const Server& s, std::string_view method);
 
-// Adds the ';'-separated filter names (SetOutputFilter, AddOutputFilter) to
-// the request's output filters, as httpd's ap_getword(';') loops do.
-void add_filter_names(request::Request& r, std::string_view names);
+// Adds the ';'-separated filter names (SetOutputFilter, AddOutputFilter,
+// their input twins) to `list`, as httpd's ap_getword(';') loops do.
+void add_filter_names(std::pmr::vector<std::string_view>& list, std::string_view names);
 
 }  // namespace sonora::modules::core

@@ -16,6 +16,8 @@
 
 namespace sonora::modules::filters {
 
+void register_deflate_input_filter(HookRegistry& hooks);  // deflate_input_filter.cpp
+
 namespace {
 
 using compress::GzipInflater;
@@ -239,6 +241,7 @@ constexpr OutputFilterSpec kInflateSpec{"INFLATE", FilterType::Resource, make_in
 void register_deflate_filters(HookRegistry& hooks) {
     hooks.add_output_filter(kDeflateSpec);
     hooks.add_output_filter(kInflateSpec);
+    register_deflate_input_filter(hooks);
 }
 
 }  // namespace sonora::modules::filters

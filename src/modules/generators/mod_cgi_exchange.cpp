@@ -67,7 +67,7 @@ void CgiExchange::close_input() {
     input_waiting_ = false;
 }
 
-std::size_t CgiExchange::feed_body(std::string_view bytes, bool last) {
+std::size_t CgiExchange::feed_body(request::Request&, std::string_view bytes, bool last) {
     if (!log_.path.empty() && logged_body_.size() < log_.body_bytes) {
         logged_body_.append(bytes.substr(0, log_.body_bytes - logged_body_.size()));
     }

@@ -23,7 +23,7 @@ public:
 
     Watch watch() const override;
     std::int64_t deadline_ms() const override { return deadline_ms_; }
-    std::size_t feed_body(std::string_view bytes, bool last) override;
+    std::size_t feed_body(request::Request& r, std::string_view bytes, bool last) override;
     int on_ready(request::Request& r, Services& services, std::int64_t now_ms) override;
     Output next_output(request::Request& r, std::int64_t now_ms) override;
     bool raw_output() const override { return nph_; }

@@ -51,7 +51,11 @@ int type_checker(request::Request& r, Services&) {
             r.handler.assign(*info->handler);
         }
         if (info->output_filters) {
-            core::add_filter_names(r, *info->output_filters);
+            core::add_filter_names(r.output_filters, *info->output_filters);
+        }
+        // httpd adds them only for a request it serves itself, not a proxied one.
+        if (info->input_filters) {
+            core::add_filter_names(r.input_filters, *info->input_filters);
         }
         if (info->charset && !r.content_type.empty()) {
             r.content_type.append("; charset=").append(*info->charset);
