@@ -66,14 +66,30 @@ Precondition check_preconditions(const Request& r, const FileMeta& meta) {
     return Precondition::Proceed;
 }
 
-int apply_ranges(Request& r, const FileMeta& meta, const modules::core::CoreDirConfig& core, std::uint64_t size) {
+namespace {
+
+// What a Range asks of a body of `size` bytes: the whole body, 416, one
+// range, or multipart/byteranges segments (a literal is arena text, a range
+// an offset and length in the body). A 206's status, Content-Range and
+// multipart type are set on the request.
+struct RangePlan {
+    int status = 0;
+    bool whole = true;
+    http::ByteRange single{};
+    std::span<const http::BodySegment> segments;
+    const char* literals = nullptr;
+};
+
+RangePlan plan_ranges(Request& r, const http::Validators& validators, const modules::core::CoreDirConfig& core,
+                      std::uint64_t size) {
+    RangePlan p;
     auto range = r.header("Range");
     if (!range) {
-        return 0;
+        return p;
     }
     if (auto if_range = r.header("If-Range")) {
-        if (!http::if_range_matches(trim(*if_range), http::Validators{meta.etag, meta.mtime_s}, r.time_s)) {
-            return 0;
+        if (!http::if_range_matches(trim(*if_range), validators, r.time_s)) {
+            return p;
         }
     }
     http::RangeLimits limits{range_limit(core.max_ranges, 200), range_limit(core.max_range_overlaps, 20),
@@ -86,23 +102,24 @@ int apply_ranges(Request& r, const FileMeta& meta, const modules::core::CoreDirC
     std::span<http::ByteRange> out(ranges, capacity);
     http::RangeResult res = http::parse_byte_ranges(trim(*range), size, limits, out);
     if (res.decision == http::RangeDecision::Full) {
-        return 0;
+        return p;
     }
     if (res.decision == http::RangeDecision::NotSatisfiable) {
-        return 416;  // as httpd: no Content-Range on the 416 page
+        p.status = 416;  // as httpd: no Content-Range on the 416 page
+        return p;
     }
-    r.status = 206;
     if (res.count == 1) {
         char buf[http::kMaxContentRangeLength];
         std::size_t n = http::format_content_range(out[0], size, buf);
         r.add_header("Content-Range", r.keep(std::string_view(buf, n)));
-        r.body.offset = out[0].first;
-        r.body.length = out[0].length();
-        return 0;
+        r.status = 206;
+        p.whole = false;
+        p.single = out[0];
+        return p;
     }
     char boundary[32];
     std::size_t blen = http::format_multipart_boundary(
-        static_cast<std::uint64_t>(r.time_us) ^ (static_cast<std::uint64_t>(meta.mtime_s) << 20), boundary);
+        static_cast<std::uint64_t>(r.time_us) ^ (static_cast<std::uint64_t>(validators.last_modified) << 20), boundary);
     std::string_view bnd(boundary, blen);
     std::pmr::string type(r.content_type, r.arena);
     std::size_t lit_cap = http::multipart_literal_capacity(res.count, type, bnd);
@@ -114,21 +131,38 @@ int apply_ranges(Request& r, const FileMeta& meta, const modules::core::CoreDirC
                                                                std::span<char>(literals, lit_cap),
                                                                std::span<http::BodySegment>(segs, seg_cap));
     if (!plan.ok) {
-        r.status = 200;
+        return p;
+    }
+    r.status = 206;
+    r.content_type.assign("multipart/byteranges; boundary=").append(bnd);
+    p.whole = false;
+    p.segments = std::span<const http::BodySegment>(segs, plan.segment_count);
+    p.literals = literals;
+    return p;
+}
+
+}  // namespace
+
+int apply_ranges(Request& r, const FileMeta& meta, const modules::core::CoreDirConfig& core, std::uint64_t size) {
+    const RangePlan p = plan_ranges(r, http::Validators{meta.etag, meta.mtime_s}, core, size);
+    if (p.whole) {
+        return p.status;
+    }
+    if (p.segments.empty()) {
+        r.body.offset = p.single.first;
+        r.body.length = p.single.length();
         return 0;
     }
-    r.content_type.assign("multipart/byteranges; boundary=").append(bnd);
     r.body.pieces.clear();
     // Pair each literal with the file range that follows it.
     Body::Piece piece;
-    for (std::size_t i = 0; i < plan.segment_count; ++i) {
-        const http::BodySegment& s = segs[i];
+    for (const http::BodySegment& s : p.segments) {
         if (s.kind == http::BodySegment::Kind::Literal) {
             if (!piece.memory.empty() || piece.length != 0) {
                 r.body.pieces.push_back(piece);
                 piece = Body::Piece{};
             }
-            piece.memory = std::string_view(literals + s.offset, static_cast<std::size_t>(s.length));
+            piece.memory = std::string_view(p.literals + s.offset, static_cast<std::size_t>(s.length));
         } else {
             piece.offset = s.offset;
             piece.length = s.length;
@@ -139,6 +173,31 @@ int apply_ranges(Request& r, const FileMeta& meta, const modules::core::CoreDirC
     if (!piece.memory.empty() || piece.length != 0) {
         r.body.pieces.push_back(piece);
     }
+    return 0;
+}
+
+int apply_ranges_to_output(Request& r, const modules::core::CoreDirConfig& core, std::int64_t mtime_s,
+                           std::string& whole) {
+    const auto etag = find_header(r.headers_out, "ETag");
+    const bool dated = find_header(r.headers_out, "Last-Modified").has_value();
+    const RangePlan p = plan_ranges(r, http::Validators{etag.value_or(std::string_view()), dated ? mtime_s : 0},
+                                    core, whole.size());
+    if (p.whole) {
+        return p.status;
+    }
+    if (p.segments.empty()) {
+        whole = whole.substr(static_cast<std::size_t>(p.single.first), static_cast<std::size_t>(p.single.length()));
+        return 0;
+    }
+    std::string parts;
+    for (const http::BodySegment& s : p.segments) {
+        if (s.kind == http::BodySegment::Kind::Literal) {
+            parts.append(p.literals + s.offset, static_cast<std::size_t>(s.length));
+        } else {
+            parts.append(whole, static_cast<std::size_t>(s.offset), static_cast<std::size_t>(s.length));
+        }
+    }
+    whole = std::move(parts);
     return 0;
 }
 

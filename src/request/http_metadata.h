@@ -36,4 +36,12 @@ Precondition check_preconditions(const Request& r, const FileMeta& meta);
 // multipart/byteranges body. Returns 0, or 416 for an unsatisfiable range.
 int apply_ranges(Request& r, const FileMeta& meta, const modules::core::CoreDirConfig& core, std::uint64_t size);
 
+// The same for a filtered body that ended before any filter passed bytes on
+// (httpd's byterange filter ranges a body whose first brigade holds all of
+// it, EOS included: a small file through DEFLATE): `whole` becomes the
+// range or the multipart body. If-Range compares the response's own ETag
+// and, when it has Last-Modified, `mtime_s`.
+int apply_ranges_to_output(Request& r, const modules::core::CoreDirConfig& core, std::int64_t mtime_s,
+                           std::string& whole);
+
 }  // namespace sonora::request

@@ -217,6 +217,14 @@ private:
                 held_end_ = true;
                 held_failed_ = o.failed;
                 if (!o.failed && !held_flushed_) {
+                    if (r.deferred_ranges.pending) {
+                        r.deferred_ranges.pending = false;
+                        const auto& core =
+                            *r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index);
+                        if (const int status = apply_ranges_to_output(r, core, r.deferred_ranges.mtime_s, held_)) {
+                            return status;
+                        }
+                    }
                     r.body.length = held_.size();
                     r.body.length_declared = true;
                 }
@@ -362,7 +370,7 @@ int attach_output_filters(Request& r, Context& ctx, Services& services) {
     if (filters.empty()) {
         return apply_deferred_ranges(r);
     }
-    r.deferred_ranges.pending = false;
+    // The Range waits for the output: ranged if it comes whole (hold()).
     auto* x = new ChainExchange(ctx, r.body, std::move(filters));
     r.body.kind = Body::Kind::Stream;
     r.body.length_declared = false;
