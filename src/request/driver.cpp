@@ -1,6 +1,7 @@
 #include "request/driver.h"
 
 #include "core/strings.h"
+#include "http/uri.h"
 #include "expr/request_context.h"
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
@@ -119,6 +120,12 @@ bool redirect_internally(Request& r, std::string_view target, bool fast = false)
     }
     auto q = target.find('?');
     r.uri.assign(target.substr(0, q));
+    // The new request's path is decoded as a client's (httpd's
+    // ap_internal_redirect parses the URL afresh); a fast redirect's target
+    // is a path already decoded (a DirectoryIndex, a negotiated variant).
+    if (!fast) {
+        decode_uri(r);
+    }
     if (q != std::string_view::npos) {
         r.query = r.keep(target.substr(q + 1));
     } else if (!fast) {
@@ -294,6 +301,20 @@ int resolve(Request& r, Context& ctx, Services& services, std::shared_ptr<const 
 }
 
 }  // namespace
+
+int decode_uri(Request& r) {
+    const std::string raw(r.uri);
+    r.uri.resize(raw.size() + 1);
+    http::NormalizeOptions options;
+    options.merge_slashes = modules::core::server_config(*r.server).merge_slashes.value_or(true);
+    const http::PathResult pr = http::decode_request_path(raw, r.uri.data(), r.uri.size(), options);
+    if (pr.status != http::PathStatus::kOk) {
+        r.uri.assign(raw);
+        return http::http_status(pr.status);
+    }
+    r.uri.resize(pr.length);
+    return 0;
+}
 
 void init_subrequest(Request& sub, const Request& r, std::string_view uri) {
     sub.main = &r;

@@ -75,6 +75,11 @@ void resume_exchange(Request& r, Context& ctx, int status, std::shared_ptr<const
 // copied), ready for the phases.
 void init_subrequest(Request& sub, const Request& r, std::string_view uri);
 
+// Decodes and normalises r.uri, a URL path as written (a subrequest's, an
+// internal redirect's target), as the client's own path is: 0, or the
+// status a bad path answers (400, 404), r.uri then left as written.
+int decode_uri(Request& r);
+
 // Runs the headers_out (or, for an error page, error_headers_out) hooks once
 // the response is complete, before its head is written.
 void finish_headers(Request& r, Context& ctx);

@@ -1,7 +1,5 @@
 #include "request/subrequest.h"
 
-#include "http/uri.h"
-#include "modules/core/core_config.h"
 #include "core/strings.h"
 #include "request/body_reader.h"
 
@@ -21,16 +19,9 @@ public:
         }
         // httpd decodes and normalises a subrequest's path as the client's
         // ("../x" relative to an included document's directory).
-        const std::string raw(sub_.uri);
-        sub_.uri.resize(raw.size() + 1);
-        http::NormalizeOptions options;
-        options.merge_slashes = modules::core::server_config(*sub_.server).merge_slashes.value_or(true);
-        const http::PathResult pr = http::decode_request_path(raw, sub_.uri.data(), sub_.uri.size(), options);
-        if (pr.status != http::PathStatus::kOk) {
-            sub_.uri.assign(raw);
-            error_response(sub_, ctx_, http::http_status(pr.status));
+        if (const int status = decode_uri(sub_); status != 0) {
+            error_response(sub_, ctx_, status);
         } else {
-            sub_.uri.resize(pr.length);
             process_request(sub_, ctx_, file_);
         }
         settle();

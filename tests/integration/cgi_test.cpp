@@ -261,6 +261,62 @@ TEST(Cgi, RLimitCpuBoundsTheScript) {
 
 // A carriage return inside a field the script writes cannot split the
 // response head: httpd's last check on the head answers a bare 500.
+// A script's validators answer the request's conditions (httpd's
+// ap_meets_conditions after the head, for a GET whose script set no
+// Status); CGIVar REQUEST_URI current-uri; an internal redirect's target is
+// decoded as a client's path (ErrorDocument).
+TEST(Cgi, ValidatorsCgiVarAndRedirectTargetsAsHttpd) {
+    CgiSite cgi;
+    const std::string docs = cgi.site().root().str() + "/htdocs";
+    cgi.site().root().mkdir("htdocs/cur");
+    cgi.site().root().mkdir("htdocs/orig");
+    cgi.site().append_config("<Location /cgi-bin/cur/>\nCGIVar REQUEST_URI current-uri\n</Location>\n"
+                             "<Directory " + docs + "/cur>\nErrorDocument 404 \"/cgi-bin/cur/uri.cgi/p%20i?x=1\"\n</Directory>\n"
+                             "<Directory " + docs + "/orig>\nErrorDocument 404 \"/cgi-bin/uri.cgi/p%20i?x=1\"\n</Directory>\n");
+    cgi.site().root().mkdir("cgi-bin/cur");
+    cgi.script("cgi-bin/dated.cgi",
+               "printf 'Content-Type: text/plain\\nLast-Modified: Mon, 01 Jan 2024 00:00:00 GMT\\nETag: \"abc\"\\n\\nhello\\n'\n");
+    cgi.script("cgi-bin/status.cgi",
+               "printf 'Status: 200 OK\\nContent-Type: text/plain\\nETag: \"abc\"\\n\\nhello\\n'\n");
+    const std::string uri = "printf 'Content-Type: text/plain\\n\\n'\necho \"$REQUEST_URI|$PATH_INFO|$QUERY_STRING\"\n";
+    cgi.script("cgi-bin/uri.cgi", uri);
+    cgi.script("cgi-bin/cur/uri.cgi", uri);
+    const std::string since = "If-Modified-Since: Mon, 01 Jan 2024 00:00:00 GMT\r\n";
+    const std::vector<std::string> requests = {
+        request("GET", "/cgi-bin/dated.cgi", "If-None-Match: \"abc\"\r\n"),
+        request("GET", "/cgi-bin/dated.cgi", since),
+        request("GET", "/cgi-bin/dated.cgi", "If-Match: \"zzz\"\r\n"),
+        request("GET", "/cgi-bin/dated.cgi", "If-None-Match: \"other\"\r\n"),
+        request("GET", "/cgi-bin/status.cgi", "If-None-Match: \"abc\"\r\n"),
+        request("POST", "/cgi-bin/dated.cgi", "If-None-Match: \"abc\"\r\nContent-Length: 0\r\n"),
+        request("GET", "/cgi-bin/cur/uri.cgi/a%20b?z=1"),
+        request("GET", "/cgi-bin/uri.cgi/a%20b?z=1"),
+        request("GET", "/cur/no%20pe?q=1"),
+        request("GET", "/orig/no%20pe?q=1"),
+    };
+    const std::vector<int> expected = {304, 304, 412, 200, 200, 200, 200, 200, 404, 404};
+    auto sonora = cgi.site().exchange("sonora", requests);
+    ASSERT_EQ(statuses(sonora), expected) << cgi.site().read_log("sonora", "error_log");
+    EXPECT_EQ(sonora[0].body, "");
+    EXPECT_EQ(sonora[0].header("ETag"), "\"abc\"");
+    EXPECT_EQ(sonora[0].header("Last-Modified"), "Mon, 01 Jan 2024 00:00:00 GMT");
+    EXPECT_EQ(sonora[2].header("ETag"), "");  // the error page drops the script's head
+    EXPECT_EQ(sonora[3].body, "hello\n");
+    EXPECT_EQ(sonora[4].body, "hello\n");  // a Status field: no conditions
+    EXPECT_EQ(sonora[6].body, "/cgi-bin/cur/uri.cgi/a b|/a b|z=1\n");
+    EXPECT_EQ(sonora[7].body, "/cgi-bin/uri.cgi/a%20b?z=1|/a b|z=1\n");
+    EXPECT_EQ(sonora[8].body, "/cgi-bin/cur/uri.cgi/p i|/p i|x=1\n");
+    EXPECT_EQ(sonora[9].body, "/orig/no%20pe?q=1|/p i|x=1\n");
+    if (apache_available()) {
+        auto apache = cgi.site().exchange("apache", requests);
+        ASSERT_EQ(statuses(apache), expected) << cgi.site().read_log("apache", "error_log");
+        for (std::size_t i = 0; i < apache.size(); ++i) {
+            EXPECT_EQ(sonora[i].body, apache[i].body) << requests[i];
+            EXPECT_EQ(sonora[i].header("ETag"), apache[i].header("ETag")) << requests[i];
+        }
+    }
+}
+
 TEST(Cgi, HeaderInjectionThroughTheScriptsHeadIsRefused) {
     CgiSite cgi;
     cgi.script("cgi-bin/inject.cgi",

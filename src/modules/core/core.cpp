@@ -127,6 +127,7 @@ CoreDirConfig CoreDirConfig::merge(const CoreDirConfig& base, const CoreDirConfi
     inherit(c.output_filters, base.output_filters, add.output_filters);
     inherit(c.input_filters, base.input_filters, add.input_filters);
     inherit(c.cgi_pass_auth, base.cgi_pass_auth, add.cgi_pass_auth);
+    inherit(c.cgi_request_uri_current, base.cgi_request_uri_current, add.cgi_request_uri_current);
     inherit(c.qualify_redirect_url, base.qualify_redirect_url, add.qualify_redirect_url);
     inherit(c.log_level, base.log_level, add.log_level);
     c.sec_file = concat(base.sec_file, add.sec_file);

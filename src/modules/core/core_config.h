@@ -95,6 +95,7 @@ struct CoreDirConfig {
     std::optional<std::string> force_type, set_handler;
     std::optional<std::string> output_filters, input_filters;
     std::optional<bool> cgi_pass_auth, qualify_redirect_url;
+    std::optional<bool> cgi_request_uri_current;  // CGIVar REQUEST_URI current-uri (else original-uri)
     // RLimitCPU, RLimitMEM, RLimitNPROC for the programs the server starts
     // (CGI scripts): the soft limit ("max": the server's hard limit) and the
     // hard limit, 0 where the server's stays.

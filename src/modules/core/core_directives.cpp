@@ -37,6 +37,18 @@ CmdResult not_yet_effective(Cmd& cmd, Args) {
     return std::nullopt;
 }
 
+// httpd knows one variable and its two rules.
+CmdResult set_cgi_var(Cmd& cmd, Args a) {
+    if (a[0] != "REQUEST_URI") {
+        return "Unrecognized CGI variable: \"" + a[0] + "\"";
+    }
+    if (a[1] != "current-uri" && a[1] != "original-uri") {
+        return std::string("Valid rules for REQUEST_URI are 'current-uri' and 'original-uri'");
+    }
+    cmd.conf<CoreDirConfig>().cgi_request_uri_current = a[1] == "current-uri";
+    return std::nullopt;
+}
+
 // httpd's ap_unixd_set_rlimit: a number or "max" for the soft limit, an
 // optional number for the hard one (anything else counts as 0: unchanged).
 template <std::optional<CoreDirConfig::ResourceLimit> CoreDirConfig::*Field>
@@ -846,8 +858,7 @@ const DirectiveSpec kCoreDirectives[] = {
     // Known, accepted, not yet effective.
     {"DefaultType", ArgForm::Take1, kOrFileInfo, 0, ConfLevel::Dir, not_yet_effective,
      "Obsolete since 2.3; only 'none' is meaningful"},
-    {"CGIVar", ArgForm::Take2, kOrFileInfo, 0, ConfLevel::Dir, not_yet_effective,
-     "How a CGI variable is computed"},
+    {"CGIVar", ArgForm::Take2, kOrFileInfo, 0, ConfLevel::Dir, set_cgi_var, "Controls how some CGI variables are set"},
     {"RLimitCPU", ArgForm::Take12, kRsrcConf | kOrAll, 0, ConfLevel::Dir, set_rlimit<&CoreDirConfig::rlimit_cpu>,
      "CPU seconds limit of processes the server starts"},
     {"RLimitMEM", ArgForm::Take12, kRsrcConf | kOrAll, 0, ConfLevel::Dir, set_rlimit<&CoreDirConfig::rlimit_mem>,

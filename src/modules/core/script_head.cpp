@@ -1,6 +1,7 @@
 #include "modules/core/script_head.h"
 
 #include "core/strings.h"
+#include "http/conditional.h"
 #include "http/http_date.h"
 
 #include <algorithm>
@@ -133,6 +134,7 @@ ScriptHeadFields apply_script_head(request::Request& r, std::string_view head) {
         if (equals_nocase(name, "Content-Type")) {
             r.content_type.assign(lower_media_type(r, value));
         } else if (equals_nocase(name, "Status")) {
+            out.status_field = true;
             if (valid_status(value)) {
                 r.status = (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0');
                 r.status_line = r.keep(value);
@@ -140,7 +142,8 @@ ScriptHeadFields apply_script_head(request::Request& r, std::string_view head) {
                 r.status = 500;
                 out.bad_status = r.keep(value);
             }
-        } else if (equals_nocase(name, "Location") || equals_nocase(name, "Content-Range")) {
+        } else if (equals_nocase(name, "Location") || equals_nocase(name, "Content-Range") ||
+                   equals_nocase(name, "ETag")) {
             set_header(r.headers_out, name, r.keep(value));
         } else if (equals_nocase(name, "Content-Length")) {
             out.content_length = r.keep(value);
@@ -156,6 +159,30 @@ ScriptHeadFields apply_script_head(request::Request& r, std::string_view head) {
     }
     r.err_headers_out.insert(r.err_headers_out.end(), cookies.begin(), cookies.end());
     return out;
+}
+
+int script_head_conditions(const request::Request& r, const ScriptHeadFields& fields) {
+    if (fields.status_field || (r.method != request::Method::Get && r.method != request::Method::Head)) {
+        return 0;
+    }
+    http::ConditionalHeaders h;
+    h.if_match = r.header("If-Match");
+    h.if_unmodified_since = r.header("If-Unmodified-Since");
+    h.if_none_match = r.header("If-None-Match");
+    h.if_modified_since = r.header("If-Modified-Since");
+    if (!h.if_match && !h.if_unmodified_since && !h.if_none_match && !h.if_modified_since) {
+        return 0;
+    }
+    http::Validators v;
+    v.etag = request::find_header(r.headers_out, "ETag").value_or(std::string_view());
+    const auto modified = request::find_header(r.headers_out, "Last-Modified");
+    v.last_modified = modified ? http::parse_http_date(*modified).value_or(r.time_s) : r.time_s;
+    switch (http::evaluate_preconditions(r.method_name, h, v, r.time_s)) {
+        case http::Precondition::NotModified: return 304;
+        case http::Precondition::PreconditionFailed: return 412;
+        case http::Precondition::Proceed: break;
+    }
+    return 0;
 }
 
 }  // namespace sonora::modules::core

@@ -40,15 +40,22 @@ struct ScriptHeadFields {
     // the request's status is then 500, as httpd sets it.
     std::optional<std::string_view> bad_status;
     std::optional<std::string_view> content_length;  // as written; the caller decides
+    bool status_field = false;  // the head had a Status field
 };
 
 // Applies a head that scan_script_head found Complete to `r`: Status to
 // status and status_line; Content-Type (its media type lowercased) to
-// content_type; Location, Content-Range and Last-Modified (a valid date,
-// no later than the request) to headers_out; Set-Cookie to err_headers_out
+// content_type; Location, Content-Range, ETag and Last-Modified (a valid
+// date, no later than the request) to headers_out (an error page drops them); Set-Cookie to err_headers_out
 // one field each; any other field to err_headers_out, a repeated name merged
 // into one value with ", " as httpd merges tables. Values are kept in the
 // request's arena.
 ScriptHeadFields apply_script_head(request::Request& r, std::string_view head);
+
+// httpd's last step of reading a script's head: a GET (or HEAD) whose
+// script set no Status is held against the request's conditions
+// (ap_meets_conditions) with the script's ETag and Last-Modified (the
+// request's time when it gave none). Returns 304 or 412, else 0.
+int script_head_conditions(const request::Request& r, const ScriptHeadFields& fields);
 
 }  // namespace sonora::modules::core

@@ -191,7 +191,10 @@ std::vector<std::string> cgi_environment(const Request& r, Services& services) {
     e.set("SERVER_PROTOCOL", protocol_name(r));
     e.set("REQUEST_METHOD", r.method_name);
     e.set("QUERY_STRING", r.query);
-    e.set("REQUEST_URI", request_line_uri(r.the_request));
+    // CGIVar REQUEST_URI current-uri: the path now served (after internal
+    // redirects), decoded and without the query, as httpd gives r->uri.
+    e.set("REQUEST_URI", core_dir.cgi_request_uri_current.value_or(false) ? std::string_view(r.uri)
+                                                                          : request_line_uri(r.the_request));
     if (r.path_info.empty()) {
         e.set("SCRIPT_NAME", r.uri);
     } else {

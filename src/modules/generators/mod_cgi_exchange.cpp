@@ -237,6 +237,13 @@ int CgiExchange::take_head(request::Request& r, Services& services, std::size_t 
     const core::ScriptHeadFields fields = core::apply_script_head(r, std::string_view(out_).substr(0, head_length));
     out_pos_ = head_length;
     head_done_ = true;
+    // httpd answers the conditions with the script's validators: a 304
+    // goes out with the script's head and without its body.
+    if (const int cond = core::script_head_conditions(r, fields); cond == 412) {
+        return 412;
+    } else if (cond == 304) {
+        r.status = 304;
+    }
     const auto location = request::find_header(r.headers_out, "Location");
     if (location && r.status == 200) {
         if (!location->empty() && location->front() == '/') {

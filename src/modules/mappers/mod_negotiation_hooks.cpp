@@ -11,6 +11,7 @@
 #include "http/etag.h"
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
+#include "modules/mappers/mod_alias.h"
 #include "modules/mappers/mod_negotiation.h"
 #include "modules/mappers/mod_negotiation_typemap.h"
 #include "modules/mappers/mod_negotiation_variants.h"
@@ -212,12 +213,15 @@ std::optional<TypeMap> load_type_map(Request& r, Services& services, int& status
 }
 
 // The URI of `name` beside the current one (path info left out).
-std::string sibling_uri(const Request& r, std::string_view name) {
+// `escaped`: the directory as a URL (for an internal redirect, which
+// decodes its target), as httpd escapes it with ap_escape_uri.
+std::string sibling_uri(const Request& r, std::string_view name, bool escaped = false) {
     std::string_view uri = r.uri;
     if (!r.path_info.empty() && uri.ends_with(r.path_info)) {
         uri.remove_suffix(r.path_info.size());
     }
-    std::string out(uri.substr(0, uri.rfind('/') + 1));
+    const std::string_view dir = uri.substr(0, uri.rfind('/') + 1);
+    std::string out = escaped ? escape_path(dir) : std::string(dir);
     out.append(name);
     return out;
 }
@@ -368,7 +372,7 @@ int handle_map_file(Request& r, Services& services) {
     if (r.has_finfo) {
         note_vlist_validator(r, &r.finfo, r.finfo.st_mtim);
     }
-    std::string target = sibling_uri(r, best->file_name);
+    std::string target = sibling_uri(r, best->file_name, true);
     target.append(r.path_info);
     if (!r.query.empty()) {
         target.append("?").append(r.query);
