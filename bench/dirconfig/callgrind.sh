@@ -13,14 +13,14 @@
 # valgrind and ab (apache2-utils).
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/bench/callgrind.sh"
 bin=${1:-$repo/build/release/src/main/sonora}
 keep=${2:-}
 for tool in valgrind callgrind_control ab curl; do
   command -v $tool >/dev/null || { echo "$tool is missing" >&2; exit 2; }
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sonora-callgrind.XXXXXX")
-vpid=""
-trap '[ -n "$vpid" ] && kill $vpid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 deep=$tmp/htdocs/a/b/c/d
 mkdir -p "$deep"
@@ -56,18 +56,7 @@ $rules
 Require all granted
 </Directory>
 EOF
-  valgrind --tool=callgrind --callgrind-out-file="$tmp/$setting.out" "$bin" -X -f "$root/httpd.conf" -d "$root" \
-    >"$root/valgrind.log" 2>&1 &
-  vpid=$!
-  for _ in $(seq 200); do curl -s -o /dev/null "$url" && break; sleep 0.2; done
-  ab -k -n 2000 -c 1 "$url" >/dev/null 2>&1
-  callgrind_control -z $vpid >/dev/null
-  ab -k -n 20000 -c 1 "$url" >/dev/null 2>&1
-  callgrind_control -d $vpid >/dev/null
-  sleep 1
-  dump=$(ls -t "$tmp/$setting.out"* | head -1)
-  total=$(grep -m1 '^summary:' "$dump" | awk '{print $2}')
-  echo "$setting: $((total / 20000)) instructions/request"
-  [ -n "$keep" ] && cp "$dump" "$keep/"
-  kill $vpid; wait $vpid 2>/dev/null; vpid=""
+  per_request=$(callgrind_per_request "$bin" "$root/httpd.conf" "$root" "$url" 2000 20000)
+  echo "$setting: $per_request instructions/request"
+  if [ -n "$keep" ]; then cp "$(ls -t "$root/callgrind.out"* | head -1)" "$keep/"; fi
 done

@@ -4,18 +4,24 @@
 #   cgi         a trivial POSIX sh CGI script (a head and one line)
 #   ssi         an .shtml page with three includes (two files, one nested
 #               .shtml) and an echo (mod_include)
+#   ssi-hot     a 55 KiB .shtml with 400 echo elements and no include: the
+#               scan is much of the work (Sonora keeps it: the SSI document cache)
 #   multiviews  /page with page.en.html and page.de.html beside it and an
 #               Accept-Language (mod_negotiation, Options MultiViews)
 # Each server runs under `taskset -c 0` with wrk (-t1 -c8, keep-alive) on
 # CPU 1. CPU per request is the user+system time of the server's processes
 # and of the children they reaped (cutime/cstime), so a script's fork/exec
 # is in it. Then the server's own system calls per request (strace on the
-# child, 100 requests on one connection; scripts are not traced).
+# child, 100 requests on one connection; scripts are not traced). With
+# --callgrind N, also Sonora's instructions per request under callgrind (-X,
+# N requests after N/10 warm-up ones, bench/callgrind.sh): unlike the
+# wall-clock figures, they hold on a loaded machine.
 #
-#   bench/dynamic/run.sh [--scenario cgi|ssi|multiviews] [--sonora BINARY]
-#                        [--runs N] [--duration S] [--out FILE]
+#   bench/dynamic/run.sh [--scenario cgi|ssi|ssi-hot|multiviews] [--sonora BINARY]
+#                        [--runs N] [--duration S] [--out FILE] [--callgrind N]
 #
-# Needs wrk, strace and apache2 (scripts/install-deps.sh --bench).
+# Needs wrk, strace and apache2 (scripts/install-deps.sh --bench); valgrind
+# and ab for --callgrind.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -24,6 +30,7 @@ runs=3
 duration=5
 out=""
 scenario=cgi
+callgrind=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scenario) scenario="$2"; shift 2 ;;
@@ -31,7 +38,8 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    *) echo "usage: $0 [--scenario cgi|ssi|multiviews] [--sonora BINARY] [--runs N] [--duration S] [--out FILE]" >&2; exit 2 ;;
+    --callgrind) callgrind="$2"; shift 2 ;;
+    *) echo "usage: $0 [--scenario cgi|ssi|ssi-hot|multiviews] [--sonora BINARY] [--runs N] [--duration S] [--out FILE] [--callgrind N]" >&2; exit 2 ;;
   esac
 done
 for tool in wrk strace taskset apache2; do
@@ -73,6 +81,14 @@ ScriptAlias /cgi-bin/ \"$tmp/cgi-bin/\"" ;;
     { echo '<!--#include virtual="/header.html" -->'; echo '<h1><!--#echo var="DOCUMENT_NAME" --></h1>'
       head -c 3000 /usr/share/common-licenses/GPL-2
       echo '<!--#include virtual="/nav.shtml" -->'; echo '<!--#include file="footer.html" -->'; } > "$tmp/htdocs/page.shtml"
+    modules="LoadModule include_module /usr/lib/apache2/modules/mod_include.so
+AddType text/html .shtml
+AddOutputFilter INCLUDES .shtml" ;;
+  ssi-hot)
+    url_path=/hot.shtml
+    what="GET $url_path (55 KiB, 400 echo elements, no include)"
+    line=$(head -c 100 /usr/share/common-licenses/GPL-2 | tr '\n' ' ')
+    for _ in $(seq 400); do printf '<p>%s <!--#echo var="DOCUMENT_NAME" --></p>\n' "$line"; done > "$tmp/htdocs/hot.shtml"
     modules="LoadModule include_module /usr/lib/apache2/modules/mod_include.so
 AddType text/html .shtml
 AddOutputFilter INCLUDES .shtml" ;;
@@ -209,11 +225,20 @@ PY
   done
 done
 
+if [ "$callgrind" -gt 0 ]; then
+  . "$repo/bench/callgrind.sh"
+  root="$tmp/sonora"
+  write_conf "$root"
+  sed -i '/^User \|^Group /d' "$root/httpd.conf"  # callgrind writes its dumps as the server's user
+  instructions=$(callgrind_per_request "$sonora" "$root/httpd.conf" "$root" "http://127.0.0.1:$port$url_path" \
+    $((callgrind / 10 + 1)) "$callgrind" "${header[@]}")
+fi
+
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 report() {
   echo "# $scenario — $(date -u '+%Y-%m-%d %H:%M') on $(hostname)"
   echo
-  echo "Command: \`bench/dynamic/run.sh --scenario $scenario --runs $runs --duration $duration\`; sonora tree $(git -C "$repo" rev-parse --short HEAD)."
+  echo "Command: \`bench/dynamic/run.sh --scenario $scenario --runs $runs --duration $duration$([ "$callgrind" -gt 0 ] && echo " --callgrind $callgrind")\`; sonora tree $(git -C "$repo" rev-parse --short HEAD)."
   echo "$what, keep-alive, wrk -t1 -c8 on CPU 1, server on CPU 0 (event MPM, one child, same httpd.conf). CPU includes reaped children (scripts). Medians of $runs interleaved runs."
   echo
   echo "| server | req/s | CPU µs/req (server + children) | vs Apache (req/s) | server syscalls/req (strace) | top calls |"
@@ -224,5 +249,9 @@ report() {
     ratio=$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f×", a / b }')
     echo "| $server | $r | $u | $ratio | ${syscalls[$server]} | ${tops[$server]} |"
   done
+  if [ "$callgrind" -gt 0 ]; then
+    echo
+    echo "Sonora under callgrind (-X, ab -k -c 1, $callgrind requests): $instructions instructions/request."
+  fi
 }
 if [ -n "$out" ]; then report | tee "$out"; else report; fi

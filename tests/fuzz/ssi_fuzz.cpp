@@ -1,14 +1,16 @@
 // libFuzzer target for the SSI engine: the input is split in two at a point
 // chosen by its first byte and fed as two chunks, under the legacy or the
 // ap_expr condition language (second byte); includes and execs answer with
-// fixed text. Checks that the engine neither crashes nor loops, and that
-// splitting never changes the output.
+// fixed text. Checks that the engine neither crashes nor loops, that
+// splitting never changes the output, and that replaying the recorded scan
+// (the document cache's path) gives the output of the live scan.
 
 #include "modules/filters/include/ssi_processor.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -65,7 +67,11 @@ public:
     NullContext ctx;
 };
 
-std::string run(std::string_view a, std::string_view b, bool legacy) {
+// With `record`, the scan is recorded into it; with `replay`, it is replayed
+// instead of feeding a and b.
+std::string run(std::string_view a, std::string_view b, bool legacy,
+                std::shared_ptr<const ScannedDocument>* record = nullptr,
+                std::shared_ptr<const ScannedDocument> replay = nullptr) {
     Host host;
     Settings settings;
     settings.legacy_expr = legacy;
@@ -103,12 +109,22 @@ std::string run(std::string_view a, std::string_view b, bool legacy) {
             }
         }
     };
-    p.feed(a);
-    drain(Action::Kind::NeedInput);
-    p.feed(b);
-    drain(Action::Kind::NeedInput);
-    p.finish();
+    if (replay) {
+        p.replay(std::move(replay));
+    } else {
+        if (record != nullptr) {
+            p.record(a.size() + b.size());
+        }
+        p.feed(a);
+        drain(Action::Kind::NeedInput);
+        p.feed(b);
+        drain(Action::Kind::NeedInput);
+        p.finish();
+    }
     drain(Action::Kind::Done);
+    if (record != nullptr) {
+        *record = p.take_scan();
+    }
     return out;
 }
 
@@ -122,8 +138,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view doc(reinterpret_cast<const char*>(data + 2), size - 2);
     const std::size_t cut = doc.empty() ? 0 : data[0] % (doc.size() + 1);
     const std::string whole = run(doc, {}, legacy);
-    if (run(doc.substr(0, cut), doc.substr(cut), legacy) != whole) {
+    std::shared_ptr<const ScannedDocument> scan;
+    if (run(doc.substr(0, cut), doc.substr(cut), legacy, &scan) != whole) {
         std::abort();  // chunking changed the output
+    }
+    if (scan == nullptr || run({}, {}, legacy, nullptr, scan) != whole) {
+        std::abort();  // the replay is not the live scan
     }
     return 0;
 }

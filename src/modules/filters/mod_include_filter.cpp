@@ -3,10 +3,12 @@
 // run subrequests (Services::run_subrequest) whose output is passed on in
 // place, a script's included as it comes; `exec cmd` runs the command with
 // the shell. Also httpd's include_fixup: the server-parsed handler and
-// XBitHack add the filter.
+// XBitHack add the filter. Beyond httpd, a file's scan is kept per thread
+// (include/ssi_document_cache.h) and replayed while the file is unchanged.
 
 #include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
+#include "modules/filters/include/ssi_document_cache.h"
 #include "modules/filters/mod_include.h"
 #include "modules/generators/mod_cgi_env.h"
 #include "core/strings.h"
@@ -36,6 +38,8 @@ using core::CoreDirConfig;
 // httpd's default LimitInternalRecursion for subrequests: nested includes
 // (an include loop) stop here.
 constexpr int kMaxNesting = 10;
+
+constexpr std::string_view kFilterName = "INCLUDES";
 
 bool is_directory_uri(std::string_view uri) { return !uri.empty() && uri.back() == '/'; }
 
@@ -108,8 +112,22 @@ int nesting(const request::Request& r) {
 
 class IncludeFilter final : public OutputFilter {
 public:
-    IncludeFilter(request::Request& r, Services& services, ssi::Settings settings, ssi::Document document)
-        : processor_((host_.bind(r, &services), std::move(settings)), std::move(document), host_) {}
+    // With a key, the document is the file it names: its scan is replayed
+    // from the cache, or recorded for it.
+    IncludeFilter(request::Request& r, Services& services, ssi::Settings settings, ssi::Document document,
+                  std::optional<ssi::DocumentKey> key)
+        : processor_((host_.bind(r, &services), std::move(settings)), std::move(document), host_),
+          key_(std::move(key)) {
+        if (!key_) {
+            return;
+        }
+        if (auto scan = ssi::DocumentCache::for_this_thread().find(*key_)) {
+            processor_.replay(std::move(scan));
+            key_.reset();
+        } else {
+            processor_.record(static_cast<std::uint64_t>(key_->size));
+        }
+    }
 
     ~IncludeFilter() override { end_command(); }
 
@@ -165,6 +183,7 @@ public:
                     }
                     continue;
                 case ssi::Action::Kind::Done:
+                    keep_scan();
                     return Exchange::Output{{}, true, failed_};
             }
         }
@@ -191,6 +210,16 @@ public:
     }
 
 private:
+    // Only a scan of the whole file as it was when the request began.
+    void keep_scan() {
+        if (key_ && !failed_) {
+            if (auto scan = processor_.take_scan()) {
+                ssi::DocumentCache::for_this_thread().insert(*key_, std::move(scan));
+            }
+        }
+        key_.reset();
+    }
+
     void start_include(request::Request& r, Services& services, const ssi::Action& a) {
         if (nesting(r) + 1 > kMaxNesting) {
             core::log_request_error(r, LogLevel::Error, "core", "SN00125",
@@ -317,6 +346,7 @@ private:
 
     RequestHost host_;
     ssi::Processor processor_;
+    std::optional<ssi::DocumentKey> key_;  // the scan is being recorded for this file
     std::unique_ptr<Subrequest> sub_;
     bool sub_no_exec_ = false;
     bool sub_started_ = false;
@@ -342,6 +372,50 @@ const std::string& owner_name(uid_t uid) {
         name = found->pw_name;
     }
     return names.emplace(uid, std::move(name)).first->second;
+}
+
+// INCLUDES reads the handler's file itself only when no filter comes before
+// it (one that would is of type Resource, or not known by name: mod_filter's).
+bool reads_handler_body(const request::Request& r, Services& services) {
+    bool seen = false;
+    for (std::string_view name : r.output_filters) {
+        if (equals_nocase(name, kFilterName)) {
+            if (seen) {
+                return false;  // twice: the second reads the first's output
+            }
+            seen = true;
+            continue;
+        }
+        const OutputFilterSpec* spec = services.find_output_filter(name);
+        if (!seen && (spec == nullptr || spec->type <= FilterType::Resource)) {
+            return false;
+        }
+    }
+    return seen;
+}
+
+// The document's cache key when it is a whole regular file small enough to
+// keep a scan of. The stat is the one the handler's file cache entry holds,
+// the same the body's bytes were read under.
+std::optional<ssi::DocumentKey> document_key(const request::Request& r, Services& services,
+                                             const ssi::Settings& settings) {
+    const struct stat& st = r.finfo;
+    const request::Body& body = r.body;
+    if (!r.has_finfo || !S_ISREG(st.st_mode) || body.kind != request::Body::Kind::File || !body.pieces.empty() ||
+        body.offset != 0 || body.length != static_cast<std::uint64_t>(st.st_size) ||
+        st.st_size > ssi::DocumentCache::kMaxDocumentSize || !reads_handler_body(r, services)) {
+        return std::nullopt;
+    }
+    constexpr std::int64_t kNs = 1'000'000'000;
+    ssi::DocumentKey key;
+    key.device = st.st_dev;
+    key.inode = st.st_ino;
+    key.start_tag = settings.start_tag;
+    key.end_tag = settings.end_tag;
+    key.size = st.st_size;
+    key.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * kNs + st.st_mtim.tv_nsec;
+    key.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * kNs + st.st_ctim.tv_nsec;
+    return key;
 }
 
 bool group_executable(const request::Request& r) { return r.has_finfo && (r.finfo.st_mode & S_IXGRP) != 0; }
@@ -393,7 +467,8 @@ std::unique_ptr<OutputFilter> make_includes(request::Request& r, Services& servi
     if (dir == nullptr || !dir->etag.value_or(false)) {
         r.remove_header("ETag");
     }
-    return std::make_unique<IncludeFilter>(r, services, std::move(settings), std::move(doc));
+    std::optional<ssi::DocumentKey> key = document_key(r, services, settings);
+    return std::make_unique<IncludeFilter>(r, services, std::move(settings), std::move(doc), std::move(key));
 }
 
 // httpd's includes_setup, before the handler: the file's validators will not
@@ -410,7 +485,7 @@ void init_includes(request::Request& r) {
     }
 }
 
-const OutputFilterSpec kIncludes{"INCLUDES", FilterType::Resource, make_includes, init_includes};
+const OutputFilterSpec kIncludes{kFilterName, FilterType::Resource, make_includes, init_includes};
 
 // httpd's include_fixup: the legacy server-parsed handler and XBitHack
 // (a user-executable text/html file) put INCLUDES on the response.
@@ -437,7 +512,7 @@ int include_fixup(request::Request& r, Services&) {
             return kDeclined;
         }
     }
-    r.output_filters.push_back("INCLUDES");
+    r.output_filters.push_back(kFilterName);
     return kDeclined;
 }
 

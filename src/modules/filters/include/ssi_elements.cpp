@@ -442,7 +442,7 @@ void Elements::exec(Processor& p, const Element& e) {
 // The include element's attributes, one subrequest at a time: file and
 // virtual in turn until one fails, then only onerror ones until one works.
 std::optional<Action> Processor::continue_include() {
-    const Element& e = scanner_.element();
+    const Element& e = source_.element();
     const std::string& file = document_.filename;
     while (!awaiting_ && arg_ < e.args.size()) {
         const TagArg& a = e.args[arg_];
@@ -495,7 +495,7 @@ std::optional<Action> Processor::continue_include() {
 }
 
 std::optional<Action> Processor::continue_exec() {
-    const Element& e = scanner_.element();
+    const Element& e = source_.element();
     while (!awaiting_ && arg_ < e.args.size()) {
         const TagArg& a = e.args[arg_];
         if (!a.value) {
@@ -533,7 +533,7 @@ void Processor::resume(const IncludeOutcome& outcome) {
         return;
     }
     awaiting_ = false;
-    const Element& e = scanner_.element();
+    const Element& e = source_.element();
     const std::string& file = document_.filename;
     const std::string& name = e.args[arg_].name;
     ++arg_;

@@ -110,7 +110,7 @@ Processor::Processor(Settings settings, Document document, SsiHost& host)
     : settings_(std::move(settings)),
       document_(std::move(document)),
       host_(host),
-      scanner_(settings_.start_tag, settings_.end_tag) {
+      source_(settings_.start_tag, settings_.end_tag) {
     seed_variables();
 }
 
@@ -342,14 +342,14 @@ Action Processor::next() {
         if (done_) {
             return Action::of(Action::Kind::Done);
         }
-        switch (scanner_.next()) {
+        switch (source_.next()) {
         case Scanner::Event::Text:
             if (printing_) {
-                return Action::of(Action::Kind::Output, scanner_.text());
+                return Action::of(Action::Kind::Output, source_.text());
             }
             break;
         case Scanner::Event::Element:
-            execute(scanner_.element());
+            execute(source_.element());
             break;
         case Scanner::Event::NeedInput:
             return Action::of(Action::Kind::NeedInput);

@@ -30,16 +30,25 @@
 // (LimitInternalRecursion, default 10); the driver enforces it and answers
 // an Include beyond it with IncludeOutcome::SetupFailed.
 //
+// Caching the scan (beyond httpd): record() before the first feed() keeps
+// what the scanner finds, and take_scan() hands it over once next() has
+// answered Done. replay() instead of feeding: the text and elements come
+// from such a scan of the same bytes under the same tags, next() never
+// answers NeedInput, and everything else (variables, conditions, includes,
+// config, errors) is evaluated as for a live scan, so the actions are the
+// same as for the document fed in the chunks the recorded scan had.
+//
 // Thread-safety: one Processor per document and thread; the host outlives it.
 
 #include "expr/eval.h"
-#include "modules/filters/include/ssi_scanner.h"
+#include "modules/filters/include/ssi_scan_replay.h"
 
 #include "core/log.h"
 
 #include <array>
 #include <cstdint>
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -141,9 +150,14 @@ class Processor {
 public:
     Processor(Settings settings, Document document, SsiHost& host);
 
-    void feed(std::string_view chunk) { scanner_.feed(chunk); }
-    void finish() { scanner_.finish(); }
+    void feed(std::string_view chunk) { source_.feed(chunk); }
+    void finish() { source_.finish(); }
     Action next();
+
+    // See "Caching the scan" above; a document of at most 4 GiB is recorded.
+    void record(std::uint64_t size) { source_.record(size); }
+    std::shared_ptr<const ScannedDocument> take_scan() { return source_.take_recording(); }
+    void replay(std::shared_ptr<const ScannedDocument> scan) { source_.replay(std::move(scan)); }
     void resume(const IncludeOutcome& outcome);
 
     // The variable as an element sees it ($0..$9, the lazily made standard
@@ -186,7 +200,7 @@ private:
     Settings settings_;
     Document document_;
     SsiHost& host_;
-    Scanner scanner_;
+    ScanSource source_;
     std::string out_;       // what the current element printed
     bool out_sent_ = false;  // out_ was returned: clear it on the next call
     bool printing_ = true;   // httpd's SSI_FLAG_PRINTING

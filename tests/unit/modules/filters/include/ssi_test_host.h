@@ -106,9 +106,9 @@ inline IncludeOutcome include_into(FakeHost& host, const Action& a, std::string&
     return {};
 }
 
-inline std::string run_document(FakeHost& host, const std::vector<std::string_view>& chunks, Settings settings,
-                                Document doc) {
-    Processor p(settings, std::move(doc), host);
+// Feeds `chunks` to `p` (none when it replays a scan) and answers its actions.
+inline std::string drive(Processor& p, FakeHost& host, const std::vector<std::string_view>& chunks,
+                         const Settings& settings) {
     std::string out;
     auto drain = [&](Action::Kind stop) {
         for (;;) {
@@ -146,6 +146,12 @@ inline std::string run_document(FakeHost& host, const std::vector<std::string_vi
     p.finish();
     drain(Action::Kind::Done);
     return out;
+}
+
+inline std::string run_document(FakeHost& host, const std::vector<std::string_view>& chunks, Settings settings,
+                                Document doc) {
+    Processor p(settings, std::move(doc), host);
+    return drive(p, host, chunks, settings);
 }
 
 // The whole document as one chunk, default settings (ap_expr conditions).
