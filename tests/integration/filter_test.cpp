@@ -84,6 +84,39 @@ TEST(Filter, ChoosesProvidersAsHttpdDoes) {
     }
 }
 
+// FilterTrace 1 logs, at debug, what reaches the chosen provider: the smart
+// filter's name, then each piece and the end (httpd's filter_trace; its
+// pieces are buckets, named by their kind).
+TEST(Filter, TraceLogsWhatReachesTheProvider) {
+    TwinSite site(kModules);
+    const std::string docs = site.root().str() + "/htdocs";
+    site.root().mkdir("htdocs/smart");
+    site.append_config("LogLevel debug\n<Directory " + docs + ">\nOptions +Includes\nRequire all granted\n</Directory>\n"
+                       "<Directory " + docs + "/smart>\nFilterDeclare SSI\n"
+                       "FilterProvider SSI INCLUDES \"%{REQUEST_URI} =~ /\\.ssi\\.txt$/\"\nFilterChain SSI\n"
+                       "FilterTrace SSI 1\n</Directory>\n");
+    const std::string echo = "<!--#echo var=\"DOCUMENT_NAME\" -->\n";
+    site.write_doc("smart/c.ssi.txt", echo);
+    site.write_doc("smart/d.txt", echo);
+    const std::vector<std::string> requests = {request("/smart/c.ssi.txt"), request("/smart/d.txt")};
+    auto sonora = site.exchange("sonora", requests);
+    ASSERT_EQ(statuses(sonora), (std::vector<int>{200, 200}));
+    EXPECT_EQ(sonora[0].body, "c.ssi.txt\n");
+    const std::string log = site.read_log("sonora", "error_log");
+    EXPECT_NE(log.find("SN01375: SSI"), std::string::npos) << log;
+    EXPECT_NE(log.find("SN01376: SSI: type: HEAP, length: " + std::to_string(echo.size())), std::string::npos) << log;
+    EXPECT_EQ(log.find("SN01376: SSI: type: EOS, length: 0"), log.rfind("SN01376: SSI: type: EOS, length: 0"))
+        << "one end, for the one response the provider ran on\n" << log;
+    EXPECT_NE(log.find("SN01376: SSI: type: EOS, length: 0"), std::string::npos) << log;
+    if (apache_available()) {
+        auto apache = site.exchange("apache", requests);
+        ASSERT_EQ(statuses(apache), statuses(sonora));
+        const std::string alog = site.read_log("apache", "error_log");
+        EXPECT_NE(alog.find("AH01375: SSI"), std::string::npos) << alog;
+        EXPECT_NE(alog.find("SSI: type: EOS, length: 0"), std::string::npos) << alog;
+    }
+}
+
 // FilterProtocol FILTER PROVIDER changes what the provider is said to do
 // (httpd changes it for the provider everywhere; here only one smart filter
 // uses it, so both servers agree).

@@ -8,6 +8,7 @@
 #include "core/strings.h"
 #include "expr/eval.h"
 #include "expr/request_context.h"
+#include "modules/core/request_log.h"
 
 #include <sonora/hooks.h>
 
@@ -75,6 +76,54 @@ void fix_up_head(request::Request& r, unsigned flags) {
     }
 }
 
+// FilterTrace 1 (httpd's filter_trace): what reaches the provider, logged
+// at debug each time it comes: the filter's name, then each piece's kind
+// and length (memory as HEAP, the end as EOS). Higher levels log nothing
+// more, as in httpd.
+class TracedFilter final : public OutputFilter {
+public:
+    TracedFilter(std::unique_ptr<OutputFilter> inner, std::string_view name) : inner_(std::move(inner)), name_(name) {}
+
+    Exchange::Output pull(BodySource& upstream, request::Request& r, Services& services, std::int64_t now_ms) override {
+        Tap tap(upstream, name_);
+        return inner_->pull(tap, r, services, now_ms);
+    }
+    Exchange::Watch watch() const override { return inner_->watch(); }
+    std::int64_t deadline_ms() const override { return inner_->deadline_ms(); }
+    void on_ready(request::Request& r, Services& services, std::int64_t now_ms) override {
+        inner_->on_ready(r, services, now_ms);
+    }
+
+private:
+    class Tap final : public BodySource {
+    public:
+        Tap(BodySource& upstream, std::string_view name) : upstream_(upstream), name_(name) {}
+        Exchange::Output pull(request::Request& r, std::int64_t now_ms) override {
+            const Exchange::Output o = upstream_.pull(r, now_ms);
+            if (o.bytes.empty() && !o.end) {
+                return o;
+            }
+            const std::string name(name_);
+            core::log_request_error(r, LogLevel::Debug, "filter", "SN01375", name);
+            if (!o.bytes.empty()) {
+                core::log_request_error(r, LogLevel::Debug, "filter", "SN01376",
+                                        name + ": type: HEAP, length: " + std::to_string(o.bytes.size()));
+            }
+            if (o.end) {
+                core::log_request_error(r, LogLevel::Debug, "filter", "SN01376", name + ": type: EOS, length: 0");
+            }
+            return o;
+        }
+
+    private:
+        BodySource& upstream_;
+        std::string_view name_;
+    };
+
+    std::unique_ptr<OutputFilter> inner_;
+    std::string_view name_;
+};
+
 bool claims(const request::Request& r, std::string_view name) {
     const FilterDirConfig* conf = dir_config(r);
     return conf != nullptr && conf->find(name) != nullptr;
@@ -93,7 +142,11 @@ std::unique_ptr<OutputFilter> make_smart(request::Request& r, Services& services
             return nullptr;
         }
         fix_up_head(r, p.protocol.value_or(spec->protocol));
-        return spec->make(r, services);
+        auto made = spec->make(r, services);
+        if (made && f->trace >= 1) {
+            return std::make_unique<TracedFilter>(std::move(made), f->name);
+        }
+        return made;
     }
     return nullptr;
 }
