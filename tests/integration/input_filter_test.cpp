@@ -1,7 +1,7 @@
 // Input filters on the real binary, against Apache 2.4 with the same
 // configuration when it is installed: mod_deflate's DEFLATE input filter
-// (a gzip body inflated for a script, its size and ratio limits, a bad
-// stream, the same before a static file), and mod_request's KeptBodySize
+// (SetInputFilter and AddInputFilter: a gzip body inflated for a script,
+// its size and ratio limits, a bad stream, the same before a static file), and mod_request's KeptBodySize
 // (a POST carried into an SSI include virtual, a body over the size).
 
 #include "support/server.h"
@@ -65,6 +65,7 @@ public:
         site_.root().mkdir("cgi-bin");
         site_.root().mkdir("htdocs/doc");
         site_.root().mkdir("htdocs/kb");
+        site_.root().mkdir("htdocs/ext");
         site_.append_config(
             "ScriptAlias /cgi-bin/ " + root + "/cgi-bin/\n"
             "ScriptAlias /in/ " + root + "/cgi-bin/\n"
@@ -74,12 +75,16 @@ public:
             "<Location /inlim/>\nSetInputFilter DEFLATE\nDeflateInflateLimitRequestBody 1000\n</Location>\n"
             "<Directory " + root + "/htdocs/doc>\nSetInputFilter DEFLATE\n</Directory>\n"
             "AddType text/html .shtml\nAddOutputFilter INCLUDES .shtml\n"
-            "<Directory " + root + "/htdocs/kb>\nOptions +Includes\nKeptBodySize 32\n</Directory>\n");
-        const std::string script = site_.root().write(
-            "cgi-bin/echo.cgi",
+            "<Directory " + root + "/htdocs/kb>\nOptions +Includes\nKeptBodySize 32\n</Directory>\n"
+            "<Directory " + root + "/htdocs/ext>\nOptions +ExecCGI\nAddHandler cgi-script .cgi\n"
+            "AddInputFilter DEFLATE .cgi\n</Directory>\n");
+        const std::string echo =
             "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\n"
-            "echo \"$REQUEST_METHOD ${CONTENT_LENGTH-none} ${HTTP_CONTENT_ENCODING-none}\"\ncat\n");
-        ::chmod(script.c_str(), 0755);
+            "echo \"$REQUEST_METHOD ${CONTENT_LENGTH-none} ${HTTP_CONTENT_ENCODING-none}\"\ncat\n";
+        for (const std::string& path :
+             {site_.root().write("cgi-bin/echo.cgi", echo), site_.write_doc("ext/echo.cgi", echo)}) {
+            ::chmod(path.c_str(), 0755);
+        }
         site_.write_doc("doc/f.txt", "static\n");
         site_.write_doc("kb/post.shtml",
                         "<!--#echo var=\"DOCUMENT_NAME\" -->\n<!--#include virtual=\"/cgi-bin/echo.cgi\" -->\n");
@@ -114,8 +119,9 @@ TEST(InputFilter, DeflateAndKeptBodyAsHttpd) {
         post("/kb/post.shtml", "foo=bar&foo2=bar2&foo3=bar3&foo4=bar4"),  // 10 over KeptBodySize
         get("/kb/post.shtml"),                                         // 11 a kept body of nothing
         chunked_post("/kb/post.shtml", "a=b"),                         // 12 chunked, kept
+        post("/ext/echo.cgi", packed, kGzip),                          // 13 AddInputFilter by extension
     };
-    const std::vector<int> expected = {200, 200, 413, 400, 400, 400, 200, 200, 400, 200, 413, 200, 200};
+    const std::vector<int> expected = {200, 200, 413, 400, 400, 400, 200, 200, 400, 200, 413, 200, 200, 200};
     auto sonora = in.site().exchange("sonora", requests);
     ASSERT_EQ(statuses(sonora), expected) << in.site().read_log("sonora", "error_log");
 
@@ -126,6 +132,7 @@ TEST(InputFilter, DeflateAndKeptBodyAsHttpd) {
     EXPECT_EQ(sonora[9].body, "post.shtml\nPOST 17 none\nfoo=bar&foo2=bar2\n");
     EXPECT_EQ(sonora[11].body, "post.shtml\nGET 0 none\n\n");
     EXPECT_EQ(sonora[12].body, "post.shtml\nPOST 3 none\na=b\n");
+    EXPECT_EQ(sonora[13].body, sonora[0].body);
 
     const std::string log = in.site().read_log("sonora", "error_log");
     for (const std::string& line : std::vector<std::string>{
