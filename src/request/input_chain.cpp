@@ -7,6 +7,7 @@
 #include "request/input_chain.h"
 
 #include "core/strings.h"
+#include "modules/core/core_config.h"
 #include "modules/core/request_log.h"
 
 #include <sonora/exchange.h>
@@ -27,11 +28,22 @@ constexpr std::size_t kSlice = 4096;
 class InputChainExchange final : public Exchange {
 public:
     InputChainExchange(std::unique_ptr<Exchange> inner, std::vector<std::unique_ptr<InputFilter>> filters,
-                       bool finished)
-        : inner_(std::move(inner)), filters_(std::move(filters)), hold_(finished) {}
+                       bool finished, std::int64_t timeout_ms)
+        : inner_(std::move(inner)), filters_(std::move(filters)), hold_(finished), timeout_ms_(timeout_ms) {}
 
     Watch watch() const override { return inner_ ? inner_->watch() : Watch{}; }
-    std::int64_t deadline_ms() const override { return inner_ ? inner_->deadline_ms() : 0; }
+
+    // While a finished response waits for the body, a client that stops
+    // sending gets Timeout, as httpd's read in its default handler (a
+    // script's own timeout covers the other case).
+    std::int64_t deadline_ms() const override {
+        const std::int64_t inner = inner_ ? inner_->deadline_ms() : 0;
+        if (!waiting_for_body() || last_progress_ms_ == 0) {
+            return inner;
+        }
+        const std::int64_t mine = last_progress_ms_ + timeout_ms_;
+        return inner > 0 ? std::min(inner, mine) : mine;
+    }
 
     std::size_t feed_body(Request& r, std::string_view bytes, bool last) override {
         if (ended_) {
@@ -46,6 +58,7 @@ public:
             const std::string_view slice = bytes.substr(taken, kSlice);
             const bool slice_last = last && taken + slice.size() == bytes.size();
             taken += slice.size();
+            fed_ += slice.size();
             if (!run_filters(r, slice, slice_last)) {
                 break;
             }
@@ -63,7 +76,14 @@ public:
         if (error_ != 0 && !head_known_) {
             return error_;
         }
-        if (hold_ && !(ended_ && pending_.empty())) {
+        if (waiting_for_body()) {
+            if (last_progress_ms_ == 0 || fed_ != fed_seen_) {
+                fed_seen_ = fed_;
+                last_progress_ms_ = now_ms;
+            } else if (now_ms >= last_progress_ms_ + timeout_ms_) {
+                fail(r, 408);
+                return 408;
+            }
             return kDeclined;
         }
         if (!inner_) {
@@ -83,6 +103,8 @@ public:
     bool raw_output() const override { return inner_ && inner_->raw_output(); }
 
 private:
+    bool waiting_for_body() const { return hold_ && !(ended_ && pending_.empty()); }
+
     // The slice through every filter, its output added to pending_. False
     // when a filter ended the body with an error.
     bool run_filters(Request& r, std::string_view slice, bool last) {
@@ -128,6 +150,10 @@ private:
     std::unique_ptr<Exchange> inner_;
     std::vector<std::unique_ptr<InputFilter>> filters_;
     bool hold_;
+    std::int64_t timeout_ms_;
+    std::uint64_t fed_ = 0;           // body bytes taken from the connection
+    std::uint64_t fed_seen_ = 0;      // ... when on_ready last looked
+    std::int64_t last_progress_ms_ = 0;
     std::string pending_;  // filtered bytes the reader has not taken
     std::string scratch_[2];
     bool ended_ = false;      // the filters have seen the body's end
@@ -181,7 +207,9 @@ void attach_input_filters(Request& r, Context& ctx, Services& services, bool fin
     if (filters.empty()) {
         return;
     }
-    r.exchange = new InputChainExchange(std::unique_ptr<Exchange>(r.exchange), std::move(filters), finished);
+    const auto timeout = modules::core::server_config(*r.server).timeout_ms;
+    r.exchange = new InputChainExchange(std::unique_ptr<Exchange>(r.exchange), std::move(filters), finished,
+                                        timeout && *timeout > 0 ? *timeout : 60'000);
 }
 
 }  // namespace sonora::request
