@@ -141,7 +141,7 @@ public:
                 continue;
             }
             if (command_.pid > 0 || command_.out >= 0) {
-                if (auto o = from_command()) {
+                if (auto o = from_command(r)) {
                     return *o;
                 }
                 continue;
@@ -299,7 +299,7 @@ private:
         }
     }
 
-    std::optional<Exchange::Output> from_command() {
+    std::optional<Exchange::Output> from_command(request::Request& r) {
         if (command_.out >= 0) {
             buffer_.resize(16384);
             const ssize_t n = ::read(command_.out, buffer_.data(), buffer_.size());
@@ -311,6 +311,10 @@ private:
                 return Exchange::Output{};
             }
         }
+        // The command is done: what it said on stderr before its end is
+        // logged now, before its pipes close (httpd's shell writes to the
+        // error log itself).
+        drain_errors(r);
         end_command();
         processor_.resume(ssi::IncludeOutcome{});
         return std::nullopt;
