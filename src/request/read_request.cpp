@@ -15,7 +15,6 @@ namespace sonora::request {
 
 namespace {
 
-constexpr std::uint64_t kDefaultBodyLimit = 1ull << 30;  // httpd 2.4's LimitRequestBody default
 
 // TraceEnable of the virtual host the request is for (httpd's default: On).
 bool trace_enabled(const Server& server) {
@@ -317,12 +316,7 @@ int hostname_lookups(const Request& r) {
     return 0;
 }
 
-std::uint64_t body_limit(const Request& r) {
-    const auto* core = r.dir_config != nullptr
-                           ? r.dir_config->get<modules::core::CoreDirConfig>(modules::core::core_module.index)
-                           : nullptr;
-    return core != nullptr ? core->limit_request_body.value_or(kDefaultBodyLimit) : kDefaultBodyLimit;
-}
+std::uint64_t body_limit(const Request& r) { return modules::core::limit_request_body(r); }
 
 bool refuse_large_body(Request& r, Context& ctx, std::uint64_t body_length,
                        std::shared_ptr<const FileEntry>& file_ref) {

@@ -180,6 +180,12 @@ int method_number(const Server& s, std::string_view method) {
     return http::kMethodInvalid;
 }
 
+std::uint64_t limit_request_body(const request::Request& r) {
+    constexpr std::uint64_t kDefault = 1ull << 30;  // httpd 2.4's LimitRequestBody default
+    const auto* core = r.dir_config != nullptr ? r.dir_config->get<CoreDirConfig>(core_module.index) : nullptr;
+    return core != nullptr ? core->limit_request_body.value_or(kDefault) : kDefault;
+}
+
 void add_filter_names(std::pmr::vector<std::string_view>& list, std::string_view names) {
     while (!names.empty()) {
         const std::size_t semi = names.find(';');

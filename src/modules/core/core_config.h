@@ -196,6 +196,10 @@ inline const CoreServerConfig& server_config(const Server& s) {
 // a method a <Limit> registered, else http::kMethodInvalid.
 int method_number(const Server& s, std::string_view method);
 
+// LimitRequestBody of the request's directory (httpd 2.4's 1 GiB default
+// when unset; 0: none), for the connection and for mod_deflate's inflater.
+std::uint64_t limit_request_body(const request::Request& r);
+
 // Adds the ';'-separated filter names (SetOutputFilter, AddOutputFilter,
 // their input twins) to `list`, as httpd's ap_getword(';') loops do.
 void add_filter_names(std::pmr::vector<std::string_view>& list, std::string_view names);

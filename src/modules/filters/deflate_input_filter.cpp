@@ -28,8 +28,6 @@ namespace {
 using compress::GzipInflater;
 using request::Request;
 
-constexpr std::uint64_t kDefaultBodyLimit = 1ull << 30;  // httpd 2.4's LimitRequestBody default
-
 // httpd's check_gzip on the request: the last coding applied is gzip.
 bool gzip_encoded(const Request& r) {
     const auto value = r.header("Content-Encoding");
@@ -94,11 +92,7 @@ std::unique_ptr<InputFilter> make_inflate_body(Request& r, Services&) {
     if (r.main != nullptr || r.header("Content-Range") || !gzip_encoded(r)) {
         return nullptr;
     }
-    const auto* core = r.dir_config != nullptr ? r.dir_config->get<core::CoreDirConfig>(core::core_module.index)
-                                               : nullptr;
-    const std::uint64_t body_limit =
-        core != nullptr ? core->limit_request_body.value_or(kDefaultBodyLimit) : kDefaultBodyLimit;
-    return std::make_unique<InflateBodyFilter>(inflate_limits(r, body_limit));
+    return std::make_unique<InflateBodyFilter>(inflate_limits(r, core::limit_request_body(r)));
 }
 
 constexpr InputFilterSpec kDeflateInputSpec{"DEFLATE", FilterType::ContentSet, make_inflate_body};
