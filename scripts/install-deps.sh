@@ -3,7 +3,7 @@
 # is missing. Idempotent and quiet when everything is present (Debian 12, root).
 set -eu
 
-BUILD="build-essential cmake ninja-build pkg-config libpcre2-dev libgtest-dev clang libclang-rt-14-dev libssl-dev libcrypt-dev zlib1g-dev libbrotli-dev"
+BUILD="build-essential cmake ninja-build pkg-config libpcre2-dev libgtest-dev clang libclang-rt-14-dev libssl-dev libcrypt-dev zlib1g-dev libbrotli-dev libaprutil1-dev"
 # Reference server for differential tests (apache2-utils: logresolve, htpasswd), a log
 # analyser that must read our logs, a Prometheus exporter that must read our
 # server-status?auto, and peers for the benchmarks (perf counts syscall
