@@ -36,6 +36,13 @@ void init_apr() {
     std::call_once(once, [] { apr_initialize(); });
 }
 
+// APR-util loads a dbm driver (a DSO) on its first use of the type: all calls
+// into apr_dbm go one at a time (they happen only on a cache miss).
+std::mutex& apr_dbm_mutex() {
+    static std::mutex m;
+    return m;
+}
+
 // A pool of its own for one operation.
 class Pool {
 public:
@@ -70,6 +77,7 @@ std::string status_text(apr_status_t rv) {
 std::shared_ptr<DbmCache> make_dbm_cache() { return std::make_shared<DbmCache>(); }
 
 bool dbm_used_names(const std::string& type, const std::string& path, std::string& file1, std::string& file2) {
+    std::lock_guard apr_lock(apr_dbm_mutex());
     Pool pool;
     if (pool.get() == nullptr) {
         return false;
@@ -126,6 +134,7 @@ std::optional<std::string> lookup_dbm(const RewriteMap& map, std::string_view ke
         cache.stamp2 = stamp2;
     }
 
+    std::lock_guard apr_lock(apr_dbm_mutex());
     Pool pool;
     if (pool.get() == nullptr) {
         return std::nullopt;

@@ -32,6 +32,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 namespace sonora::modules::mappers::rewrite::detail {
 
@@ -265,8 +266,24 @@ std::optional<std::string> start_program(RewriteMap& map) {
     }
     if (pid == 0) {
         // The program: pipes on 0 and 1, default signals, nothing else open.
-        ::dup2(in_pipe[0], STDIN_FILENO);
-        ::dup2(out_pipe[1], STDOUT_FILENO);
+        // (A server started with 0 or 1 closed may have been given them for
+        // the pipes: move them out of the way first, and clear close-on-exec
+        // on one that is already in place.)
+        int r = in_pipe[0];
+        int w = out_pipe[1];
+        if (w == STDIN_FILENO) {
+            w = ::fcntl(w, F_DUPFD_CLOEXEC, 3);
+        }
+        if (r == STDOUT_FILENO) {
+            r = ::fcntl(r, F_DUPFD_CLOEXEC, 3);
+        }
+        for (const auto& [fd, target] : {std::pair{r, STDIN_FILENO}, std::pair{w, STDOUT_FILENO}}) {
+            if (fd == target) {
+                ::fcntl(fd, F_SETFD, 0);
+            } else {
+                ::dup2(fd, target);
+            }
+        }
         struct sigaction dfl {};
         dfl.sa_handler = SIG_DFL;
         for (int sig = 1; sig < NSIG; ++sig) {
@@ -281,8 +298,9 @@ std::optional<std::string> start_program(RewriteMap& map) {
             const int len = std::snprintf(line, sizeof line, "%s(%d)%s: %s\n", log_prefix.c_str(), error,
                                           std::strerror(error), what);
             if (len > 0) {
-                const ssize_t w = ::write(STDERR_FILENO, line, std::min<std::size_t>(static_cast<std::size_t>(len), sizeof line - 1));
-                (void)w;
+                const std::size_t size = std::min<std::size_t>(static_cast<std::size_t>(len), sizeof line - 1);
+                const ssize_t written = ::write(STDERR_FILENO, line, size);
+                (void)written;
             }
             ::_exit(255);
         };
@@ -455,7 +473,8 @@ std::optional<std::string> lookup_prg(const RewriteMap& map, std::string_view ke
     }
     if (rc != 0) {
         if (log) {
-            log(LogLevel::Error, "SN90652", errno_text(rc) + ": mod_rewrite: cannot lock RewriteMap program " + map.checkfile);
+            log(LogLevel::Error, "SN90652",
+                errno_text(rc) + ": mod_rewrite: cannot lock RewriteMap program " + map.checkfile);
         }
         return std::nullopt;
     }

@@ -340,8 +340,8 @@ std::string httxt2dbm() {
 bool have_httxt2dbm() { return !httxt2dbm().empty(); }
 
 int run_httxt2dbm(const std::string& type, const std::string& in, const std::string& out) {
-    const std::string cmd =
-        httxt2dbm() + (type.empty() ? std::string() : " -f " + type) + " -i '" + in + "' -o '" + out + "' >/dev/null 2>&1";
+    const std::string cmd = httxt2dbm() + (type.empty() ? std::string() : " -f " + type) + " -i '" + in + "' -o '" +
+                            out + "' >/dev/null 2>&1";
     return std::system(cmd.c_str());
 }
 
