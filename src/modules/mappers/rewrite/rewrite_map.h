@@ -33,8 +33,10 @@
 // fork (no file to create or clean up, works under any User, a holder that
 // dies does not leave it locked). httpd waits on a program forever; here a
 // lookup waits at most `prg_timeout` for the lock and for the answer, then
-// gives up (not found, logged); anything the program writes late is
-// discarded before the next key is sent. As httpd: a key holding a newline is
+// gives up (not found, logged); the answer it leaves behind is owed (a flag
+// beside the mutex) and the next lookup reads and drops it before it sends
+// its own key (or gives up too, sending nothing), so the program never gets
+// out of step; lines beyond one per key are dropped. As httpd: a key holding a newline is
 // not sent (not found); a program that has exited answers "" (an empty value,
 // not "not found"), as httpd reads end-of-file as an empty line.
 //

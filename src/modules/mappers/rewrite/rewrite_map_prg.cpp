@@ -40,6 +40,10 @@ namespace {
 
 struct SharedLock {
     pthread_mutex_t mutex;
+    // Under the mutex: a key was sent whose answer nobody has read yet (its
+    // lookup gave up waiting). The next holder reads that answer first, so
+    // that it is never taken for another key's.
+    bool answer_owed;
 };
 
 std::int64_t monotonic_ms() {
@@ -458,8 +462,8 @@ std::optional<std::string> lookup_prg(const RewriteMap& map, std::string_view ke
     const timespec lock_deadline = deadline_timespec(map.prg_timeout);
     int rc = pthread_mutex_clocklock(&rt.lock->mutex, CLOCK_MONOTONIC, &lock_deadline);
     if (rc == EOWNERDEAD) {
-        // Its holder died in the middle of an exchange: what it left unread
-        // is drained below.
+        // Its holder died in the middle of an exchange: an answer it was
+        // waiting for is owed (answer_owed was set once its key was sent).
         pthread_mutex_consistent(&rt.lock->mutex);
         rc = 0;
     }
@@ -479,19 +483,35 @@ std::optional<std::string> lookup_prg(const RewriteMap& map, std::string_view ke
         return std::nullopt;
     }
 
-    drain(rt.from_program);
-    std::string request(key);
-    request.push_back('\n');
     const std::int64_t deadline = monotonic_ms() + map.prg_timeout.count();
-    const int werr = write_all(rt.to_program, request, deadline);
     std::string line;
-    ReadResult result = ReadResult::Eof;
-    if (werr == 0 || werr == EPIPE) {
-        // A program that exited: httpd's write fails unnoticed and its read
-        // sees the end at once, an empty answer.
-        result = werr == EPIPE ? ReadResult::Eof : read_line(rt.from_program, line, deadline);
-    } else if (werr == ETIMEDOUT) {
-        result = ReadResult::Timeout;
+    ReadResult result = ReadResult::Line;
+    if (rt.lock->answer_owed) {
+        result = read_line(rt.from_program, line, deadline);
+        if (result != ReadResult::Timeout) {
+            rt.lock->answer_owed = false;
+        }
+        line.clear();
+    }
+    if (result != ReadResult::Timeout) {
+        // Lines the program wrote beyond its answers.
+        drain(rt.from_program);
+        std::string request(key);
+        request.push_back('\n');
+        const int werr = write_all(rt.to_program, request, deadline);
+        if (werr == 0) {
+            rt.lock->answer_owed = true;
+            result = read_line(rt.from_program, line, deadline);
+            if (result != ReadResult::Timeout) {
+                rt.lock->answer_owed = false;
+            }
+        } else if (werr == ETIMEDOUT) {
+            result = ReadResult::Timeout;
+        } else {
+            // A program that exited (EPIPE): httpd's write fails unnoticed and
+            // its read sees the end at once, an empty answer.
+            result = ReadResult::Eof;
+        }
     }
     pthread_mutex_unlock(&rt.lock->mutex);
 

@@ -559,9 +559,18 @@ TEST_F(RewriteMapTest, PrgSlowProgramTimesOut) {
     EXPECT_EQ(logged_[0].id, "SN90651");
     EXPECT_EQ(logged_[0].message,
               "mod_rewrite: RewriteMap program " + prog + " did not answer within 300 ms, lookup abandoned");
-    // The late answer is dropped, not taken for the next key's.
-    ::usleep(1'200'000);
+    // The late answer is read first and dropped, not taken for the next key's.
+    map_->prg_timeout = std::chrono::milliseconds(3000);
     EXPECT_EQ(lookup("a"), "v-a");
+    EXPECT_EQ(logged_.size(), 1U);
+    // Still late when the next lookup gives up too: that one sends nothing.
+    map_->prg_timeout = std::chrono::milliseconds(300);
+    EXPECT_EQ(lookup("slow"), std::nullopt);
+    EXPECT_EQ(lookup("b"), std::nullopt);
+    EXPECT_EQ(logged_.size(), 3U);
+    ::usleep(1'000'000);
+    EXPECT_EQ(lookup("c"), "v-c");
+    logged_.clear();
 
     // A lookup waiting for the lock behind a slow one gives up too.
     map_->prg_timeout = std::chrono::milliseconds(2000);
