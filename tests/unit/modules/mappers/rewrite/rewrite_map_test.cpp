@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -584,6 +585,26 @@ TEST_F(RewriteMapTest, PrgSlowProgramTimesOut) {
     EXPECT_EQ(ids, (std::vector<std::string>{"SN90650"}));
     slow.join();
     EXPECT_EQ(lookup("b"), "v-b");
+}
+
+TEST_F(RewriteMapTest, PrgLockHolderThatDiesReleasesTheLock) {
+    const std::string prog = write("prog.sh", kScript, 0755);
+    ASSERT_EQ(parse({"m", "prg:" + prog}), "");
+    map_->prg_timeout = std::chrono::milliseconds(3000);
+    ASSERT_EQ(start_map_programs(std::vector<std::shared_ptr<RewriteMap>>{map_}), std::nullopt);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        (void)lookup_map(*map_, "slow", {});  // killed while it waits, the lock held
+        ::_exit(0);
+    }
+    ::usleep(300'000);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    // The lock is recovered, and the dead process's answer is not ours.
+    EXPECT_EQ(lookup("a"), "v-a");
+    EXPECT_EQ(lookup("b"), "v-b");
+    EXPECT_TRUE(logged_.empty());
 }
 
 TEST_F(RewriteMapTest, PrgStartErrors) {
