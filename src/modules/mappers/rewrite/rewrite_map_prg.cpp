@@ -438,9 +438,12 @@ ReadResult read_line(int fd, std::string& line, std::int64_t deadline_ms) {
     }
 }
 
+// pthread_mutex_timedlock's deadline is on CLOCK_REALTIME (clocklock with
+// CLOCK_MONOTONIC would be immune to clock steps, but ThreadSanitizer does not
+// know it and then reports every unlock).
 timespec deadline_timespec(std::chrono::milliseconds timeout) {
     timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_REALTIME, &ts);
     const std::int64_t ns = static_cast<std::int64_t>(ts.tv_nsec) + (timeout.count() % 1000) * 1'000'000;
     ts.tv_sec += static_cast<time_t>(timeout.count() / 1000 + ns / 1'000'000'000);
     ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
@@ -460,7 +463,7 @@ std::optional<std::string> lookup_prg(const RewriteMap& map, std::string_view ke
     key = key.substr(0, key.find('\0'));
 
     const timespec lock_deadline = deadline_timespec(map.prg_timeout);
-    int rc = pthread_mutex_clocklock(&rt.lock->mutex, CLOCK_MONOTONIC, &lock_deadline);
+    int rc = pthread_mutex_timedlock(&rt.lock->mutex, &lock_deadline);
     if (rc == EOWNERDEAD) {
         // Its holder died in the middle of an exchange: an answer it was
         // waiting for is owed (answer_owed was set once its key was sent).
