@@ -33,8 +33,8 @@ std::optional<LogLevel> level_from_name(std::string_view name) {
     for (char c : name) {
         lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    if (lower.starts_with("trace")) {
-        return LogLevel::Debug;
+    if (lower.size() == 6 && lower.starts_with("trace") && lower[5] >= '1' && lower[5] <= '8') {
+        return trace_level(lower[5] - '0');
     }
     for (const auto& [n, l] : kNames) {
         if (n == lower) {
@@ -66,6 +66,14 @@ std::string_view log_level_name(LogLevel level) {
         case LogLevel::Notice: return "notice";
         case LogLevel::Info: return "info";
         case LogLevel::Debug: return "debug";
+        case LogLevel::Trace1: return "trace1";
+        case LogLevel::Trace2: return "trace2";
+        case LogLevel::Trace3: return "trace3";
+        case LogLevel::Trace4: return "trace4";
+        case LogLevel::Trace5: return "trace5";
+        case LogLevel::Trace6: return "trace6";
+        case LogLevel::Trace7: return "trace7";
+        case LogLevel::Trace8: return "trace8";
     }
     return "unknown";
 }

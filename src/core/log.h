@@ -13,7 +13,10 @@
 
 namespace sonora {
 
-enum class LogLevel { Emerg, Alert, Crit, Error, Warn, Notice, Info, Debug };
+enum class LogLevel { Emerg, Alert, Crit, Error, Warn, Notice, Info, Debug, Trace1, Trace2, Trace3, Trace4, Trace5, Trace6, Trace7, Trace8 };
+
+// httpd's APLOG_TRACEn: `n` 1..8 (mod_rewrite's trace levels).
+inline LogLevel trace_level(int n) { return static_cast<LogLevel>(static_cast<int>(LogLevel::Debug) + n); }
 
 std::string_view log_level_name(LogLevel level);
 
@@ -29,7 +32,7 @@ void write_log_line(LogLevel level, std::string line);
 void log_startup(LogLevel level, std::string_view module, std::string_view id, std::string_view message);
 
 // LogLevel: a default level and per-module ones ("LogLevel info ssl:warn").
-// trace1..trace8 count as debug (Sonora has no trace messages). As httpd,
+// trace1..trace8 are the levels below debug (mod_rewrite writes at them). As httpd,
 // notice messages (startup, shutdown) are written whatever the level.
 struct LogLevelSetting {
     LogLevel level = LogLevel::Warn;

@@ -2,6 +2,8 @@
 
 #include <pcre2.h>
 
+#include <algorithm>
+
 namespace sonora {
 
 struct Regex::Code {
@@ -13,6 +15,8 @@ std::optional<Regex> Regex::compile(std::string_view pattern, unsigned flags, st
     int err = 0;
     PCRE2_SIZE offset = 0;
     std::uint32_t options = (flags & kCaseless) ? PCRE2_CASELESS : 0;
+    options |= (flags & kDotAll) ? PCRE2_DOTALL : 0;
+    options |= (flags & kDollarEndOnly) ? PCRE2_DOLLAR_ENDONLY : 0;
     pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
                                      options, &err, &offset, nullptr);
     if (code == nullptr) {
@@ -73,6 +77,31 @@ bool Regex::match(std::string_view subject, std::vector<std::string_view>& group
     }
     pcre2_match_data_free(md);
     return rc >= 0;
+}
+
+bool Regex::match_spans(std::string_view subject, std::span<Span> spans) const {
+    constexpr std::uint32_t kPairs = 32;
+    struct Block {
+        pcre2_match_data* md = pcre2_match_data_create(kPairs, nullptr);
+        ~Block() { pcre2_match_data_free(md); }
+    };
+    static thread_local Block block;
+    for (Span& s : spans) {
+        s = Span{};
+    }
+    const int rc = pcre2_match(code_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
+                               block.md, nullptr);
+    if (rc < 0) {
+        return false;
+    }
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(block.md);
+    const std::size_t n = std::min<std::size_t>({spans.size(), captures_ + 1, kPairs});
+    for (std::size_t i = 0; i < n; ++i) {
+        if (ov[2 * i] != PCRE2_UNSET) {
+            spans[i] = Span{static_cast<std::ptrdiff_t>(ov[2 * i]), static_cast<std::ptrdiff_t>(ov[2 * i + 1])};
+        }
+    }
+    return true;
 }
 
 std::string substitute_groups(std::string_view templ, const std::vector<std::string_view>& groups) {

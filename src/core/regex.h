@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +15,9 @@ namespace sonora {
 
 class Regex {
 public:
-    enum Flags : unsigned { kNone = 0, kCaseless = 1u << 0 };
+    // kDotAll and kDollarEndOnly are httpd's RegexDefaultOptions (DOTALL
+    // DOLLAR_ENDONLY), which ap_pregcomp applies to mod_rewrite's patterns.
+    enum Flags : unsigned { kNone = 0, kCaseless = 1u << 0, kDotAll = 1u << 1, kDollarEndOnly = 1u << 2 };
 
     // Returns nullopt and fills *error on a pattern PCRE2 rejects.
     static std::optional<Regex> compile(std::string_view pattern, unsigned flags = kNone,
@@ -24,6 +27,16 @@ public:
     // Matches and fills `groups` with $0..$N (empty views for groups that
     // did not take part). Allocates: for configuration-driven paths only.
     bool match(std::string_view subject, std::vector<std::string_view>& groups) const;
+    // A group's offsets in the subject; {-1, -1} when it took no part.
+    struct Span {
+        std::ptrdiff_t begin = -1;
+        std::ptrdiff_t end = -1;
+    };
+    // Matches and fills spans[0..] with $0 and the groups that fit (httpd's
+    // AP_MAX_REG_MATCH: at most spans.size() of them); the rest stay unset.
+    // Allocates nothing: the match block is per thread, for request paths.
+    // A match that fails on PCRE2's match limit counts as no match.
+    bool match_spans(std::string_view subject, std::span<Span> spans) const;
     const std::string& pattern() const { return pattern_; }
     std::size_t capture_count() const { return captures_; }
     // The pattern's named groups, (?<name>...), with their numbers.

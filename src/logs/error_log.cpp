@@ -41,7 +41,15 @@ int priority_of(LogLevel level) {
         case LogLevel::Warn: return LOG_WARNING;
         case LogLevel::Notice: return LOG_NOTICE;
         case LogLevel::Info: return LOG_INFO;
-        case LogLevel::Debug: return LOG_DEBUG;
+        case LogLevel::Debug:
+        case LogLevel::Trace1:
+        case LogLevel::Trace2:
+        case LogLevel::Trace3:
+        case LogLevel::Trace4:
+        case LogLevel::Trace5:
+        case LogLevel::Trace6:
+        case LogLevel::Trace7:
+        case LogLevel::Trace8: return LOG_DEBUG;
     }
     return LOG_NOTICE;
 }

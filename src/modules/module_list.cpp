@@ -26,6 +26,10 @@ extern Module dir_module;
 extern Module alias_module;
 extern Module negotiation_module;
 extern Module vhost_alias_module;
+namespace rewrite {
+extern Module rewrite_module;
+}
+using rewrite::rewrite_module;
 extern Module actions_module;
 extern Module speling_module;
 }  // namespace mappers
@@ -75,7 +79,7 @@ std::span<Module* const> builtin_modules() {
         &filters::reqtimeout_module, &filters::include_module, &filters::request_module, &filters::filter_module, &generators::autoindex_module, &metadata::headers_module,
         &metadata::expires_module, &mappers::vhost_alias_module, &generators::asis_module,
         &mappers::actions_module, &mappers::speling_module, &generators::cgi_module, &generators::cgid_module,
-        &filters::deflate_module, &filters::brotli_module,
+        &filters::deflate_module, &filters::brotli_module, &mappers::rewrite_module,
         // [list-metadata-mappers-end]
         // [list-loggers-aaa-begin]
         &loggers::log_config_module, &loggers::logio_module,  // static: enabled without LoadModule

@@ -16,6 +16,7 @@
 
 #include <sonora/exchange.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <memory>
@@ -587,18 +588,67 @@ void resume_exchange(Request& r, Context& ctx, int status, std::shared_ptr<const
     }
 }
 
+// httpd's fixup_vary: the Vary fields of the response become one, each
+// token once (compared without case, the first spelling kept), so that
+// modules adding the same field name (mod_rewrite on every pass, mod_deflate)
+// do not repeat it.
+void fixup_vary(Request& r) {
+    auto is_vary = [](const Header& h) { return equals_nocase(h.name, "Vary"); };
+    std::size_t fields = 0;
+    for (const auto* table : {&r.err_headers_out, &r.headers_out}) {
+        fields += static_cast<std::size_t>(std::count_if(table->begin(), table->end(), is_vary));
+    }
+    if (fields == 0) {
+        return;
+    }
+    std::vector<std::string_view> tokens;
+    for (const auto* table : {&r.err_headers_out, &r.headers_out}) {
+        for (const Header& h : *table) {
+            if (!is_vary(h)) {
+                continue;
+            }
+            std::string_view rest = h.value;
+            while (!rest.empty()) {
+                const std::size_t comma = rest.find(',');
+                std::string_view token = rest.substr(0, comma);
+                while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) {
+                    token.remove_prefix(1);
+                }
+                while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
+                    token.remove_suffix(1);
+                }
+                const bool seen = std::any_of(tokens.begin(), tokens.end(),
+                                              [&](std::string_view t) { return equals_nocase(t, token); });
+                if (!token.empty() && !seen) {
+                    tokens.push_back(token);
+                }
+                rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            }
+        }
+    }
+    std::pmr::string joined(r.arena);
+    for (std::string_view t : tokens) {
+        joined.append(joined.empty() ? "" : ", ").append(t);
+    }
+    std::erase_if(r.err_headers_out, is_vary);
+    std::erase_if(r.headers_out, is_vary);
+    r.headers_out.push_back({"Vary", r.keep(joined)});
+}
+
 void finish_headers(Request& r, Context& ctx) {
     if (ctx.pipeline == nullptr) {
         return;
     }
     const auto hooks = ctx.pipeline->phase(r.error_path ? Phase::ErrorHeadersOut : Phase::HeadersOut);
     if (hooks.empty()) {
+        fixup_vary(r);
         return;
     }
     HookServices services(ctx);
     for (HookFn fn : hooks) {
         fn(r, services);
     }
+    fixup_vary(r);
 }
 
 void log_transaction(Request& r, Context& ctx) {

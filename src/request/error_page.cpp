@@ -93,6 +93,58 @@ void canned_error_body(int status, std::string_view method, std::string_view loc
             append_html_escaped(out, detail);
             out += "\n</pre>\n</p><p>Only the 100-continue expectation is supported.</p>\n";
             break;
+        case 422:
+            out += "<p>The server understands the media type of the\nrequest entity, but was unable to process the\n"
+                   "contained instructions.</p>\n";
+            break;
+        case 423:
+            out += "<p>The requested resource is currently locked.\nThe lock must be released or proper "
+                   "identification\ngiven before the method can be applied.</p>\n";
+            break;
+        case 424:
+            out += "<p>The method could not be performed on the resource\nbecause the requested action depended on "
+                   "another\naction and that other action failed.</p>\n";
+            break;
+        case 425: out += "<p>The request could not be processed as TLS\nearly data and should be retried.</p>\n"; break;
+        case 426:
+            out += "<p>The requested resource can only be retrieved\nusing SSL.  The server is willing to upgrade the "
+                   "current\nconnection to SSL, but your client doesn't support it.\nEither upgrade your client, or "
+                   "try requesting the page\nusing https://\n";
+            break;
+        case 428: out += "<p>The request is required to be conditional.</p>\n"; break;
+        case 429: out += "<p>The user has sent too many requests\nin a given amount of time.</p>\n"; break;
+        case 431:
+            out += "<p>The server refused this request because\nthe request header fields are too large.</p>\n";
+            break;
+        case 421:
+            out += "<p>The client needs a new connection for this\nrequest as the requested host name does not "
+                   "match\nthe Server Name Indication (SNI) in use for this\nconnection.</p>\n";
+            break;
+        case 451: out += "<p>Access to this URL has been denied for legal reasons.<br />\n</p>\n"; break;
+        case 502:
+            out += "<p>The proxy server received an invalid\r\nresponse from an upstream server.<br />\r\n</p>\n";
+            break;
+        case 504:
+            out += "<p>The gateway did not receive a timely response\nfrom the upstream server or "
+                   "application.</p>\n";
+            break;
+        case 506:
+            out += "<p>A variant for the requested resource\n<pre>\n\n</pre>\nis itself a negotiable resource. "
+                   "This indicates a configuration error.</p>\n";
+            break;
+        case 507:
+            out += "<p>The method could not be performed on the resource\nbecause the server is unable to store "
+                   "the\nrepresentation needed to successfully complete the\nrequest.  There is insufficient free "
+                   "space left in\nyour storage allocation.</p>\n";
+            break;
+        case 508:
+            out += "<p>The server terminated an operation because\nit encountered an infinite loop.</p>\n";
+            break;
+        case 510:
+            out += "<p>A mandatory extension policy in the request is not\naccepted by the server for this "
+                   "resource.</p>\n";
+            break;
+        case 511: out += "<p>The client needs to authenticate to gain\nnetwork access.</p>\n"; break;
         case 501:
             out += "<p>";
             append_html_escaped(out, method);
