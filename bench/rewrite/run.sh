@@ -398,7 +398,7 @@ version_of() {
 report() {
   echo "# WordPress rewrite from .htaccess, 4 levels deep — $(date -u '+%Y-%m-%d %H:%M') on $(hostname)"
   echo
-  echo "Command: \`bench/rewrite/run.sh --servers $servers --runs $runs --duration $duration --warmup $warmup --connections $conns$([ "$syscalls" = 1 ] \&\& echo " --syscalls")\`; sonora tree $(git -C "$repo" rev-parse --short HEAD 2>/dev/null)."
+  echo "Command: \`bench/rewrite/run.sh --servers $servers --runs $runs --duration $duration --warmup $warmup --connections $conns$([ "$syscalls" = 1 ] && echo " --syscalls")\`; sonora tree $(git -C "$repo" rev-parse --short HEAD 2>/dev/null)."
   echo "GET $url_path (no such file: WordPress's stock rules in /a/b/c/blog/.htaccess, RewriteBase /a/b/c/blog/, end at index.php, a static $index_bytes-byte file served as text/html)."
   echo "Keep-alive, wrk -t1 -c$conns on CPU 1, server on CPU 0; no access logs. Apache and Sonora: same httpd.conf, event MPM with one child, AllowOverride All (every request revalidates .htaccess). nginx: try_files \$uri \$uri/ /a/b/c/blog/index.php?\$args, one worker, open_file_cache. lighttpd: url.rewrite-if-not-file, one process."
   echo "Medians of $runs interleaved runs of ${duration} s (after ${warmup} s of warm-up). req per CPU-s = requests per second of server CPU (1e6 / CPU µs per request): throughput per core."
