@@ -427,6 +427,91 @@ TEST(RewriteFrameworks, WordPressAtTheRootWithStaticFileRule) {
     check_both(s, cases);
 }
 
+// A subdirectory multisite network, four levels down as well: sub-sites
+// share one WordPress (their wp-admin, wp-content and .php URLs map to the
+// network's files with $2), [OR] conditions and a rewrite to the same URL
+// on the second pass.
+TEST(RewriteFrameworks, WordPressMultisiteSubdirectories) {
+    FrameworkSite s;
+    wordpress_tree(s, "a/b/c/net");
+    s.php("a/b/c/net/wp-admin/options-general.php");
+    s.htaccess("wordpress-multisite.htaccess", "a/b/c/net", "/a/b/c/net/");
+    const std::vector<Case> cases = {
+        {"the network's main site (its directory)", "GET /a/b/c/net/", "", 200, "",
+         "script=a/b/c/net/index.php\nREQUEST_METHOD=GET\nSCRIPT_NAME=/a/b/c/net/index.php\nQUERY_STRING=\n"
+         "REQUEST_URI=/a/b/c/net/\nHTTP_AUTHORIZATION=\n",
+         {"Content-Type: text/plain"}},
+        {"a sub-site's front page", "GET /a/b/c/net/site2/", "", 200, "",
+         "script=a/b/c/net/index.php\nREQUEST_METHOD=GET\nSCRIPT_NAME=/a/b/c/net/index.php\nQUERY_STRING=\n"
+         "REQUEST_URI=/a/b/c/net/site2/\nREDIRECT_URL=/a/b/c/net/site2/\nREDIRECT_STATUS=200\nHTTP_AUTHORIZATION=\n"
+         "REDIRECT_HTTP_AUTHORIZATION=\n",
+         {"Content-Type: text/plain"}},
+        {"a sub-site's permalink", "GET /a/b/c/net/site2/2024/05/post/?preview=true", "", 200, "",
+         "script=a/b/c/net/index.php\nREQUEST_METHOD=GET\nSCRIPT_NAME=/a/b/c/net/index.php\n"
+         "QUERY_STRING=preview=true\nREQUEST_URI=/a/b/c/net/site2/2024/05/post/?preview=true\n"
+         "REDIRECT_URL=/a/b/c/net/site2/2024/05/post/\nREDIRECT_QUERY_STRING=preview=true\nREDIRECT_STATUS=200\n"
+         "HTTP_AUTHORIZATION=\nREDIRECT_HTTP_AUTHORIZATION=\n",
+         {"Content-Type: text/plain"}},
+        {"wp-admin without its slash: the rule's 301",
+         "GET /a/b/c/net/wp-admin", "", 301, "http://localhost/a/b/c/net/wp-admin/",
+         "",
+         {}},
+        {"a sub-site's wp-admin without its slash: 301 with $1",
+         "GET /a/b/c/net/site2/wp-admin", "", 301, "http://localhost/a/b/c/net/site2/wp-admin/",
+         "",
+         {}},
+        {"a sub-site's wp-admin/ goes to the shared wp-admin ($2)", "GET /a/b/c/net/site2/wp-admin/", "", 200, "",
+         "script=a/b/c/net/wp-admin/index.php\nREQUEST_METHOD=GET\nSCRIPT_NAME=/a/b/c/net/wp-admin/index.php\n"
+         "QUERY_STRING=\nREQUEST_URI=/a/b/c/net/site2/wp-admin/\nREDIRECT_URL=/a/b/c/net/site2/wp-admin/\n"
+         "REDIRECT_STATUS=200\nHTTP_AUTHORIZATION=\nREDIRECT_HTTP_AUTHORIZATION=\n",
+         {"Content-Type: text/plain"}},
+        {"a sub-site's admin script", "GET /a/b/c/net/site2/wp-admin/options-general.php?page=x", "", 200, "",
+         "script=a/b/c/net/wp-admin/options-general.php\nREQUEST_METHOD=GET\n"
+         "SCRIPT_NAME=/a/b/c/net/wp-admin/options-general.php\nQUERY_STRING=page=x\n"
+         "REQUEST_URI=/a/b/c/net/site2/wp-admin/options-general.php?page=x\n"
+         "REDIRECT_URL=/a/b/c/net/site2/wp-admin/options-general.php\nREDIRECT_QUERY_STRING=page=x\n"
+         "REDIRECT_STATUS=200\nHTTP_AUTHORIZATION=\nREDIRECT_HTTP_AUTHORIZATION=\n",
+         {"Content-Type: text/plain"}},
+        {"a sub-site's theme file", "GET /a/b/c/net/site2/wp-content/themes/twentytwentyfour/style.css", "", 200, "",
+         "body{}\n",
+         {"Content-Type: text/css"}},
+        {"a sub-site's wp-login.php ((.*\\.php)$ rule)", "GET /a/b/c/net/site2/wp-login.php", "", 200, "",
+         "script=a/b/c/net/wp-login.php\nREQUEST_METHOD=GET\nSCRIPT_NAME=/a/b/c/net/wp-login.php\nQUERY_STRING=\n"
+         "REQUEST_URI=/a/b/c/net/site2/wp-login.php\nREDIRECT_URL=/a/b/c/net/site2/wp-login.php\n"
+         "REDIRECT_STATUS=200\nHTTP_AUTHORIZATION=\nREDIRECT_HTTP_AUTHORIZATION=\n",
+         {"Content-Type: text/plain"}},
+        {"a missing .php rewritten to itself on the second pass: 404",
+         "GET /a/b/c/net/site2/xmlrpc.php?rsd", "", 404, "",
+         "",
+         {}},
+        {"a missing wp-includes file rewritten to itself: 404",
+         "GET /a/b/c/net/site2/wp-includes/js/missing.js", "", 404, "",
+         "",
+         {}},
+        {"the main site's existing file", "GET /a/b/c/net/wp-includes/js/jquery/jquery.min.js", "", 200, "",
+         "jquery\n",
+         {"Content-Type: text/javascript"}},
+        {"index.php itself", "GET /a/b/c/net/index.php", "", 200, "",
+         "script=a/b/c/net/index.php\nREQUEST_METHOD=GET\nSCRIPT_NAME=/a/b/c/net/index.php\nQUERY_STRING=\n"
+         "REQUEST_URI=/a/b/c/net/index.php\nHTTP_AUTHORIZATION=\n",
+         {"Content-Type: text/plain"}},
+        {"an old ms-files URL is a route (no ms_files_rewriting)",
+         "GET /a/b/c/net/site2/files/2024/05/photo.jpg", "", 200, "",
+         "script=a/b/c/net/index.php\nREQUEST_METHOD=GET\nSCRIPT_NAME=/a/b/c/net/index.php\nQUERY_STRING=\n"
+         "REQUEST_URI=/a/b/c/net/site2/files/2024/05/photo.jpg\n"
+         "REDIRECT_URL=/a/b/c/net/site2/files/2024/05/photo.jpg\nREDIRECT_STATUS=200\nHTTP_AUTHORIZATION=\n"
+         "REDIRECT_HTTP_AUTHORIZATION=\n",
+         {"Content-Type: text/plain"}},
+        {"Authorization reaches a sub-site's route", "GET /a/b/c/net/site2/wp-json/wp/v2/posts", kBasic, 200, "",
+         "script=a/b/c/net/index.php\nREQUEST_METHOD=GET\nSCRIPT_NAME=/a/b/c/net/index.php\nQUERY_STRING=\n"
+         "REQUEST_URI=/a/b/c/net/site2/wp-json/wp/v2/posts\nREDIRECT_URL=/a/b/c/net/site2/wp-json/wp/v2/posts\n"
+         "REDIRECT_STATUS=200\nHTTP_AUTHORIZATION=Basic dXNlcjpwYXNz\n"
+         "REDIRECT_HTTP_AUTHORIZATION=Basic dXNlcjpwYXNz\n",
+         {"Content-Type: text/plain"}},
+    };
+    check_both(s, cases);
+}
+
 // ------------------------------------------------------------------ Drupal
 
 TEST(RewriteFrameworks, Drupal11) {
@@ -761,7 +846,8 @@ public:
     // The status of GET `path` on this connection (0: no whole answer within 5 s).
     int get(const std::string& path) {
         const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
-        if (fd_ < 0 || ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+        if (fd_ < 0 ||
+            ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
             return 0;
         }
         std::string bytes;
