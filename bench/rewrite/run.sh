@@ -71,6 +71,9 @@ done
 [ "$syscalls" = 1 ] && { command -v strace >/dev/null || { echo "strace is missing" >&2; exit 2; }; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sonora-rewrite.XXXXXX")
+# strace's output stays out of the DocumentRoot's parents, which Sonora
+# watches with inotify: its writes there would be events for the server.
+traces=$(mktemp -d "${TMPDIR:-/tmp}/sonora-rewrite-traces.XXXXXX")
 pid=""
 stop_server() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -81,7 +84,7 @@ stop_server() {
   fi
   pid=""
 }
-cleanup() { stop_server; if [ "$keep" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi; }
+cleanup() { stop_server; if [ "$keep" = 1 ]; then echo "kept $tmp $traces" >&2; else rm -rf "$tmp" "$traces"; fi; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -263,10 +266,10 @@ start_server() {  # server root
 verify() {
   local path code body
   for path in "$url_path" /a/b/c/blog/ /a/b/c/blog/index.php "$url_path?replytocom=5"; do
-    code=$(curl -s -o "$tmp/verify.body" -w '%{http_code}' "http://127.0.0.1:$port$path")
+    code=$(curl -s -o "$traces/verify.body" -w '%{http_code}' "http://127.0.0.1:$port$path")
     if [ "$code" != 200 ]; then echo "GET $path answered $code, not 200"; return; fi
-    if ! cmp -s "$tmp/verify.body" "$blog/index.php"; then
-      echo "GET $path answered $(wc -c < "$tmp/verify.body") bytes that are not index.php's $index_bytes"
+    if ! cmp -s "$traces/verify.body" "$blog/index.php"; then
+      echo "GET $path answered $(wc -c < "$traces/verify.body") bytes that are not index.php's $index_bytes"
       return
     fi
   done
@@ -355,7 +358,7 @@ for run in $(seq "$runs"); do
       # System calls per warm request: 200 keep-alive requests on one
       # connection, every thread of every process of the server traced.
       tids=$(for p in $(pgrep -g "$pid"); do ls "/proc/$p/task" 2>/dev/null; done)
-      strace -qq -o "$tmp/strace-$server" $(for t in $tids; do echo "-p $t"; done) 2>/dev/null &
+      strace -qq -o "$traces/strace-$server" $(for t in $tids; do echo "-p $t"; done) 2>/dev/null &
       spid=$!
       sleep 0.5
       python3 - "$port" "$url_path" <<'PY'
@@ -377,8 +380,8 @@ s.close()
 PY
       sleep 0.3
       kill -INT $spid 2>/dev/null; wait $spid 2>/dev/null
-      syscall_counts[$server]=$(awk '!/resumed|exited|\+\+\+|---/ { n++ } END { printf "%.1f", n / 200 }' "$tmp/strace-$server")
-      syscall_counts[$server]="${syscall_counts[$server]} ($(grep -v "resumed\|unfinished\|+++\|---" "$tmp/strace-$server" |
+      syscall_counts[$server]=$(awk '!/resumed|exited|\+\+\+|---/ { n++ } END { printf "%.1f", n / 200 }' "$traces/strace-$server")
+      syscall_counts[$server]="${syscall_counts[$server]} ($(grep -v "resumed\|unfinished\|+++\|---" "$traces/strace-$server" |
         sed -E 's/^[0-9]+ +//; s/\(.*//' | sort | uniq -c | sort -rn | head -5 | awk '{ printf "%s%s %.1f", (NR > 1 ? ", " : ""), $2, $1 / 200 }'))"
     fi
     stop_server
