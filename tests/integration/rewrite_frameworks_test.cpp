@@ -84,7 +84,8 @@ std::string script(const std::string& label) {
 
 class FrameworkSite {
 public:
-    FrameworkSite()
+    // `options`: the Options of the DocumentRoot's <Directory>.
+    explicit FrameworkSite(const std::string& options = "FollowSymLinks ExecCGI")
         : site_("LoadModule rewrite_module " + kModules + "mod_rewrite.so\n"
                 "LoadModule cgi_module " + kModules + "mod_cgi.so\n"
                 "LoadModule alias_module " + kModules + "mod_alias.so\n"
@@ -96,7 +97,7 @@ public:
         // by mod_cgi), index.php as the directory index, .ht* files denied.
         site_.append_config("DirectoryIndex index.php index.html\n"
                             "<Directory " + site_.root().str() + "/htdocs>\n"
-                            "AllowOverride All\nOptions FollowSymLinks ExecCGI\nRequire all granted\n"
+                            "AllowOverride All\nOptions " + options + "\nRequire all granted\n"
                             "AddHandler cgi-script .php\n</Directory>\n"
                             "<FilesMatch \"^\\.ht\">\nRequire all denied\n</FilesMatch>\n");
     }
@@ -145,6 +146,11 @@ std::string cxx_quote(const std::string& s) {
 }
 
 // Headers a case lists when they are sent, so that one not listed must be absent.
+// Vary: mod_rewrite adds the name of a %{HTTP:...} header its conditions read
+// (spelled as in the condition) when the rule applies; httpd sends one Vary
+// with each token once (compared without case), whatever added it: the
+// RewriteCond's "Accept-encoding" and a "Header append Vary Accept-Encoding",
+// or the same condition on the first and the second pass, give one token.
 const char* const kWatched[] = {"Vary", "Content-Encoding", "Content-Security-Policy", "X-Content-Type-Options",
                                 "Cache-Control"};
 
@@ -507,6 +513,57 @@ TEST(RewriteFrameworks, WordPressMultisiteSubdirectories) {
          "REQUEST_URI=/a/b/c/net/site2/wp-json/wp/v2/posts\nREDIRECT_URL=/a/b/c/net/site2/wp-json/wp/v2/posts\n"
          "REDIRECT_STATUS=200\nHTTP_AUTHORIZATION=Basic dXNlcjpwYXNz\n"
          "REDIRECT_HTTP_AUTHORIZATION=Basic dXNlcjpwYXNz\n",
+         {"Content-Type: text/plain"}},
+    };
+    check_both(s, cases);
+}
+
+// Per-directory rewriting needs FollowSymLinks or SymLinksIfOwnerMatch: with
+// neither, httpd refuses every request the rules see (AH00670); with
+// SymLinksIfOwnerMatch, as many shared hosts set it, the rules work.
+TEST(RewriteFrameworks, WordPressWithoutFollowSymLinks) {
+    FrameworkSite s("ExecCGI");
+    wordpress_tree(s, "a/b/c/blog");
+    s.htaccess("wordpress.htaccess", "a/b/c/blog", "/a/b/c/blog/");
+    const std::vector<Case> cases = {
+        {"a permalink", "GET /a/b/c/blog/2024/05/hello-world/", "", 403, "",
+         "",
+         {}},
+        {"index.php itself", "GET /a/b/c/blog/index.php", "", 403, "",
+         "",
+         {}},
+        {"an existing file", "GET /a/b/c/blog/readme.html", "", 403, "",
+         "",
+         {}},
+        {"the blog's directory", "GET /a/b/c/blog/", "", 403, "",
+         "",
+         {}},
+    };
+    check_both(s, cases);
+    const std::string why = "00670: Options FollowSymLinks and SymLinksIfOwnerMatch are both off, so the RewriteRule "
+                            "directive is also forbidden";
+    if (apache_available()) {
+        EXPECT_NE(s.twin().read_log("apache", "error_log").find("AH" + why), std::string::npos);
+    }
+    if (!env_set("SONORA_TEST_APACHE_ONLY")) {
+        EXPECT_NE(s.twin().read_log("sonora", "error_log").find("SN" + why), std::string::npos)
+            << s.twin().read_log("sonora", "error_log");
+    }
+}
+
+TEST(RewriteFrameworks, WordPressUnderSymLinksIfOwnerMatch) {
+    FrameworkSite s("SymLinksIfOwnerMatch ExecCGI");
+    wordpress_tree(s, "a/b/c/blog");
+    s.htaccess("wordpress.htaccess", "a/b/c/blog", "/a/b/c/blog/");
+    const std::vector<Case> cases = {
+        {"a permalink", "GET /a/b/c/blog/2024/05/hello-world/", "", 200, "",
+         "script=a/b/c/blog/index.php\nREQUEST_METHOD=GET\nSCRIPT_NAME=/a/b/c/blog/index.php\nQUERY_STRING=\n"
+         "REQUEST_URI=/a/b/c/blog/2024/05/hello-world/\nREDIRECT_URL=/a/b/c/blog/2024/05/hello-world/\n"
+         "REDIRECT_STATUS=200\nHTTP_AUTHORIZATION=\nREDIRECT_HTTP_AUTHORIZATION=\n",
+         {"Content-Type: text/plain"}},
+        {"index.php itself", "GET /a/b/c/blog/index.php", "", 200, "",
+         "script=a/b/c/blog/index.php\nREQUEST_METHOD=GET\nSCRIPT_NAME=/a/b/c/blog/index.php\nQUERY_STRING=\n"
+         "REQUEST_URI=/a/b/c/blog/index.php\nHTTP_AUTHORIZATION=\n",
          {"Content-Type: text/plain"}},
     };
     check_both(s, cases);
