@@ -149,8 +149,9 @@ std::string cxx_quote(const std::string& s) {
 // Vary: mod_rewrite adds the name of a %{HTTP:...} header its conditions read
 // (spelled as in the condition) when the rule applies; httpd sends one Vary
 // with each token once (compared without case), whatever added it: the
-// RewriteCond's "Accept-encoding" and a "Header append Vary Accept-Encoding",
-// or the same condition on the first and the second pass, give one token.
+// RewriteCond's "Accept-encoding" and a "Header append Vary Accept-Encoding"
+// give one token, and so does Laravel's Authorization condition, which holds
+// on the first pass and again on the second (the internal redirect).
 const char* const kWatched[] = {"Vary", "Content-Encoding", "Content-Security-Policy", "X-Content-Type-Options",
                                 "Cache-Control"};
 
