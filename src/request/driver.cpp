@@ -68,6 +68,13 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
                     r.path_info.assign(std::string_view(r.filename).substr(slash));
                     r.filename.resize(slash);
                     entry = std::move(parent);
+                } else if (cut < r.filename.size()) {
+                    // httpd's directory walk stops at the first missing
+                    // segment: it ends the filename, the rest is PATH_INFO
+                    // (what %{REQUEST_FILENAME} and mod_rewrite's per-dir
+                    // matching see).
+                    r.path_info.assign(std::string_view(r.filename).substr(cut));
+                    r.filename.resize(cut);
                 }
                 break;
             }

@@ -300,10 +300,12 @@ bool apply_cond(const RewriteCond& c, RuleContext& ctx) {
     bool rc = false;
     struct stat st {};
     switch (c.type) {
-        case CondType::FileExists: rc = stat_ok(input, st) && S_ISREG(st.st_mode); break;
+        // -f and -d, the front controllers' tests, go through the server's
+        // file cache (kept true by inotify): no system call once known.
+        case CondType::FileExists: rc = ctx.e.services.probe(input).is_regular; break;
         case CondType::FileSize: rc = stat_ok(input, st) && S_ISREG(st.st_mode) && st.st_size > 0; break;
         case CondType::FileLink: rc = ::lstat(input.c_str(), &st) == 0 && S_ISLNK(st.st_mode); break;
-        case CondType::FileDir: rc = stat_ok(input, st) && S_ISDIR(st.st_mode); break;
+        case CondType::FileDir: rc = ctx.e.services.probe(input).is_dir; break;
         case CondType::FileXbit: rc = stat_ok(input, st) && (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) != 0; break;
         case CondType::LookupUrl:
             if (!input.empty() && (r.main == nullptr || r.main->uri != r.uri)) {
