@@ -4,6 +4,7 @@
 
 #include "core/strings.h"
 #include "modules/core/self_url.h"
+#include "modules/mappers/mod_alias.h"
 #include "modules/mappers/mod_dir.h"
 
 #include <sonora/hooks.h>
@@ -29,7 +30,9 @@ int dir_fixups(request::Request& r, Services& services) {
         if (dir != nullptr && dir->directory_slash == false) {
             return kDeclined;
         }
-        std::string location = core::self_url(r, *r.dir_config, std::string(r.uri) + "/");
+        // The path goes out escaped (httpd's ap_escape_uri): a decoded
+        // space or CR in it must not reach the header.
+        std::string location = core::self_url(r, *r.dir_config, escape_path(r.uri) + "/");
         if (!r.query.empty()) {
             location.append("?").append(r.query);
         }

@@ -101,7 +101,7 @@ std::optional<std::string> parse_arg_line(std::string_view str, ArgLine& out) {
     };
     skip_space();
     if (take(out.a1)) {
-        return std::string("bad argument line: at least two arguments required");
+        return std::string("bad argument line");
     }
     skip_space();
     if (take(out.a2)) {
@@ -112,16 +112,8 @@ std::optional<std::string> parse_arg_line(std::string_view str, ArgLine& out) {
         return std::nullopt;
     }
     std::string a3;
-    take(a3);
+    take(a3);  // anything after the third argument is ignored, as httpd 2.4 does
     out.a3 = a3;
-    if (a3.empty() || a3.front() != '[') {
-        return "bad flag delimiters: third argument must begin with '[' but found '" +
-               std::string(a3.empty() ? "" : a3.substr(0, 1)) + "' - too many arguments or rogue whitespace?";
-    }
-    if (a3.back() != ']') {
-        return "bad flag delimiters: third argument must end with ']' but found '" + a3.substr(a3.size() - 1) +
-               "' - unintended whitespace within the flags definition?";
-    }
     return std::nullopt;
 }
 
@@ -415,13 +407,10 @@ std::vector<RewriteCond>& pending_conds(Cmd& cmd) {
     return dconf.directory ? dconf.pending_conds : server_conf(cmd).pending_conds;
 }
 
-std::string or_null(const std::optional<std::string>& s) { return s ? *s : std::string("(null)"); }
-
 CmdResult cmd_cond(Cmd& cmd, Args a) {
     ArgLine line;
     if (auto err = parse_arg_line(a[0], line)) {
-        return "RewriteCond: " + *err + " (TestString=" + line.a1 + ", CondPattern=" + line.a2 +
-               ", flags=" + or_null(line.a3) + ")";
+        return "RewriteCond: " + *err + " '" + a[0] + "'";
     }
     RewriteCond c;
     c.input = line.a1;
@@ -530,8 +519,7 @@ CmdResult cmd_cond(Cmd& cmd, Args a) {
 CmdResult cmd_rule(Cmd& cmd, Args a) {
     ArgLine line;
     if (auto err = parse_arg_line(a[0], line)) {
-        return "RewriteRule: " + *err + " (pattern='" + line.a1 + "', substitution='" + line.a2 + "', flags='" +
-               or_null(line.a3) + "')";
+        return "RewriteRule: " + *err + " '" + a[0] + "'";
     }
     auto rule = std::make_shared<RewriteRule>();
     if (line.a3) {
