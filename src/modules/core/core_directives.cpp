@@ -168,11 +168,11 @@ CmdResult set_log_level(Cmd& cmd, Args a) {
         }
         joined += (joined.empty() ? "" : " ") + word;
     }
-    if (cmd.enclosing_section().empty()) {
-        srv(cmd).log_level = joined;
-    } else {
-        dir(cmd).log_level = joined;
-    }
+    // Each LogLevel sets only what it names ("LogLevel rewrite:trace3" keeps
+    // the default level an earlier one set): the words accumulate, the later
+    // ones winning when parsed in order.
+    auto& words = cmd.enclosing_section().empty() ? srv(cmd).log_level : dir(cmd).log_level;
+    words = words ? *words + " " + joined : joined;
     return std::nullopt;
 }
 

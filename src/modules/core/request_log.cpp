@@ -11,9 +11,9 @@ namespace {
 
 // Rare messages (denials, failures, timeouts): parsing the setting here keeps
 // the configuration structs as they are.
-void write_if_enabled(const std::optional<std::string>* words, LogLevel level, std::string_view module,
-                      std::string_view id, std::string_view message, std::string_view client_ip, int client_port) {
-    LogLevelSetting setting = words != nullptr ? LogLevelSetting::parse(**words) : LogLevelSetting{};
+void write_if_enabled(std::string_view words, LogLevel level, std::string_view module, std::string_view id,
+                      std::string_view message, std::string_view client_ip, int client_port) {
+    LogLevelSetting setting = LogLevelSetting::parse(words);
     if (level != LogLevel::Notice && !setting.enabled(level, module)) {
         return;
     }
@@ -23,17 +23,19 @@ void write_if_enabled(const std::optional<std::string>* words, LogLevel level, s
     write_log_line(level, format_log_line(level, module, id, message, client));
 }
 
-// The LogLevel words that apply to r: its directory's, else its server's.
-const std::optional<std::string>* level_words(const request::Request& r) {
-    const std::optional<std::string>* words = nullptr;
-    if (r.dir_config != nullptr) {
-        if (const auto* dir = r.dir_config->get<CoreDirConfig>(core_module.index); dir != nullptr && dir->log_level) {
-            words = &dir->log_level;
+// The LogLevel words that apply to r: the server's, then its directory's
+// (which set only what they name, as httpd merges a per-directory LogLevel).
+std::string level_words(const request::Request& r) {
+    std::string words;
+    if (r.server != nullptr) {
+        if (const auto& srv = server_config(*r.server).log_level) {
+            words = *srv;
         }
     }
-    if (words == nullptr && r.server != nullptr) {
-        if (const auto& srv = server_config(*r.server).log_level) {
-            words = &srv;
+    if (r.dir_config != nullptr) {
+        if (const auto* dir = r.dir_config->get<CoreDirConfig>(core_module.index); dir != nullptr && dir->log_level) {
+            words += " ";
+            words += *dir->log_level;
         }
     }
     return words;
@@ -41,10 +43,22 @@ const std::optional<std::string>* level_words(const request::Request& r) {
 
 }  // namespace
 
+bool log_level_mentions(const request::Request& r, std::string_view word) {
+    // Looked at in place: this runs for every request a module asks about.
+    if (r.server != nullptr) {
+        if (const auto& srv = server_config(*r.server).log_level; srv && srv->find(word) != std::string::npos) {
+            return true;
+        }
+    }
+    if (r.dir_config != nullptr) {
+        const auto* dir = r.dir_config->get<CoreDirConfig>(core_module.index);
+        return dir != nullptr && dir->log_level && dir->log_level->find(word) != std::string::npos;
+    }
+    return false;
+}
+
 bool request_log_enabled(const request::Request& r, LogLevel level, std::string_view module) {
-    const std::optional<std::string>* words = level_words(r);
-    const LogLevelSetting setting = words != nullptr ? LogLevelSetting::parse(**words) : LogLevelSetting{};
-    return level == LogLevel::Notice || setting.enabled(level, module);
+    return level == LogLevel::Notice || LogLevelSetting::parse(level_words(r)).enabled(level, module);
 }
 
 void log_request_error(const request::Request& r, LogLevel level, std::string_view module, std::string_view id,
@@ -64,7 +78,8 @@ void log_request_error(const request::Request& r, LogLevel level, std::string_vi
 void log_connection_error(const Server& server, std::string_view client_ip, int client_port, LogLevel level,
                           std::string_view module, std::string_view id, std::string_view message) {
     const auto& words = server_config(server).log_level;
-    write_if_enabled(words ? &words : nullptr, level, module, id, message, client_ip, client_port);
+    write_if_enabled(words ? std::string_view(*words) : std::string_view(), level, module, id, message, client_ip,
+                     client_port);
 }
 
 }  // namespace sonora::modules::core

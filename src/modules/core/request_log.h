@@ -18,6 +18,10 @@ void log_request_error(const request::Request& r, LogLevel level, std::string_vi
 // a common path (a 404 at info) build their message only then.
 bool request_log_enabled(const request::Request& r, LogLevel level, std::string_view module);
 
+// Whether the LogLevel words that apply to r contain `word` (a cheap
+// pre-check for levels that are rarely on, such as "trace").
+bool log_level_mentions(const request::Request& r, std::string_view word);
+
 // About a connection outside any request (httpd's ap_log_cerror): the
 // LogLevel of `server`, the connection's server for its address.
 void log_connection_error(const Server& server, std::string_view client_ip, int client_port, LogLevel level,

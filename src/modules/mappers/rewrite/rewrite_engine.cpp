@@ -25,6 +25,9 @@ namespace sonora::modules::mappers::rewrite {
 // ---- trace -----------------------------------------------------------------
 
 int trace_level_for(const request::Request& r) {
+    if (!core::log_level_mentions(r, "trace")) {
+        return 0;  // the common case, decided without parsing the LogLevel words
+    }
     if (!core::request_log_enabled(r, trace_level(1), "rewrite")) {
         return 0;
     }
