@@ -595,7 +595,7 @@ void resume_exchange(Request& r, Context& ctx, int status, std::shared_ptr<const
     }
 }
 
-// httpd's fixup_vary: the Vary fields of the response become one, each
+// httpd's fixup_vary: the Vary fields of the response become one (tokens joined by ","), each
 // token once (compared without case, the first spelling kept), so that
 // modules adding the same field name (mod_rewrite on every pass, mod_deflate)
 // do not repeat it.
@@ -635,11 +635,24 @@ void fixup_vary(Request& r) {
     }
     std::pmr::string joined(r.arena);
     for (std::string_view t : tokens) {
-        joined.append(joined.empty() ? "" : ", ").append(t);
+        joined.append(joined.empty() ? "" : ",").append(t);
     }
-    std::erase_if(r.err_headers_out, is_vary);
-    std::erase_if(r.headers_out, is_vary);
-    r.headers_out.push_back({"Vary", r.keep(joined)});
+    // The first field keeps its place (apr_table_setn), the others go.
+    const std::string_view value = r.keep(joined);
+    bool placed = false;
+    for (auto* table : {&r.headers_out, &r.err_headers_out}) {
+        for (auto it = table->begin(); it != table->end();) {
+            if (!is_vary(*it)) {
+                ++it;
+            } else if (!placed) {
+                it->value = value;
+                placed = true;
+                ++it;
+            } else {
+                it = table->erase(it);
+            }
+        }
+    }
 }
 
 void finish_headers(Request& r, Context& ctx) {
