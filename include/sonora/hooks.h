@@ -46,6 +46,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -144,6 +145,8 @@ public:
         std::string_view content_encoding;  // likewise
         struct stat finfo {};               // when is_regular or is_dir
         const ConfigVector* dir_config = nullptr;  // the merged per-dir config it ran under
+        std::optional<std::string_view> user;      // who the lookup authenticated (in the arena); none: nobody
+        std::string_view auth_type;
         // What the lookup left for the request that made it (httpd's
         // rr->err_headers_out and rr->notes, which mod_dir overlays onto the
         // main request when it answers with the lookup's error, e.g. a

@@ -381,6 +381,8 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
         out.finfo = sub.finfo;
     }
     out.dir_config = sub.dir_config;
+    out.user = sub.user;
+    out.auth_type = sub.auth_type;
     // The strings are in the shared arena already; only the tables are copied.
     auto copy_table = [&](const std::pmr::vector<Header>& table) -> std::span<const Header> {
         if (table.empty()) {

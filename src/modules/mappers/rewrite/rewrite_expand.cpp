@@ -102,6 +102,10 @@ std::string lookahead(RuleContext& ctx, std::string_view var, bool file) {
             result = std::string(found.filename);
         } else if (equals_nocase(var, "PATH_INFO")) {
             result = std::string(found.path_info);
+        } else if (equals_nocase(var, "REMOTE_USER")) {
+            result = std::string(found.user.value_or(std::string_view()));
+        } else if (equals_nocase(var, "AUTH_TYPE")) {
+            result = std::string(found.auth_type);
         } else {
             result = lookup_variable(ctx, var);
         }

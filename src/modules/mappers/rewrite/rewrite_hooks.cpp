@@ -106,6 +106,36 @@ std::optional<std::string> query_copy(const request::Request& r) {
     return has_query(r) ? std::optional<std::string>(std::string(r.query)) : std::nullopt;
 }
 
+enum class Context { Server, Directory };
+
+// What both hooks answer before looking at the result as a URL: a query the
+// rules left with a control character or space (unless the redirect will
+// escape it), a status a rule set, a [P] without mod_proxy.
+std::optional<int> refusal(request::Request& r, int action, unsigned scheme, Context where) {
+    const bool server = where == Context::Server;
+    const bool will_escape = scheme != 0 && action != kActionNoEscape;
+    if (has_query(r) && !will_escape && has_unsafe_query(r)) {
+        core::log_request_error(r, LogLevel::Error, "rewrite", server ? "SN10410" : "SN10411",
+                                "Rewritten query string contains control characters or spaces");
+        return 403;
+    }
+    if (action == kActionStatus) {
+        const int status = r.status;
+        r.status = 200;
+        return status;
+    }
+    if (action == kActionStatusSet) {
+        return r.status;
+    }
+    if (r.filename.size() > 6 && std::string_view(r.filename).starts_with("proxy:")) {
+        core::log_request_error(r, LogLevel::Error, "rewrite", server ? "SN00669" : "SN10160",
+                                "attempt to make remote request from mod_rewrite without proxy enabled: " +
+                                    std::string(r.filename));
+        return 403;
+    }
+    return std::nullopt;
+}
+
 // "/~user/rest" becomes the user's home directory and the rest.
 void expand_tilde(request::Request& r) {
     std::string_view f = r.filename;
@@ -173,26 +203,8 @@ int translate(request::Request& r, Services& services) {
         return kDeclined;
     }
     const unsigned scheme = absolute_uri_scheme(r.filename);
-    const bool to_proxy = r.filename.size() > 6 && std::string_view(r.filename).starts_with("proxy:");
-    const bool will_escape = scheme != 0 && result.action != kActionNoEscape;
-    if (has_query(r) && !will_escape && has_unsafe_query(r)) {
-        core::log_request_error(r, LogLevel::Error, "rewrite", "SN10410",
-                                "Rewritten query string contains control characters or spaces");
-        return 403;
-    }
-    if (result.action == kActionStatus) {
-        const int status = r.status;
-        r.status = 200;
-        return status;
-    }
-    if (result.action == kActionStatusSet) {
-        return r.status;
-    }
-    if (to_proxy) {
-        core::log_request_error(r, LogLevel::Error, "rewrite", "SN00669",
-                                "attempt to make remote request from mod_rewrite without proxy enabled: " +
-                                    std::string(r.filename));
-        return 403;
+    if (auto refused = refusal(r, result.action, scheme, Context::Server)) {
+        return *refused;
     }
     if (scheme > 0) {
         return answer_redirect(r, e, result.action, scheme, original_query);
@@ -284,26 +296,8 @@ int fixup(request::Request& r, Services& services) {
         return kDeclined;
     }
     const unsigned scheme = absolute_uri_scheme(r.filename);
-    const bool to_proxy = r.filename.size() > 6 && std::string_view(r.filename).starts_with("proxy:");
-    const bool will_escape = scheme != 0 && result.action != kActionNoEscape;
-    if (has_query(r) && !will_escape && has_unsafe_query(r)) {
-        core::log_request_error(r, LogLevel::Error, "rewrite", "SN10411",
-                                "Rewritten query string contains control characters or spaces");
-        return 403;
-    }
-    if (result.action == kActionStatus) {
-        const int status = r.status;
-        r.status = 200;
-        return status;
-    }
-    if (result.action == kActionStatusSet) {
-        return r.status;
-    }
-    if (to_proxy) {
-        core::log_request_error(r, LogLevel::Error, "rewrite", "SN10160",
-                                "attempt to make remote request from mod_rewrite without proxy enabled: " +
-                                    std::string(r.filename));
-        return 403;
+    if (auto refused = refusal(r, result.action, scheme, Context::Directory)) {
+        return *refused;
     }
     if (scheme > 0) {
         if (dconf->base) {
