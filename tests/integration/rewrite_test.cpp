@@ -432,7 +432,24 @@ void conds_site(Site& s) {
            "RewriteCond %{QUERY_STRING} ^id=(\\d+)&n=(\\w+)$\nRewriteRule ^/c/br/(.*)$ /t?id=%1&n=%2&p=$1 [R]\n"
            "RewriteCond $1 ^(a+)(b*)$\nRewriteRule ^/c/dollar/(.*)$ /t?a=%1&b=%2 [R]\n"
            "RewriteCond %{HTTP:X-A} (.+)\nRewriteCond %1-%{QUERY_STRING} ^(.*)-(.*)$\n"
-           "RewriteRule ^/c/chainbr$ /t?%2+%1 [R]\n");
+           "RewriteRule ^/c/chainbr$ /t?%2+%1 [R]\n"
+           // Vary: sent on the answer of an internal rewrite (not on a redirect).
+           "RewriteCond %{HTTP:X-Vary} =1\nRewriteRule ^/c/varyp$ /file.txt\n"
+           "RewriteCond %{HTTP:X-Nv} =1 [NV]\nRewriteRule ^/c/nvp$ /file.txt\n"
+           "RewriteCond %{HTTP:X-Custom} ^v\nRewriteCond %{HTTP:X-Other} ^w\nRewriteRule ^/c/vary2$ /file.txt\n"
+           "RewriteCond %{HTTP:X-A} =1 [OR]\nRewriteCond %{HTTP:X-B} =1\nRewriteRule ^/c/varyor$ /file.txt\n"
+           "RewriteCond %{HTTP_USER_AGENT} ^tester\nRewriteRule ^/c/varyua$ /file.txt\n"
+           "RewriteCond %{HTTP_HOST} ^localhost\nRewriteRule ^/c/varyhost$ /file.txt\n");
+}
+
+// Known difference (Sonora at 9efc581): GET /c/vary2 with "X-Custom: v" and
+// "X-Other: w", two %{HTTP:...} conditions that hold before an internal
+// rewrite to /file.txt: Apache sends "Vary: X-Custom,X-Other", Sonora
+// "Vary: X-Custom, X-Other" (a space after the comma).
+std::vector<Case> conds_known_differences() {
+    return {
+        {"Vary: two conditions", "GET /c/vary2", "X-Custom: v\r\nX-Other: w\r\n", 200, "", "file\n", {"Content-Type: text/plain", "Vary: X-Custom,X-Other"}},
+    };
 }
 
 TEST(Rewrite, Conditions) {
@@ -490,8 +507,22 @@ TEST(Rewrite, Conditions) {
         {"%N and $N in the substitution", "GET /c/br/path?id=42&n=bob", "", 302, "http://localhost/t?id=42&n=bob&p=path", "", {}},
         {"$N in a condition", "GET /c/dollar/aabb", "", 302, "http://localhost/t?a=aa&b=bb", "", {}},
         {"%N of the previous condition in the next", "GET /c/chainbr?q", "X-A: one\r\n", 302, "http://localhost/t?q+one", "", {}},
+        {"Vary: a header condition that held", "GET /c/varyp", "X-Vary: 1\r\n", 200, "", "file\n", {"Content-Type: text/plain", "Vary: X-Vary"}},
+        {"Vary: a header condition that failed", "GET /c/varyp", "X-Vary: 2\r\n", 404, "", "", {}},
+        {"Vary: NV", "GET /c/nvp", "X-Nv: 1\r\n", 200, "", "file\n", {"Content-Type: text/plain"}},
+        {"Vary: OR, the first holds", "GET /c/varyor", "X-A: 1\r\n", 200, "", "file\n", {"Content-Type: text/plain", "Vary: X-A"}},
+        {"Vary: OR, the second holds", "GET /c/varyor", "X-B: 1\r\n", 200, "", "file\n", {"Content-Type: text/plain", "Vary: X-B"}},
+        {"Vary: HTTP_USER_AGENT", "GET /c/varyua", "User-Agent: tester\r\n", 200, "", "file\n", {"Content-Type: text/plain", "Vary: User-Agent"}},
+        {"Vary: never Host", "GET /c/varyhost", "", 200, "", "file\n", {"Content-Type: text/plain"}},
     };
     check_both(s, cases);
+    check_apache(s, conds_known_differences());
+}
+
+TEST(Rewrite, DISABLED_ConditionsKnownDifferences) {
+    Site s;
+    conds_site(s);
+    check_both(s, conds_known_differences());
 }
 
 // -------------------------------------------------------------- variables
@@ -515,6 +546,7 @@ void vars_site(Site& s) {
     for (const char* name : kVariables) {
         rules += "RewriteRule ^/v/" + var_url(name) + "$ /show?%{" + name + "} [R]\n";
     }
+    rules += "RewriteRule ^/v/ENV_E$ - [E=FROME:yes]\nRewriteRule ^/v/ENV_E$ /show?%{ENV:FROME} [R]\n";
     // The same in a directory (after the path is mapped).
     s.file("d/.htaccess", [] {
         std::string t = "RewriteEngine On\n";
@@ -542,6 +574,7 @@ TEST(Rewrite, Variables) {
         {"HTTP:Accept", "GET /v/HTTP_Accept", "Accept: text/html\r\n", 302, "http://localhost/show?text/html", "", {}},
         {"ENV: set by SetEnvIf", "GET /v/ENV_FROMSETENVIF", "", 302, "http://localhost/show?sei", "", {}},
         {"ENV: set by SetEnv (fixups: not yet)", "GET /v/ENV_FROMSETENV", "", 302, "http://localhost/show", "", {}},
+        {"ENV: set by E= in an earlier rule", "GET /v/ENV_E", "", 302, "http://localhost/show?yes", "", {}},
         {"SSL:SSL_PROTOCOL", "GET /v/SSL_SSL_PROTOCOL", "", 302, "http://localhost/show", "", {}},
         {"REQUEST_URI", "GET /v/REQUEST_URI?x=1", "", 302, "http://localhost/show?/v/REQUEST_URI", "", {}},
         {"REQUEST_FILENAME", "GET /v/REQUEST_FILENAME", "", 302, "http://localhost/show?/v/REQUEST_FILENAME", "", {}},
