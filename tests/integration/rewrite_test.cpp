@@ -925,6 +925,84 @@ TEST(Rewrite, Maps) {
     check_both(s, cases);
 }
 
+// ------------------------------------------------------------------ edges
+
+void edges_site(Site& s) {
+    s.file("y.txt", "y\n");
+    s.file("a b.txt", "a space\n");
+    s.file("e/y.txt", "e y\n");
+    s.file("e/.htaccess", "RewriteEngine On\nRewriteRule ^f$ - [F]\nRewriteRule ^q$ y.txt?added=1 [L]\n"
+                          "RewriteRule ^r$ /t?%{QUERY_STRING} [R,L]\nRewriteRule ^g$ - [G]\n");
+    s.env_cgi("env.cgi");
+    s.conf("RewriteEngine On\n"
+           "RewriteRule ^/edge/dropq$ /t? [R]\n"
+           "RewriteRule ^/edge/qsaempty$ /t [QSA,R]\n"
+           "RewriteRule ^/edge/qsanew$ /t?a=1 [QSA,R]\n"
+           "RewriteRule ^/edge/bpath/(.*)$ /t/$1 [B,R]\n"
+           "RewriteRule ^/edge/self$ http://localhost/y.txt\n"
+           "RewriteRule ^/edge/selfport$ http://localhost:%{SERVER_PORT}/y.txt\n"
+           "RewriteRule ^/edge/other$ http://other.example/y.txt\n"
+           "RewriteRule ^/edge/selfrealport$ http://localhost:" + std::to_string(s.twin().port()) + "/y.txt\n"
+           "RewriteRule ^/edge/host$ http://%{HTTP_HOST}/z [R=301]\n"
+           "RewriteRule \"^/edge/a b$\" /a\\ b.txt\n"
+           "RewriteRule ^/edge/dec/(.*)$ /t?v=$1 [R]\n"
+           "RewriteRule ^/edge/env$ /env.cgi?x=1 [QSA,E=FOO:%{HTTP_HOST}]\n"
+           "RewriteRule ^/edge/frag$ /t#sec [R]\n"
+           "RewriteRule ^/edge/dollar$ /t?\\$1 [R]\n"
+           "RewriteRule ^/edge/nomatch(.*)$ /t?[$1][$2] [R]\n"
+           "RewriteRule !^/edge/ - [S=1]\n"
+           "RewriteRule ^/edge/neg$ /t?negated [R]\n");
+}
+
+// Known difference (Sonora at 9efc581): the site listens on 127.0.0.1:PORT and
+// the request says "Host: localhost" (no port). A substitution that is an
+// absolute URL naming localhost on port 80 ("http://localhost/y.txt", or
+// "http://localhost:%{SERVER_PORT}/y.txt", SERVER_PORT being 80 here) is not
+// this server for Apache (ap_matches_request_vhost compares the URL's port
+// with the port the vhost was reached on): a 302 to the URL. Sonora takes it
+// as its own and serves /y.txt internally (200, "y").
+std::vector<Case> edges_known_differences() {
+    return {
+        {"an absolute URL to this name on port 80 (the server listens elsewhere): a redirect", "GET /edge/self", "", 302, "http://localhost/y.txt", "", {}},
+        {"an absolute URL with %{SERVER_PORT} (80): a redirect", "GET /edge/selfport", "", 302, "http://localhost:80/y.txt", "", {}},
+    };
+}
+
+TEST(Rewrite, Edges) {
+    Site s;
+    edges_site(s);
+    const std::vector<Case> cases = {
+        {"a trailing ? drops the query", "GET /edge/dropq?x=1", "", 302, "http://localhost/t", "", {}},
+        {"QSA with no query in the request", "GET /edge/qsaempty", "", 302, "http://localhost/t", "", {}},
+        {"QSA appends after the new query", "GET /edge/qsanew?b=2&c=3", "", 302, "http://localhost/t?a=1&b=2&c=3", "", {}},
+        {"B in the path", "GET /edge/bpath/a%20b/c", "", 302, "http://localhost/t/a+b%252fc", "", {}},
+        {"an absolute URL to this name and the port it listens on: a redirect too (main server)", "GET /edge/selfrealport", "", 302, "http://localhost:PORT/y.txt", "", {}},
+        {"an absolute URL to another host: a redirect", "GET /edge/other", "", 302, "http://other.example/y.txt", "", {}},
+        {"R=301 with %{HTTP_HOST}", "GET /edge/host", "Host: h.example\r\n", 301, "http://h.example/z", "", {}},
+        {"the pattern sees the decoded path", "GET /edge/a%20b", "", 200, "", "a space\n", {"Content-Type: text/plain"}},
+        {"a decoded back-reference into the query", "GET /edge/dec/%41%2Bb%26", "", 302, "http://localhost/t?v=A+b", "", {}},
+        {"QSA and E= with a variable into a script", "GET /edge/env?y=2", "", 200, "", "SCRIPT_NAME=/edge/env\nQUERY_STRING=x=1&y=2\nREQUEST_URI=/edge/env?y=2\nFOO=localhost\n", {"Content-Type: text/plain"}},
+        {"a fragment in an [R] substitution", "GET /edge/frag", "", 302, "http://localhost/t%23sec", "", {}},
+        {"an escaped $", "GET /edge/dollar", "", 302, "http://localhost/t?$1", "", {}},
+        {"back-references that matched nothing", "GET /edge/nomatch", "", 302, "http://localhost/t?%5b%5d%5b%5d", "", {}},
+        {"a negated pattern with S", "GET /edge/neg", "", 302, "http://localhost/t?negated", "", {}},
+        {"[F] in .htaccess", "GET /e/f", "", 403, "", "", {}},
+        {"[G] in .htaccess", "GET /e/g", "", 410, "", "", {}},
+        {"a query added in .htaccess", "GET /e/q?orig=1", "", 200, "", "e y\n", {"Content-Type: text/plain"}},
+        {"%{QUERY_STRING} into a redirect from .htaccess", "GET /e/r?a=%20b", "", 302, "http://localhost/t?a=%20b", "", {}},
+        {"a HEAD request redirected", "HEAD /edge/dropq", "", 302, "http://localhost/t", "", {}},
+        {"OPTIONS * is not rewritten", "OPTIONS *", "", 200, "", "", {"Content-Type: "}},
+    };
+    check_both(s, cases);
+    check_apache(s, edges_known_differences());
+}
+
+TEST(Rewrite, DISABLED_EdgesKnownDifferences) {
+    Site s;
+    edges_site(s);
+    check_both(s, edges_known_differences());
+}
+
 // ------------------------------------------------------------------ trace
 
 TEST(Rewrite, TraceLog) {
