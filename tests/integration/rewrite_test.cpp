@@ -1003,6 +1003,38 @@ TEST(Rewrite, DISABLED_EdgesKnownDifferences) {
     check_both(s, edges_known_differences());
 }
 
+// --------------------------------------------------------------- escaping
+
+TEST(Rewrite, Escaping) {
+    Site s;
+    s.conf("RewriteEngine On\n"
+           "RewriteMap esc int:escape\n"
+           "RewriteRule ^/u/(.*)$ /t/$1 [R]\n"
+           "RewriteRule ^/un/(.*)$ /t/$1 [R,NE]\n"
+           "RewriteRule ^/q/(.*)$ /t?v=$1 [R]\n"
+           "RewriteRule ^/qs$ /t?a=%{QUERY_STRING} [R]\n"
+           "RewriteRule ^/qsne$ /t?a=%{QUERY_STRING} [R,NE]\n"
+           "RewriteCond %{QUERY_STRING} (^|&)id=([^&]+)\nRewriteRule ^/id$ /item/%2? [R]\n"
+           "RewriteRule ^/nc/(.*)$ /t/$1 [NC,R]\n"
+           "RewriteRule ^/full$ %{REQUEST_SCHEME}://%{HTTP_HOST}%{REQUEST_URI}x [R]\n"
+           "RewriteRule ^/la$ /t?%{LA-U:REMOTE_USER} [R]\n"
+           "RewriteRule ^/escmap/(.*)$ /t/${esc:$1} [R]\n");
+    const std::vector<Case> cases = {
+        {"UTF-8 in a redirected path", "GET /u/caf%C3%A9", "", 302, "http://localhost/t/caf%c3%a9", "", {}},
+        {"UTF-8 in a redirected path with NE", "GET /un/caf%C3%A9", "", 302, "http://localhost/t/café", "", {}},
+        {"reserved characters in a redirected path", "GET /u/a;b=c,d@e$f!g'h(i)j*k~l", "", 302, "http://localhost/t/a;b=c,d@e$f!g'h(i)j*k~l", "", {}},
+        {"reserved characters in a redirected query", "GET /q/a;b=c,d@e$f!g'h(i)j*k~l", "", 302, "http://localhost/t?v=a;b=c,d@e$f!g'h(i)j*k~l", "", {}},
+        {"%{QUERY_STRING} into the query", "GET /qs?b=%20c&d=%26", "", 302, "http://localhost/t?a=b=%2520c&d=%2526", "", {}},
+        {"%{QUERY_STRING} into the query with NE", "GET /qsne?b=%20c&d=%26", "", 302, "http://localhost/t?a=b=%20c&d=%26", "", {}},
+        {"an id from the query, query dropped", "GET /id?x=1&id=42&y=2", "", 302, "http://localhost/item/42", "", {}},
+        {"NC keeps the request's case", "GET /NC/MiXeD", "", 302, "http://localhost/t/MiXeD", "", {}},
+        {"a whole URL from variables", "GET /full?q=1", "Host: localhost:8080\r\n", 302, "http://localhost:8080/fullx?q=1", "", {}},
+        {"LA-U:REMOTE_USER without authentication", "GET /la", "", 302, "http://localhost/t", "", {}},
+        {"int:escape of UTF-8", "GET /escmap/caf%C3%A9%20x", "", 302, "http://localhost/t/caf%25c3%25a9%2520x", "", {}},
+    };
+    check_both(s, cases);
+}
+
 // ------------------------------------------------------------------ trace
 
 TEST(Rewrite, TraceLog) {
