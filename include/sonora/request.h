@@ -172,6 +172,7 @@ struct Request {
     std::string_view client_ip;    // textual, no port
     int client_port = 0;
     int redirects = 0;             // internal redirects so far
+    bool post_read_pending = false;  // an internal redirect asks for post_read_request again
     bool reached_handler = false;
     // httpd's r->no_local_copy: conditional headers are not evaluated (an
     // output filter such as INCLUDES will make a body the file's validators

@@ -98,14 +98,29 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
     return 0;
 }
 
+// LimitInternalRecursion's first number (httpd's default 10).
+int max_redirects(const Request& r) {
+    return r.server != nullptr ? core_server(r).limit_internal_redirects.value_or(kMaxInternalRedirects)
+                               : kMaxInternalRedirects;
+}
+
 // Makes `target` (a local URL path, possibly with a query) the request's URI
 // and runs the phases again, as httpd's internal redirect does. The first
 // redirect that is not a fast one remembers what the access log calls the
 // original request.
 bool redirect_internally(Request& r, std::string_view target, bool fast = false) {
-    if (++r.redirects > kMaxInternalRedirects) {
+    const int limit = max_redirects(r);
+    if (++r.redirects > limit) {
+        modules::core::log_request_error(
+            r, LogLevel::Error, "core", "SN00124",
+            "Request exceeded the limit of " + std::to_string(limit) +
+                " internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase "
+                "the limit if necessary. Use 'LogLevel debug' to get a backtrace.");
         return false;
     }
+    // httpd runs post_read_request for the new request (mod_setenvif's
+    // server-level rules see it), unless the redirect is a fast one.
+    r.post_read_pending = !fast;
     r.prev_dir_config = r.dir_config;
     if (!fast && !r.redirected) {
         r.redirected = true;
@@ -435,7 +450,7 @@ void error_response(Request& r, Context& ctx, int status, std::string_view detai
     bool headers_taken = false;
     // ErrorDocument: a text, a local URL (served with the error status) or a
     // remote URL (a redirect).
-    if (r.dir_config != nullptr && r.redirects < kMaxInternalRedirects) {
+    if (r.dir_config != nullptr && r.redirects < max_redirects(r)) {
         const auto& docs = core_dir(r).error_documents;
         auto it = docs.find(status);
         if (it != docs.end()) {
@@ -521,6 +536,10 @@ void process_request(Request& r, Context& ctx, std::shared_ptr<const FileEntry>&
         run_all(p.phase(Phase::PostReadRequest), r, services);
     }
     for (;;) {
+        if (r.post_read_pending) {
+            r.post_read_pending = false;
+            run_all(p.phase(Phase::PostReadRequest), r, services);
+        }
         r.content_type.clear();
         r.handler.clear();
         r.content_encoding.clear();

@@ -147,6 +147,8 @@ CoreServerConfig CoreServerConfig::merge(const CoreServerConfig& base, const Cor
     inherit(c.log_level, base.log_level, add.log_level);
     inherit(c.timeout_ms, base.timeout_ms, add.timeout_ms);
     inherit(c.limit_request_line, base.limit_request_line, add.limit_request_line);
+    inherit(c.limit_internal_redirects, base.limit_internal_redirects, add.limit_internal_redirects);
+    inherit(c.limit_subrequest_nesting, base.limit_subrequest_nesting, add.limit_subrequest_nesting);
     inherit(c.limit_request_fieldsize, base.limit_request_fieldsize, add.limit_request_fieldsize);
     inherit(c.limit_request_fields, base.limit_request_fields, add.limit_request_fields);
     inherit(c.trace_enable, base.trace_enable, add.trace_enable);

@@ -140,6 +140,8 @@ struct CoreServerConfig {
     std::optional<std::string> log_level;
     std::optional<long long> timeout_ms;
     std::optional<int> limit_request_line, limit_request_fieldsize, limit_request_fields;
+    // LimitInternalRecursion: internal redirects, then subrequest nesting (httpd's default 10 each).
+    std::optional<int> limit_internal_redirects, limit_subrequest_nesting;
     std::optional<Tristate> trace_enable;           // Off, On, Third = extended
     std::optional<Tristate> allow_encoded_slashes;  // Off, On, Third = NoDecode
     std::optional<bool> merge_slashes;

@@ -176,6 +176,25 @@ CmdResult set_log_level(Cmd& cmd, Args a) {
     return std::nullopt;
 }
 
+// LimitInternalRecursion redirects [nesting], with httpd's checks.
+CmdResult set_recursion_limit(Cmd& cmd, Args a) {
+    long long values[2] = {0, 0};
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        values[i] = std::atoll(a[i].c_str());
+        if (values[i] <= 0) {
+            return std::string("The recursion limit must be greater than zero.");
+        }
+        if (values[i] < 4) {
+            cmd.warn("Limiting internal redirects to very low numbers may cause normal requests to fail.");
+        }
+    }
+    srv(cmd).limit_internal_redirects = static_cast<int>(std::min<long long>(values[0], 0x7fffffff));
+    if (a.size() > 1) {
+        srv(cmd).limit_subrequest_nesting = static_cast<int>(std::min<long long>(values[1], 0x7fffffff));
+    }
+    return std::nullopt;
+}
+
 template <std::optional<int> CoreServerConfig::*Member>
 CmdResult set_request_limit(Cmd& cmd, Args a) {
     long long v = 0;
@@ -887,7 +906,7 @@ const DirectiveSpec kCoreDirectives[] = {
      "Obsolete: name-based virtual hosts need no declaration"},
     {"RegexDefaultOptions", ArgForm::TakeArgv, kRsrcConf, kGlobalOnly, ConfLevel::Server, not_yet_effective,
      "Default PCRE options of configuration regexes"},
-    {"LimitInternalRecursion", ArgForm::Take12, kRsrcConf, 0, ConfLevel::Server, not_yet_effective,
+    {"LimitInternalRecursion", ArgForm::Take12, kRsrcConf, 0, ConfLevel::Server, set_recursion_limit,
      "Depth limit of internal redirects and subrequests"},
     {"ScoreBoardFile", ArgForm::Take1, kRsrcConf, kGlobalOnly, ConfLevel::Server, not_yet_effective,
      "File of the scoreboard when it is not anonymous shared memory"},

@@ -137,6 +137,7 @@ struct RewriteRule {
 using RuleList = std::vector<std::shared_ptr<const RewriteRule>>;
 
 struct RewriteServerConfig {
+    bool present = false;  // a rewrite directive stands in this server (or in a section of it)
     std::optional<bool> engine;
     std::optional<unsigned> options;
     std::vector<std::shared_ptr<RewriteMap>> maps;  // by name; a later one replaces an earlier

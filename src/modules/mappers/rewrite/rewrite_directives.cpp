@@ -48,7 +48,10 @@ std::optional<std::string> section_directory(const Cmd& cmd) {
     return dir;
 }
 
+RewriteServerConfig& server_conf(Cmd& cmd);
+
 RewriteDirConfig& dir_conf(Cmd& cmd) {
+    server_conf(cmd);  // any rewrite directive gives its server a config of its own
     auto& d = cmd.conf<RewriteDirConfig>();
     if (!d.present) {
         d.present = true;
@@ -57,7 +60,13 @@ RewriteDirConfig& dir_conf(Cmd& cmd) {
     return d;
 }
 
-RewriteServerConfig& server_conf(Cmd& cmd) { return cmd.server_conf<RewriteServerConfig>(rewrite_module); }
+// httpd creates a virtual host's mod_rewrite config only when one of its
+// directives stands in it; a virtual host without any runs no server rules.
+RewriteServerConfig& server_conf(Cmd& cmd) {
+    auto& c = cmd.server_conf<RewriteServerConfig>(rewrite_module);
+    c.present = true;
+    return c;
+}
 
 bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
@@ -508,7 +517,7 @@ CmdResult cmd_cond(Cmd& cmd, Args a) {
     } else if (c.type == CondType::Expr) {
         auto parsed = expr::parse(c.operand, expr::ParseMode::Condition);
         if (!parsed.ok()) {
-            return "RewriteCond: cannot compile expression \"" + c.operand + "\": " + parsed.error().message;
+            return "RewriteCond: cannot compile expression \"" + c.operand + "\" " + parsed.error().message;
         }
         c.expr = std::make_shared<const expr::Expr>(std::move(parsed).value());
     }
@@ -620,7 +629,14 @@ std::vector<T> joined(const std::vector<T>& first, const std::vector<T>& second)
 }  // namespace
 
 RewriteServerConfig RewriteServerConfig::merge(const RewriteServerConfig& base, const RewriteServerConfig& add) {
+    if (!add.present) {
+        // The main server's config, which httpd then finds is not this server's.
+        RewriteServerConfig c = base;
+        c.present = false;
+        return c;
+    }
     RewriteServerConfig c;
+    c.present = true;
     c.engine = add.engine ? add.engine : base.engine;
     c.options = add.options ? add.options : base.options;
     switch (inheritance(base.opts(), c.opts())) {

@@ -587,10 +587,27 @@ void reduce_uri(request::Request& r, const Engine& e) {
     } else if (end != std::string_view::npos) {
         url = std::string(rest.substr(end));
     }
-    const int our_port = r.dir_config != nullptr ? core::server_port(r, *r.dir_config) : r.local_port;
-    bool ours = port == our_port && (equals_nocase(host, r.server_name) || equals_nocase(host, r.server_host()));
-    if (!ours && port == our_port) {
-        for (const std::string& alias : core::server_config(*r.server).aliases) {
+    // httpd's ap_matches_request_vhost: an address the <VirtualHost> names
+    // (with its port, or any), else the port ServerName gives (none: no
+    // match) with ServerName or a ServerAlias.
+    bool ours = false;
+    for (const std::string& address : r.server->addresses) {
+        std::string_view a = address;
+        std::string_view a_host = a;
+        int a_port = 0;
+        if (const std::size_t colon = a.rfind(':'); colon != std::string_view::npos && a.find(']', colon) == std::string_view::npos) {
+            a_host = a.substr(0, colon);
+            a_port = std::atoi(std::string(a.substr(colon + 1)).c_str());
+        }
+        if (a_host.size() > 2 && a_host.front() == '[' && a_host.back() == ']') {
+            a_host = a_host.substr(1, a_host.size() - 2);
+        }
+        ours = ours || ((a_port == 0 || a_port == port) && equals_nocase(host, a_host));
+    }
+    const auto& core_server = core::server_config(*r.server);
+    if (!ours && core_server.server_port.value_or(0) == port) {
+        ours = core_server.server_name && equals_nocase(host, *core_server.server_name);
+        for (const std::string& alias : core_server.aliases) {
             ours = ours || equals_nocase(host, alias);
         }
     }

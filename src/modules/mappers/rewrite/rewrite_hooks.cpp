@@ -89,7 +89,7 @@ int answer_redirect(request::Request& r, const Engine& e, int action, unsigned s
     for (char ch : target) {
         if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
             // httpd's header filter refuses such a field (check_headers).
-            core::log_request_error(r, LogLevel::Error, "rewrite", "SN02430",
+            core::log_request_error(r, LogLevel::Error, "http", "SN02430",
                                     "Response header 'Location' value of '" + target +
                                         "' contains invalid characters, aborting request");
             return 500;
@@ -173,6 +173,9 @@ int translate(request::Request& r, Services& services) {
         return kDeclined;
     }
     const RewriteServerConfig& sconf = server_config(r);
+    if (r.server->is_virtual && !sconf.present) {
+        return kDeclined;  // httpd: the config found is the main server's, not this one's
+    }
     Engine e{r, services, sconf, *dconf, nullptr, trace_level_for(r)};
     if (ended(r)) {
         if (e.tracing(8)) {
@@ -366,13 +369,23 @@ int fixup(request::Request& r, Services& services) {
             r.filename.assign(subst_prefix_path(e, r.filename, context_root, r.context_prefix));
         }
     }
+    if (e.tracing(1)) {
+        e.log(1, "internal redirect with " + std::string(r.filename) + " [INTERNAL REDIRECT]");
+    }
+    if (auto handler = request::find_header(r.notes, kForcedHandlerNote); handler && !handler->empty()) {
+        // httpd leaves the redirect to a handler of its own, which H= then
+        // replaces (its last fixup): that handler gets "redirect:PATH" as
+        // its file, which no handler finds (mod_cgi: 404). As httpd, and
+        // never the target's source.
+        r.filename.insert(0, "redirect:");
+        r.handler.assign(*handler);
+        r.has_finfo = false;
+        return kOk;
+    }
     std::string target(r.filename);
     if (has_query(r)) {
         target += "?";
         target += r.query;
-    }
-    if (e.tracing(1)) {
-        e.log(1, "internal redirect with " + std::string(r.filename) + " [INTERNAL REDIRECT]");
     }
     return services.internal_redirect(r, target) ? kRedirected : 500;
 }
