@@ -78,7 +78,7 @@ inline constexpr int kSatisfyAll = 0;
 inline constexpr int kSatisfyAny = 1;
 
 enum class Phase : std::uint8_t {
-    PostReadRequest,  // once per request, before the first translate_name
+    PostReadRequest,  // once per request, and again after a (non-fast) internal redirect, as httpd
     TranslateName,
     HeaderParser,     // after the walks (and <If>), each time the phases run
     Satisfies,
