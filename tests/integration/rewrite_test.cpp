@@ -547,6 +547,9 @@ void vars_site(Site& s) {
         rules += "RewriteRule ^/v/" + var_url(name) + "$ /show?%{" + name + "} [R]\n";
     }
     rules += "RewriteRule ^/v/ENV_E$ - [E=FROME:yes]\nRewriteRule ^/v/ENV_E$ /show?%{ENV:FROME} [R]\n";
+    // SCRIPT_URL and SCRIPT_URI: set by the engine before the first rule.
+    rules += "RewriteRule ^/v/ENV_SCRIPT_URL$ /show?%{ENV:SCRIPT_URL} [R]\n"
+             "RewriteRule ^/v/ENV_SCRIPT_URI$ /show?%{ENV:SCRIPT_URI} [R]\n";
     // The same in a directory (after the path is mapped).
     s.file("d/.htaccess", [] {
         std::string t = "RewriteEngine On\n";
@@ -575,6 +578,9 @@ TEST(Rewrite, Variables) {
         {"ENV: set by SetEnvIf", "GET /v/ENV_FROMSETENVIF", "", 302, "http://localhost/show?sei", "", {}},
         {"ENV: set by SetEnv (fixups: not yet)", "GET /v/ENV_FROMSETENV", "", 302, "http://localhost/show", "", {}},
         {"ENV: set by E= in an earlier rule", "GET /v/ENV_E", "", 302, "http://localhost/show?yes", "", {}},
+        {"ENV: SCRIPT_URL", "GET /v/ENV_SCRIPT_URL", "", 302, "http://localhost/show?/v/ENV_SCRIPT_URL", "", {}},
+        {"ENV: SCRIPT_URI", "GET /v/ENV_SCRIPT_URI", "", 302,
+         "http://localhost/show?http://localhost/v/ENV_SCRIPT_URI", "", {}},
         {"SSL:SSL_PROTOCOL", "GET /v/SSL_SSL_PROTOCOL", "", 302, "http://localhost/show", "", {}},
         {"REQUEST_URI", "GET /v/REQUEST_URI?x=1", "", 302, "http://localhost/show?/v/REQUEST_URI", "", {}},
         {"REQUEST_FILENAME", "GET /v/REQUEST_FILENAME", "", 302, "http://localhost/show?/v/REQUEST_FILENAME", "", {}},

@@ -179,8 +179,8 @@ bool prefix_stat(const Engine& e, std::string_view path, const RewriteRule* last
     const std::string_view segment = rest.substr(0, rest.find('/'));
     // apr_filepath_merge: ".." at the root is the root.
     std::string statpath = segment == ".." || segment == "." ? std::string("/") : "/" + std::string(segment);
-    struct stat st {};
-    if (::stat(statpath.c_str(), &st) != 0) {
+    // Through the file cache, as -f and -d: no system call once known.
+    if (!e.services.probe(statpath).exists) {
         return false;
     }
     if (last == nullptr) {

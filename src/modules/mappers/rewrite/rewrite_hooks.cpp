@@ -37,11 +37,6 @@ void drop_note(request::Request& r, std::string_view name) {
 
 bool ended(const request::Request& r) { return request::find_header(r.notes, kEndNote).has_value(); }
 
-std::string server_name_for_url(const request::Request& r) {
-    std::string_view host = r.server_host();
-    return host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]" : std::string(host);
-}
-
 // SCRIPT_URL (the URL-path as first requested) and SCRIPT_URI (its absolute URL).
 void set_script_url(request::Request& r) {
     std::string url;
@@ -52,12 +47,7 @@ void set_script_url(request::Request& r) {
         url = std::string(*main_url);
     }
     r.env_set("SCRIPT_URL", url);
-    const int port = core::server_port(r, *r.dir_config);
-    std::string uri = "http://" + server_name_for_url(r);
-    if (port != 80) {
-        uri += ":" + std::to_string(port);
-    }
-    r.env_set("SCRIPT_URI", uri + url);
+    r.env_set("SCRIPT_URI", core::self_url(r, *r.dir_config, url));
 }
 
 // A redirect to the absolute URL in r.filename (escaped unless NE), with the
