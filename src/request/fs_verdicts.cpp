@@ -185,6 +185,9 @@ bool FsVerdicts::watch_one(const std::string& dir) {
 bool FsVerdicts::open_queue() {
     if (fd_ == -2) {
         fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        // Room for any watched directory and any name an event can carry:
+        // events about other programs' files then cost no allocation.
+        event_path_.reserve(PATH_MAX + NAME_MAX + 2);
         if (fd_ < 0) {
             fd_ = -1;
         } else if (loop_.watch && loop_.turns != nullptr) {
