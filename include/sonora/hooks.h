@@ -45,6 +45,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -155,6 +156,15 @@ public:
         std::span<const request::Header> notes;
     };
     virtual Lookup lookup_uri(const request::Request& r, std::string_view uri) = 0;
+    // A lookup whose subrequest `visit` sees whole before it goes, for what
+    // Lookup does not carry (mod_rewrite's %{LA-U:var} and %{LA-F:var} read
+    // any variable of it). By Uri it is lookup_uri's; by File it is httpd's
+    // ap_sub_req_lookup_file: `target` is a file path (a relative one under
+    // the directory of the request's file), and the phases run from
+    // map_to_storage on, without translate_name.
+    enum class LookupBy : std::uint8_t { Uri, File };
+    virtual void inspect_lookup(const request::Request& r, LookupBy by, std::string_view target,
+                                const std::function<void(const request::Request& sub)>& visit) = 0;
     // httpd's ap_sub_req_lookup_uri and ap_run_sub_req: a GET of `uri` (a
     // local URL path with an optional query) by the same client, run through
     // every phase and its handler, with its own output filters (an included

@@ -164,6 +164,8 @@ struct Request {
     // Both empty: DocumentRoot's mapping.
     std::string_view context_prefix;
     std::string_view context_document_root;
+    // The file's stat() when has_finfo; for a missing one, as httpd's
+    // directory walk leaves it, the deepest directory found (zeroes: none).
     struct stat finfo {};
     bool has_finfo = false;
     int local_port = 0;
@@ -173,6 +175,11 @@ struct Request {
     int client_port = 0;
     int redirects = 0;             // internal redirects so far
     bool post_read_pending = false;  // an internal redirect asks for post_read_request again
+    // The phases run again for a URI a subrequest found (a fast internal
+    // redirect: DirectoryIndex, MultiViews), where httpd copies the
+    // subrequest's result instead: they decide as that subrequest did, so
+    // what subrequests skip (mod_rewrite's NS and R rules) stays skipped.
+    bool as_subrequest = false;
     bool reached_handler = false;
     // httpd's r->no_local_copy: conditional headers are not evaluated (an
     // output filter such as INCLUDES will make a body the file's validators
@@ -294,6 +301,9 @@ struct Request {
     void add_header(std::string_view name, std::string_view value) { headers_out.push_back({name, value}); }
     // Drops every `name` field from headers_out (httpd's apr_table_unset).
     void remove_header(std::string_view name);
+    // Appends ", value" to the first `name` field of headers_out, or adds the
+    // field (httpd's apr_table_merge); copies into the arena.
+    void merge_header(std::string_view name, std::string_view value);
     std::optional<std::string_view> env_get(std::string_view name) const;
     // Copies name and value into the arena; replaces an earlier value.
     void env_set(std::string_view name, std::string_view value);

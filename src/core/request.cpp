@@ -114,6 +114,19 @@ void Request::remove_header(std::string_view name) {
     std::erase_if(headers_out, [&](const Header& h) { return equals_nocase(h.name, name); });
 }
 
+void Request::merge_header(std::string_view name, std::string_view value) {
+    for (Header& h : headers_out) {
+        if (equals_nocase(h.name, name)) {
+            std::string merged;
+            merged.reserve(h.value.size() + 2 + value.size());
+            merged.append(h.value).append(", ").append(value);
+            h.value = keep(merged);
+            return;
+        }
+    }
+    headers_out.push_back({keep(name), keep(value)});
+}
+
 void Request::env_unset(std::string_view name) {
     std::erase_if(env, [&](const Header& h) { return equals_nocase(h.name, name); });
 }

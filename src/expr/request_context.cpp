@@ -54,7 +54,10 @@ std::string RequestContext::variable(Var v) {
         default: return {};
     }
 }
-std::optional<std::string> RequestContext::request_header(std::string_view name, bool) {
+std::optional<std::string> RequestContext::request_header(std::string_view name, bool vary) {
+    if (vary && vary_ != nullptr && !equals_nocase(name, "Host")) {
+        vary_->merge_header("Vary", name);
+    }
     return header_value(r_.headers, name);
 }
 std::optional<std::string> RequestContext::response_header(std::string_view name) {

@@ -11,8 +11,15 @@ namespace sonora::expr {
 
 class RequestContext final : public Context {
 public:
-    // Must not outlive `r`.
-    explicit RequestContext(const request::Request& r) : r_(r) {}
+    // Must not outlive `r`. As httpd evaluates, every request header the
+    // expression reads through req(), http() or an HTTP_* variable (Host
+    // excepted, RFC 7231 7.1.4) is merged into the response's Vary at once,
+    // whatever the result.
+    explicit RequestContext(request::Request& r) : r_(r), vary_(&r) {}
+    // For expressions whose result shapes no response (a log line, a debug
+    // message, a RewriteCond with NV): httpd's AP_EXPR_FLAG_DONT_VARY.
+    struct DontVary {};
+    RequestContext(const request::Request& r, DontVary) : r_(r) {}
     std::string variable(Var v) override;
     std::optional<std::string> request_header(std::string_view name, bool vary) override;
     std::optional<std::string> response_header(std::string_view name) override;
@@ -22,6 +29,7 @@ public:
 
 private:
     const request::Request& r_;
+    request::Request* vary_ = nullptr;
 };
 
 }  // namespace sonora::expr

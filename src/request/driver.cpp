@@ -54,21 +54,28 @@ int core_translate(Request& r, Services&) {
 int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& entry) {
     r.path_info.clear();
     entry = ctx.files.lookup(r.filename, ctx.now_ms);
+    // httpd's r->finfo of a missing file holds the deepest directory its walk
+    // found (whose owner %{SCRIPT_USER} names).
+    const struct stat* found_dir = nullptr;
+    std::shared_ptr<const FileEntry> found_dir_entry;
     if (!entry->exists() && (entry->error == ENOTDIR || entry->error == ENOENT)) {
         // Walk back to an existing file; httpd's directory walk does the same.
         std::size_t cut = r.filename.size();
         while (true) {
             std::size_t slash = r.filename.rfind('/', cut - 1);
-            if (slash == std::string::npos || slash == 0) {
+            if (slash == std::string::npos) {
                 break;
             }
-            auto parent = ctx.files.lookup(std::string_view(r.filename).substr(0, slash), ctx.now_ms);
+            auto parent = ctx.files.lookup(slash == 0 ? std::string_view("/") : std::string_view(r.filename).substr(0, slash),
+                                           ctx.now_ms);
             if (parent->exists()) {
                 if (parent->is_regular()) {
                     r.path_info.assign(std::string_view(r.filename).substr(slash));
                     r.filename.resize(slash);
                     entry = std::move(parent);
-                } else if (cut < r.filename.size()) {
+                    break;
+                }
+                if (cut < r.filename.size()) {
                     // httpd's directory walk stops at the first missing
                     // segment: it ends the filename, the rest is PATH_INFO
                     // (what %{REQUEST_FILENAME} and mod_rewrite's per-dir
@@ -76,6 +83,13 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
                     r.path_info.assign(std::string_view(r.filename).substr(cut));
                     r.filename.resize(cut);
                 }
+                if (parent->is_dir() && slash != 0) {  // the walk never stats "/" itself
+                    found_dir_entry = std::move(parent);
+                    found_dir = &found_dir_entry->st;
+                }
+                break;
+            }
+            if (slash == 0) {
                 break;
             }
             cut = slash;
@@ -84,6 +98,10 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
     r.has_finfo = entry->exists();
     if (r.has_finfo) {
         r.finfo = entry->st;
+    } else if (found_dir != nullptr) {
+        r.finfo = *found_dir;
+    } else {
+        r.finfo = {};
     }
     // The per-dir config and httpd's directory walk: symlink refusals and
     // the access files, before any access check can grant.
@@ -121,6 +139,7 @@ bool redirect_internally(Request& r, std::string_view target, bool fast = false)
     // httpd runs post_read_request for the new request (mod_setenvif's
     // server-level rules see it), unless the redirect is a fast one.
     r.post_read_pending = !fast;
+    r.as_subrequest = fast;
     r.prev_dir_config = r.dir_config;
     if (!fast && !r.redirected) {
         r.redirected = true;
@@ -294,14 +313,19 @@ namespace {
 // `trusted`: the merged configuration whose access decision (and user)
 // carries over, as httpd trusts the request before an internal redirect and
 // a subrequest's main request when they land under the same configuration.
+// `file_lookup`: the filename is known (httpd's file subrequest), so neither
+// the first <Location> walk nor translate_name runs.
 int resolve(Request& r, Context& ctx, Services& services, std::shared_ptr<const FileEntry>& entry,
-            const ConfigVector* trusted) {
+            const ConfigVector* trusted, bool file_lookup = false) {
     const Pipeline& p = *ctx.pipeline;
-    // httpd walks the <Location> sections before translate_name: its hooks
-    // (mod_alias's one-argument forms) read them.
-    r.dir_config = ctx.walker.location_config(*r.server, r.uri);
-    ctx.walker.export_match_env(r);
-    int status = run_first(p.phase(Phase::TranslateName), r, services);
+    int status = kOk;
+    if (!file_lookup) {
+        // httpd walks the <Location> sections before translate_name: its
+        // hooks (mod_alias's one-argument forms) read them.
+        r.dir_config = ctx.walker.location_config(*r.server, r.uri);
+        ctx.walker.export_match_env(r);
+        status = run_first(p.phase(Phase::TranslateName), r, services);
+    }
     if (status == kOk) {
         status = map_to_storage(r, ctx, entry);
     }
@@ -367,13 +391,57 @@ void init_subrequest(Request& sub, const Request& r, std::string_view uri) {
     sub.auth_type = r.auth_type;
 }
 
-Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri) {
-    Request sub(r.arena);
-    init_subrequest(sub, r, uri);
-    std::shared_ptr<const FileEntry> entry;
-    int status = resolve(sub, ctx_, *this, entry, r.dir_config);
-    // A type_checker may make the subrequest another URI (MultiViews' fast
-    // redirect to the chosen variant): the lookup reports where it lands.
+namespace {
+
+// httpd's ap_sub_req_lookup_file: the file's path (apr_filepath_merge of a
+// relative one onto the directory of the request's file, `.` and `..`
+// resolved), and its URI: beside the request's own file, the name under
+// the request's URI directory; elsewhere none.
+void init_file_lookup(Request& sub, const Request& r, std::string_view target) {
+    const std::string_view file = r.filename;
+    const std::string_view fdir = file.substr(0, file.rfind('/') + 1);
+    std::string path = !target.empty() && target.front() == '/' ? std::string(target) : std::string(fdir) + std::string(target);
+    std::string merged;
+    for (std::size_t at = 0; at < path.size();) {
+        std::size_t end = path.find('/', at);
+        if (end == std::string::npos) {
+            end = path.size();
+        }
+        const std::string_view seg = std::string_view(path).substr(at, end - at);
+        if (seg == "..") {
+            const std::size_t slash = merged.rfind('/');
+            merged.resize(slash == std::string::npos ? 0 : slash);
+        } else if (!seg.empty() && seg != ".") {
+            merged.append("/").append(seg);
+        }
+        at = end + 1;
+    }
+    if (merged.empty()) {
+        merged = "/";
+    }
+    sub.filename.assign(merged);
+    const std::string_view rest = std::string_view(merged).substr(std::min(fdir.size(), merged.size()));
+    if (!fdir.empty() && merged.starts_with(fdir) && !rest.empty() && rest.find('/') == std::string_view::npos) {
+        const std::string_view udir = r.uri.substr(0, r.uri.rfind('/') + 1);
+        sub.uri.assign(std::string(udir) + std::string(rest));
+    } else {
+        sub.uri.clear();
+    }
+    sub.query = {};
+}
+
+}  // namespace
+
+// Runs a lookup's phases on `sub`; a type_checker may make the subrequest
+// another URI (MultiViews' fast redirect to the chosen variant), and the
+// lookup reports where it lands. Returns 200 or the error status.
+int HookServices::run_lookup(Request& sub, const Request& r, LookupBy by, std::string_view target,
+                             std::shared_ptr<const FileEntry>& entry) {
+    init_subrequest(sub, r, by == LookupBy::Uri ? target : std::string_view());
+    if (by == LookupBy::File) {
+        init_file_lookup(sub, r, target);
+    }
+    int status = resolve(sub, ctx_, *this, entry, r.dir_config, by == LookupBy::File);
     while (status == kRedirected) {
         sub.content_type.clear();
         sub.handler.clear();
@@ -381,8 +449,23 @@ Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri
         sub.content_language.clear();
         status = resolve(sub, ctx_, *this, entry, r.dir_config);
     }
+    return status == kOk ? 200 : status;
+}
+
+void HookServices::inspect_lookup(const Request& r, LookupBy by, std::string_view target,
+                                  const std::function<void(const Request& sub)>& visit) {
+    Request sub(r.arena);
+    std::shared_ptr<const FileEntry> entry;
+    sub.status = run_lookup(sub, r, by, target, entry);
+    visit(sub);
+}
+
+Services::Lookup HookServices::lookup_uri(const Request& r, std::string_view uri) {
+    Request sub(r.arena);
+    std::shared_ptr<const FileEntry> entry;
+    const int status = run_lookup(sub, r, LookupBy::Uri, uri, entry);
     Lookup out;
-    out.status = status == kOk ? 200 : status;
+    out.status = status;
     out.is_regular = sub.has_finfo && S_ISREG(sub.finfo.st_mode);
     out.is_dir = sub.has_finfo && S_ISDIR(sub.finfo.st_mode);
     if (auto location = find_header(sub.headers_out, "Location")) {

@@ -22,12 +22,16 @@ public:
     bool internal_fast_redirect(Request& r, std::string_view target) override;
     std::string_view server_banner() const override { return ctx_.server_banner; }
     Lookup lookup_uri(const Request& r, std::string_view uri) override;
+    void inspect_lookup(const Request& r, LookupBy by, std::string_view target,
+                        const std::function<void(const Request& sub)>& visit) override;
     std::unique_ptr<Subrequest> run_subrequest(Request& r, std::string_view uri) override;
     const OutputFilterSpec* find_output_filter(std::string_view name) const override;
     void note_auth_failure(Request& r) override;
     Context& context() { return ctx_; }
 
 private:
+    int run_lookup(Request& sub, const Request& r, LookupBy by, std::string_view target,
+                   std::shared_ptr<const FileEntry>& entry);
     Context& ctx_;
     std::shared_ptr<const FileEntry> opened_;
 };

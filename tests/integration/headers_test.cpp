@@ -174,6 +174,36 @@ TEST_F(Headers, InSectionsAndAccessFiles) {
         << site.read_log("sonora", "error_log");
 }
 
+// An expression that reads a request header (req(), http(), %{HTTP:..},
+// HTTP_*) puts it in Vary as soon as it is evaluated, whether it holds or
+// not: <If>, Header's expr=, SetEnvIfExpr and Require expr alike; Host and
+// req_novary() never.
+TEST_F(Headers, ExpressionsPutTheHeadersTheyReadInVary) {
+    site.write_doc("if.txt", "if\n");
+    site.write_doc("cond.txt", "cond\n");
+    site.write_doc("req.txt", "req\n");
+    site.write_doc("quiet.txt", "quiet\n");
+    site.append_config("<Location /if.txt>\n<If \"%{HTTP:X-If} == 'on'\">\nHeader set X-Was on\n</If>\n</Location>\n"
+                       "<Location /cond.txt>\nHeader set X-H yes \"expr=%{HTTP:X-Hdr} == 'a'\"\n"
+                       "SetEnvIfExpr \"req('X-Env') == 'b' || %{HTTP_HOST} == 'x' || req('Host') == 'y'\" SEEN=1\n"
+                       "</Location>\n"
+                       "<Location /req.txt>\nRequire expr \"%{HTTP:X-Auth} != 'deny'\"\n</Location>\n"
+                       "<Location /quiet.txt>\nSetEnvIfExpr \"req_novary('X-Quiet') == 'q'\" Q=1\n</Location>\n");
+    auto rs = expect_both({get_request("/if.txt"), request_with("/if.txt", "X-If: on\r\n"), get_request("/cond.txt"),
+                           request_with("/cond.txt", "X-Hdr: a\r\nX-Env: b\r\n"), get_request("/req.txt"),
+                           request_with("/req.txt", "X-Auth: deny\r\n"), get_request("/quiet.txt")},
+                          {200, 200, 200, 200, 200, 403, 200}, {"Vary", "X-Was", "X-H"});
+    ASSERT_EQ(rs.size(), 7u);
+    EXPECT_EQ(values(rs[0], "Vary"), "X-If\n");
+    EXPECT_EQ(values(rs[1], "Vary"), "X-If\n");
+    EXPECT_EQ(values(rs[1], "X-Was"), "on\n");
+    EXPECT_EQ(values(rs[2], "Vary"), "X-Env,X-Hdr\n");
+    EXPECT_EQ(values(rs[3], "X-H"), "yes\n");
+    EXPECT_EQ(values(rs[4], "Vary"), "X-Auth\n");
+    EXPECT_EQ(values(rs[5], "Vary"), "");  // an error page drops headers_out
+    EXPECT_EQ(values(rs[6], "Vary"), "");
+}
+
 // An error page goes out with err_headers_out, not with what the handler had
 // set before it failed (httpd's ap_send_error_response): a 416 carries none
 // of the file's validators; a redirect keeps its Location, a 405 its Allow.

@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -306,11 +307,10 @@ void flags_site(Site& s) {
            "RewriteRule ^/flag/nups(/.*)$ $1\n");
 }
 
-// Rows Sonora answers differently: asserted for Apache in Rewrite.Flags, for
-// both in DISABLED_FlagsKnownDifferences.
-std::vector<Case> flags_known_differences() {
+// Rows Sonora once answered differently: asserted for Apache in
+// Rewrite.Flags, for both in FlagsFormerDifferences.
+std::vector<Case> flags_former_differences() {
     return {
-        {"NS: not in a subrequest", "GET /nsdir2/", "", 200, "", "index\n", {"Content-Type: text/html"}},
         {"a server-level SetEnvIf holds again after a per-directory internal redirect", "GET /seteie/a.cgi", "", 200, "", "SCRIPT_NAME=/seteie/env.cgi\nQUERY_STRING=\nREQUEST_URI=/seteie/a.cgi\nREDIRECT_URL=/seteie/a.cgi\nREDIRECT_STATUS=200\nUNSETME=present\n", {"Content-Type: text/plain"}},
     };
 }
@@ -350,6 +350,7 @@ TEST(Rewrite, Flags) {
         {"NE keeps %20 and #", "GET /flag/ne", "", 302, "http://localhost/t?a%20b#frag", "", {}},
         {"without NE", "GET /flag/nne", "", 302, "http://localhost/t?a%2520b%23frag", "", {}},
         {"mod_dir's subrequest is rewritten", "GET /nsdir/", "", 200, "", "other\n", {"Content-Type: text/html"}},
+        {"NS: not in mod_dir's subrequest, nor after its fast redirect", "GET /nsdir2/", "", 200, "", "index\n", {"Content-Type: text/html"}},
         {"P without mod_proxy: 403", "GET /flag/p", "", 403, "", "", {}},
         {"PT passes through to Alias", "GET /flag/pt", "", 200, "", "aliased\n", {"Content-Type: text/plain"}},
         {"without PT the Alias is not seen", "GET /flag/nopt", "", 404, "", "", {}},
@@ -373,22 +374,17 @@ TEST(Rewrite, Flags) {
         {"without UnsafePrefixStat: under the DocumentRoot", "GET /flag/nups/@ROOT@/outside/o.txt", "", 404, "", "", {}},
     };
     check_both(s, cases);
-    check_apache(s, flags_known_differences());
+    check_apache(s, flags_former_differences());
 }
 
-// Known differences (Sonora at 9efc581):
-//   GET /nsdir2/ with "RewriteRule ^/nsdir2/index\.html$ /nsdir2/other.html [NS]"
-//     in the server context: Apache does not apply the [NS] rule to mod_dir's
-//     index subrequest and serves index.html ("index"); Sonora applies it and
-//     serves other.html ("other"). Without NS (/nsdir/) both serve "other".
-//   GET /seteie/a.cgi with a server-level "SetEnvIf Request_URI ^/(flag/e|seteie)/
-//     UNSETME=present" and a .htaccess "RewriteRule ^a\.cgi$ env.cgi": Apache's
-//     script (after the internal redirect) sees UNSETME=present; Sonora's does
-//     not (the variable is lost across the per-directory internal redirect).
-TEST(Rewrite, DISABLED_FlagsKnownDifferences) {
+// Former differences, each now answered as Apache answers: the [NS] rule
+// after mod_dir's fast redirect to the index (httpd copies the subrequest's
+// result, which the rule did not touch), and a server-level SetEnvIf that
+// holds again after a per-directory internal redirect.
+TEST(Rewrite, FlagsFormerDifferences) {
     Site s;
     flags_site(s);
-    check_both(s, flags_known_differences());
+    check_both(s, flags_former_differences());
 }
 
 // ------------------------------------------------------------- conditions
@@ -439,7 +435,18 @@ void conds_site(Site& s) {
            "RewriteCond %{HTTP:X-Custom} ^v\nRewriteCond %{HTTP:X-Other} ^w\nRewriteRule ^/c/vary2$ /file.txt\n"
            "RewriteCond %{HTTP:X-A} =1 [OR]\nRewriteCond %{HTTP:X-B} =1\nRewriteRule ^/c/varyor$ /file.txt\n"
            "RewriteCond %{HTTP_USER_AGENT} ^tester\nRewriteRule ^/c/varyua$ /file.txt\n"
-           "RewriteCond %{HTTP_HOST} ^localhost\nRewriteRule ^/c/varyhost$ /file.txt\n");
+           "RewriteCond %{HTTP_HOST} ^localhost\nRewriteRule ^/c/varyhost$ /file.txt\n"
+           // An expr condition's headers go into Vary when it is evaluated,
+           // held or not (httpd's expression evaluation), unless NV.
+           "RewriteCond expr \"%{HTTP:X-Expr} == 'yes'\"\nRewriteRule ^/c/exprvary$ /file.txt\n"
+           "RewriteCond expr \"%{HTTP:X-Expr} == 'yes'\" [NV]\nRewriteRule ^/c/exprnv$ /file.txt\n"
+           "RewriteCond expr \"req('X-Req') == 'a' && %{HTTP_ACCEPT} =~ /x/\"\nRewriteRule ^/c/exprreq$ /file.txt\n"
+           "RewriteCond expr \"%{HTTP_HOST} == 'x' || req('Host') == 'y' || -z req_novary('X-No')\"\n"
+           "RewriteRule ^/c/exprhost$ /file.txt\n"
+           "RewriteCond %{HTTP:X-First} =yes\nRewriteCond expr \"%{HTTP:X-Second} == 'yes'\"\n"
+           "RewriteRule ^/c/exprmix$ /file.txt\n"
+           "RewriteCond expr \"%{HTTP:X-Fail} == 'yes'\"\nRewriteRule ^/c/exprfail$ /nothing\n"
+           "RewriteRule ^/c/exprfail$ /file.txt\n");
 }
 
 // Known difference (Sonora at 9efc581): GET /c/vary2 with "X-Custom: v" and
@@ -514,6 +521,12 @@ TEST(Rewrite, Conditions) {
         {"Vary: OR, the second holds", "GET /c/varyor", "X-B: 1\r\n", 200, "", "file\n", {"Content-Type: text/plain", "Vary: X-B"}},
         {"Vary: HTTP_USER_AGENT", "GET /c/varyua", "User-Agent: tester\r\n", 200, "", "file\n", {"Content-Type: text/plain", "Vary: User-Agent"}},
         {"Vary: never Host", "GET /c/varyhost", "", 200, "", "file\n", {"Content-Type: text/plain"}},
+        {"Vary: expr", "GET /c/exprvary", "X-Expr: yes\r\n", 200, "", "file\n", {"Content-Type: text/plain", "Vary: X-Expr"}},
+        {"Vary: expr with NV", "GET /c/exprnv", "X-Expr: yes\r\n", 200, "", "file\n", {"Content-Type: text/plain"}},
+        {"Vary: expr reading two", "GET /c/exprreq", "X-Req: a\r\nAccept: x\r\n", 200, "", "file\n", {"Content-Type: text/plain", "Vary: X-Req,Accept"}},
+        {"Vary: expr, never Host nor req_novary", "GET /c/exprhost", "", 200, "", "file\n", {"Content-Type: text/plain"}},
+        {"Vary: expr first, then the conditions that held", "GET /c/exprmix", "X-First: yes\r\nX-Second: yes\r\n", 200, "", "file\n", {"Content-Type: text/plain", "Vary: X-Second,X-First"}},
+        {"Vary: an expr that failed", "GET /c/exprfail", "", 200, "", "file\n", {"Content-Type: text/plain", "Vary: X-Fail"}},
     };
     check_both(s, cases);
     check_apache(s, conds_known_differences());
@@ -1039,6 +1052,65 @@ TEST(Rewrite, Escaping) {
         {"LA-U:REMOTE_USER without authentication", "GET /la", "", 302, "http://localhost/t", "", {}},
         {"int:escape of UTF-8", "GET /escmap/caf%C3%A9%20x", "", 302, "http://localhost/t/caf%25c3%25a9%2520x", "", {}},
     };
+    check_both(s, cases);
+}
+
+// ------------------------------------------------------------- look-ahead
+
+// %{LA-U:var} and %{LA-F:var} read any variable of the subrequest for the
+// URL (or file) being rewritten: its file and path info, its URI, who it
+// authenticated; a file look-ahead in the server context takes the URL-path
+// as a file path, as httpd does.
+TEST(Rewrite, LookAhead) {
+    const std::string auth = "LoadModule auth_basic_module " + kModules + "mod_auth_basic.so\n"
+                             "LoadModule authn_core_module " + kModules + "mod_authn_core.so\n"
+                             "LoadModule authn_file_module " + kModules + "mod_authn_file.so\n"
+                             "LoadModule authz_user_module " + kModules + "mod_authz_user.so\n";
+    Site s(auth);
+    s.file("la/a.html", "a\n");
+    s.file("la/private/p.html", "p\n");
+    s.file("la/d/b.html", "b\n");
+    s.file("la/d/.htaccess",
+           "RewriteEngine On\n"
+           "RewriteCond %{QUERY_STRING} ^lau\n"
+           "RewriteRule ^(.*)$ /x?f=%{LA-U:REQUEST_FILENAME}&u=%{LA-U:REQUEST_URI} [R,NE]\n"
+           "RewriteCond %{QUERY_STRING} ^laf\n"
+           "RewriteRule ^(.*)$ /x?f=%{LA-F:REQUEST_FILENAME}&pi=%{LA-F:PATH_INFO}&u=%{LA-F:REQUEST_URI}"
+           "&own=%{LA-F:SCRIPT_USER} [R,NE]\n");
+    s.twin().root().write("htpasswd", "alice:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n");
+    s.conf("RewriteEngine On\n"
+           "Alias /al @ROOT@/htdocs/la\n"
+           "<Directory @ROOT@/htdocs/la/private>\nAuthType Basic\nAuthName private\n"
+           "AuthUserFile @ROOT@/htpasswd\nRequire valid-user\n</Directory>\n"
+           "RewriteCond %{QUERY_STRING} ^lau\n"
+           "RewriteRule ^/(la|al)/[^d] /x?f=%{LA-U:REQUEST_FILENAME}&pi=%{LA-U:PATH_INFO}&u=%{LA-U:REQUEST_URI}"
+           "&sub=%{LA-U:IS_SUBREQ}&cp=%{LA-U:CONTEXT_PREFIX}&user=%{LA-U:REMOTE_USER}&at=%{LA-U:AUTH_TYPE} [R,NE]\n"
+           "RewriteCond %{QUERY_STRING} ^laf\n"
+           "RewriteRule ^/(la|al)/[^d] /x?f=%{LA-F:REQUEST_FILENAME}&pi=%{LA-F:PATH_INFO}&u=%{LA-F:REQUEST_URI}"
+           "&sub=%{LA-F:IS_SUBREQ} [R,NE]\n"
+           "RewriteCond %{LA-U:REMOTE_USER} (.+)\n"
+           "RewriteRule ^/la/private/(.*)$ /home/%1/$1 [R]\n");
+    const std::string alice = "Authorization: Basic YWxpY2U6c2VjcmV0\r\n";
+    // %{SCRIPT_USER}: whoever runs the test owns its files.
+    const struct passwd* pw = ::getpwuid(::getuid());
+    const std::string owner = pw != nullptr ? pw->pw_name : "<unknown>";
+    std::vector<Case> cases = {
+        {"LA-U: a file", "GET /la/a.html?lau", "", 302, "http://localhost/x?f=ROOT/htdocs/la/a.html&pi=&u=/la/a.html&sub=true&cp=&user=&at=", "", {}},
+        {"LA-U: a file with path info", "GET /la/a.html/pi?lau", "", 302, "http://localhost/x?f=ROOT/htdocs/la/a.html&pi=/pi&u=/la/a.html/pi&sub=true&cp=&user=&at=", "", {}},
+        {"LA-U: through an Alias", "GET /al/a.html?lau", "", 302, "http://localhost/x?f=ROOT/htdocs/la/a.html&pi=&u=/al/a.html&sub=true&cp=/al&user=&at=", "", {}},
+        {"LA-U: who the subrequest authenticated", "GET /la/private/p.html?lau", alice, 302, "http://localhost/x?f=ROOT/htdocs/la/private/p.html&pi=&u=/la/private/p.html&sub=true&cp=&user=alice&at=Basic", "", {}},
+        {"LA-U: nobody without credentials", "GET /la/private/p.html?lau", "", 302, "http://localhost/x?f=ROOT/htdocs/la/private/p.html&pi=&u=/la/private/p.html&sub=true&cp=&user=&at=Basic", "", {}},
+        {"LA-U:REMOTE_USER in a condition", "GET /la/private/p.html", alice, 302, "http://localhost/home/alice/p.html", "", {}},
+        {"LA-F in the server context: the URL-path as a file path", "GET /la/a.html?laf", "", 302, "http://localhost/x?f=/la&pi=/a.html&u=/la/a.html&sub=true", "", {}},
+        {"LA-F through an Alias", "GET /al/a.html/x?laf", "", 302, "http://localhost/x?f=/al&pi=/a.html/x&u=/al/a.html/x&sub=true", "", {}},
+        {"LA-U in .htaccess: the file path taken as a URL", "GET /la/d/b.html?lau", "", 302, "http://localhost/x?f=ROOT/htdocs/tmp&u=ROOT/htdocs/la/d/b.html", "", {}},
+        {"LA-F in .htaccess: the file", "GET /la/d/b.html?laf", "", 302, "http://localhost/x?f=ROOT/htdocs/la/d/b.html&pi=&u=/la/d/b.html&own=OWNER", "", {}},
+        {"LA-F in .htaccess: path info, no URI", "GET /la/d/b.html/pi?laf", "", 302, "http://localhost/x?f=ROOT/htdocs/la/d/b.html&pi=/pi&u=&own=OWNER", "", {}},
+        {"LA-F in .htaccess: a missing file (the owner of the directory above)", "GET /la/d/missing/x?laf", "", 302, "http://localhost/x?f=ROOT/htdocs/la/d/missing&pi=/x&u=&own=OWNER", "", {}},
+    };
+    for (Case& c : cases) {
+        c.location = replace_all(c.location, "OWNER", owner);
+    }
     check_both(s, cases);
 }
 

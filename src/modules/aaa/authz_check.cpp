@@ -35,12 +35,12 @@ namespace {
 using request::Request;
 
 struct Evaluation {
-    const Request& r;
+    Request& r;  // Require expr merges the headers it reads into Vary
     http::MethodMask method;
 };
 
 AuthzResult check_provider(std::string_view provider, const AuthzArgs& args, const Evaluation& ev) {
-    const Request& r = ev.r;
+    Request& r = ev.r;
     auto grant_if = [](bool b) { return b ? AuthzResult::Granted : AuthzResult::Denied; };
     if (provider == "all") {
         const bool* granted = std::get_if<bool>(&args);
@@ -178,7 +178,7 @@ const AuthzCoreDirConfig* conf_of(const Request& r) {
     return r.dir_config != nullptr ? r.dir_config->get<AuthzCoreDirConfig>(authz_core_module.index) : nullptr;
 }
 
-AuthzResult evaluate(const Request& r, const AuthzNode& tree) {
+AuthzResult evaluate(Request& r, const AuthzNode& tree) {
     Evaluation ev{r, http::method_bit(modules::core::method_number(*r.server, r.method_name))};
     return apply(tree, ev, AuthzNode::Op::And);
 }

@@ -99,7 +99,9 @@ std::string evaluate(const Request& r, const std::string& text, const std::share
     if (!e || text.find_first_of("%$\\") == std::string::npos) {
         return text;
     }
-    expr::RequestContext ctx(r);
+    // Read-only here (providers see a const request): unlike httpd, an
+    // AuthType or AuthName expression adds nothing to Vary.
+    expr::RequestContext ctx(r, expr::RequestContext::DontVary{});
     return expr::evaluate_string(*e, ctx);
 }
 

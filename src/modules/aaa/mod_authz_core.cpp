@@ -394,7 +394,9 @@ std::vector<std::string> require_words(const request::Request& r, const RequireW
     if (!w.expr) {
         return w.words;
     }
-    expr::RequestContext ctx(r);
+    // Providers see a const request: unlike httpd, expression-valued
+    // Require words add nothing to Vary (Require expr does).
+    expr::RequestContext ctx(r, expr::RequestContext::DontVary{});
     return config::split_words(expr::evaluate_string(*w.expr, ctx));
 }
 

@@ -114,7 +114,7 @@ bool condition_holds(const LogCondition& c, const request::Request& r) {
             return c.negate ? !set : set;
         }
         case LogCondition::Kind::Expr: {
-            expr::RequestContext ctx(r);
+            expr::RequestContext ctx(r, expr::RequestContext::DontVary{});
             return expr::evaluate(*c.expr, ctx);
         }
     }

@@ -80,7 +80,7 @@ void log_for(request::Request& r, DebugHook hook) {
         if (e.hook != hook && e.hook != DebugHook::All) {
             continue;
         }
-        expr::RequestContext ctx(r);
+        expr::RequestContext ctx(r, expr::RequestContext::DontVary{});
         if (e.condition && !expr::evaluate(*e.condition, ctx)) {
             continue;
         }

@@ -140,13 +140,7 @@ void add_content_encoding(Request& r, std::string_view encoding, std::string_vie
     }
 }
 
-void merge_vary_accept_encoding(Request& r) {
-    if (Header* vary = first_header(r.headers_out, "Vary")) {
-        vary->value = r.keep(std::string(vary->value) + ", Accept-Encoding");
-    } else {
-        r.add_header("Vary", "Accept-Encoding");
-    }
-}
+void merge_vary_accept_encoding(Request& r) { r.merge_header("Vary", "Accept-Encoding"); }
 
 void alter_etag(Request& r, EtagMode mode, std::string_view suffix, bool short_unchanged) {
     if (mode == EtagMode::NoChange) {

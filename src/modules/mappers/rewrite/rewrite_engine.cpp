@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 namespace sonora::modules::mappers::rewrite {
 
@@ -58,7 +59,7 @@ void Engine::log(int level, std::string_view text) const {
     line += " [";
     line += r.server_host();
     line += ids;
-    line += r.main != nullptr ? "subreq" : "initial";
+    line += r.main != nullptr || r.as_subrequest ? "subreq" : "initial";
     if (redirects > 0) {
         line += "/redir#" + std::to_string(redirects);
     }
@@ -355,9 +356,16 @@ bool apply_cond(const RewriteCond& c, RuleContext& ctx) {
         case CondType::IntLt: rc = to_int(input) < to_int(c.operand); break;
         case CondType::IntEq: rc = to_int(input) == to_int(c.operand); break;
         case CondType::Expr: {
-            expr::RequestContext expr_ctx(r);
+            // httpd merges the headers an expression reads into Vary at once,
+            // whether it holds or not, unless NV says otherwise.
+            std::optional<expr::RequestContext> expr_ctx;
+            if ((c.flags & kCondNoVary) != 0) {
+                expr_ctx.emplace(r, expr::RequestContext::DontVary{});
+            } else {
+                expr_ctx.emplace(r);
+            }
             expr::Backrefs refs;
-            rc = expr::evaluate(*c.expr, expr_ctx, &refs);
+            rc = expr::evaluate(*c.expr, *expr_ctx, &refs);
             if (rc && (c.flags & kCondNotMatch) == 0) {
                 // %N: the groups of the expression's last regex match.
                 ctx.cond_refs = Backrefs{};
@@ -779,19 +787,6 @@ RuleResult apply_rule(const RewriteRule& p, RuleContext& ctx) {
     return RuleResult::Match;
 }
 
-void merge_vary(request::Request& r, std::string_view vary) {
-    for (request::Header& h : r.headers_out) {
-        if (equals_nocase(h.name, "Vary")) {
-            std::string merged(h.value);
-            merged += ", ";
-            merged += vary;
-            h.value = r.keep(merged);
-            return;
-        }
-    }
-    r.headers_out.push_back({"Vary", r.keep(vary)});
-}
-
 }  // namespace
 
 ListResult apply_rewrite_list(Engine& e, const RuleList& rules) {
@@ -805,7 +800,7 @@ restart:
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const RewriteRule& p = *rules[i];
         // Redirects and NS rules are not for subrequests.
-        if (r.main != nullptr && (p.flags & (kRuleIgnoreOnSubreq | kRuleForceRedirect)) != 0) {
+        if ((r.main != nullptr || r.as_subrequest) && (p.flags & (kRuleIgnoreOnSubreq | kRuleForceRedirect)) != 0) {
             continue;
         }
         ctx.vary.clear();
@@ -834,7 +829,7 @@ restart:
             return out;
         }
         if (!ctx.vary.empty()) {
-            merge_vary(r, ctx.vary);
+            r.merge_header("Vary", ctx.vary);
         }
         if (rc == RuleResult::StatusSet) {
             out.action = kActionStatusSet;

@@ -54,7 +54,7 @@ std::tm local_now(const request::Request& r) {
 }
 
 std::string owner_name(const request::Request& r, bool group) {
-    if (!r.has_finfo) {
+    if (!r.has_finfo && r.finfo.st_ino == 0) {
         return "<unknown>";
     }
     char buf[4096];
@@ -77,39 +77,33 @@ std::string owner_name(const request::Request& r, bool group) {
 // httpd's subreq_ok: no look-ahead from a subrequest for its main request's URI.
 bool subrequest_allowed(const request::Request& r) { return r.main == nullptr || r.main->uri != r.uri; }
 
+std::string variable_of(RuleContext& ctx, const request::Request& r, std::string_view var);
+
+// %{LA-U:var} and %{LA-F:var}: `var` of the subrequest for the URL (or
+// file) being rewritten, as httpd reads it with ctx->r set to that
+// subrequest.
 std::string lookahead(RuleContext& ctx, std::string_view var, bool file) {
-    request::Request& r = ctx.e.r;
+    const request::Request& r = ctx.e.r;
     if (ctx.uri.empty() || !subrequest_allowed(r)) {
         return {};
     }
     std::string path = ctx.uri;
-    if (!file && ctx.e.perdir != nullptr && path.front() != '/') {
-        // httpd's la_u: relative to RewriteBase, else to the directory.
-        path = (ctx.e.dconf.base ? *ctx.e.dconf.base : *ctx.e.perdir) + path;
+    Services::LookupBy by = Services::LookupBy::Uri;
+    if (!file) {
+        if (ctx.e.perdir != nullptr && path.front() != '/') {
+            // httpd's la_u: relative to RewriteBase, else to the directory.
+            path = (ctx.e.dconf.base ? *ctx.e.dconf.base : *ctx.e.perdir) + path;
+        }
+    } else if (ctx.e.perdir == nullptr || path.front() != '/') {
+        // (In a directory context a URL-path names no file: httpd looks the
+        // URL up instead.) A relative path is under the directory.
+        if (ctx.e.perdir != nullptr) {
+            path = *ctx.e.perdir + path;
+        }
+        by = Services::LookupBy::File;
     }
     std::string result;
-    if (file && !(ctx.e.perdir != nullptr && path.front() == '/')) {
-        // A file look-ahead: what the file would be under its own name.
-        const std::string uri_var(var);
-        if (equals_nocase(uri_var, "REQUEST_FILENAME") || equals_nocase(uri_var, "SCRIPT_FILENAME")) {
-            result = path;
-        } else {
-            result = lookup_variable(ctx, var);
-        }
-    } else {
-        const Services::Lookup found = ctx.e.services.lookup_uri(r, path);
-        if (equals_nocase(var, "REQUEST_FILENAME") || equals_nocase(var, "SCRIPT_FILENAME")) {
-            result = std::string(found.filename);
-        } else if (equals_nocase(var, "PATH_INFO")) {
-            result = std::string(found.path_info);
-        } else if (equals_nocase(var, "REMOTE_USER")) {
-            result = std::string(found.user.value_or(std::string_view()));
-        } else if (equals_nocase(var, "AUTH_TYPE")) {
-            result = std::string(found.auth_type);
-        } else {
-            result = lookup_variable(ctx, var);
-        }
-    }
+    ctx.e.services.inspect_lookup(r, by, path, [&](const request::Request& sub) { result = variable_of(ctx, sub, var); });
     if (ctx.e.tracing(5)) {
         ctx.e.log(5, "lookahead: path=" + path + " var=" + std::string(var) + " -> val=" + result);
     }
@@ -126,8 +120,13 @@ std::string server_name_for_url(const request::Request& r) {
 
 }  // namespace
 
-std::string lookup_variable(RuleContext& ctx, std::string_view var) {
-    request::Request& r = ctx.e.r;
+std::string lookup_variable(RuleContext& ctx, std::string_view var) { return variable_of(ctx, ctx.e.r, var); }
+
+namespace {
+
+// httpd's lookup_variable for `r`: the request being rewritten, or a
+// look-ahead's subrequest.
+std::string variable_of(RuleContext& ctx, const request::Request& r, std::string_view var) {
     if (var.size() < 4) {
         return {};
     }
@@ -313,6 +312,8 @@ std::string lookup_variable(RuleContext& ctx, std::string_view var) {
     }
     return {};
 }
+
+}  // namespace
 
 std::string escape_backref(std::string_view s, const RewriteRule& rule) {
     static constexpr char kHex[] = "0123456789abcdef";

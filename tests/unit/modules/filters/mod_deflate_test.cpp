@@ -111,6 +111,8 @@ public:
     bool internal_fast_redirect(request::Request&, std::string_view) override { return false; }
     std::string_view server_banner() const override { return "Sonora"; }
     Lookup lookup_uri(const request::Request&, std::string_view) override { return {}; }
+    void inspect_lookup(const request::Request&, LookupBy, std::string_view,
+                        const std::function<void(const request::Request&)>&) override {}
     std::unique_ptr<Subrequest> run_subrequest(request::Request&, std::string_view) override { return nullptr; }
     const OutputFilterSpec* find_output_filter(std::string_view) const override { return nullptr; }
     void note_auth_failure(request::Request&) override {}
