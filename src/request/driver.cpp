@@ -422,7 +422,7 @@ void init_file_lookup(Request& sub, const Request& r, std::string_view target) {
     sub.filename.assign(merged);
     const std::string_view rest = std::string_view(merged).substr(std::min(fdir.size(), merged.size()));
     if (!fdir.empty() && merged.starts_with(fdir) && !rest.empty() && rest.find('/') == std::string_view::npos) {
-        const std::string_view udir = r.uri.substr(0, r.uri.rfind('/') + 1);
+        const std::string_view udir = std::string_view(r.uri).substr(0, r.uri.rfind('/') + 1);
         sub.uri.assign(std::string(udir) + std::string(rest));
     } else {
         sub.uri.clear();
