@@ -15,6 +15,7 @@
 //                               work on the tables before Sonora has mod_rewrite)
 //   SONORA_REWRITE_RECORD=1     prints what each server answered, as table rows
 
+#include "support/answer_table.h"
 #include "support/process.h"
 #include "support/server.h"
 #include "support/twin.h"
@@ -45,11 +46,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
     return s;
 }
 
-bool env_set(const char* name) {
-    const char* v = std::getenv(name);
-    return v != nullptr && *v != '\0' && std::string(v) != "0";
-}
-
 const std::string kBasic = "Authorization: Basic dXNlcjpwYXNz\r\n";
 const std::string kBearer = "Authorization: Bearer tok3n\r\n";
 const std::string kGzip = "Accept-Encoding: gzip, deflate\r\n";
@@ -59,15 +55,7 @@ const std::string kXsrf = "X-XSRF-TOKEN: abc123\r\n";
 // answers only (error pages are not the point here); `head` lists header
 // lines ("Name: value") that must be in the answer, and a watched header
 // (kWatched: Vary, Content-Encoding ...) not listed must be absent.
-struct Case {
-    std::string what;
-    std::string request;  // "GET /path?query"
-    std::string headers;  // extra request header lines, each ending in \r\n
-    int status = 0;
-    std::string location;  // "" when there must be none; the port reads PORT
-    std::string body;
-    std::vector<std::string> head;
-};
+using Case = AnswerCase;
 
 // A front controller or other PHP entry point: a shell CGI script that says
 // which file it is and prints the variables the rewrite shapes.
@@ -131,20 +119,6 @@ std::string raw_request(const Case& c) {
     return head + "Connection: close\r\n\r\n";
 }
 
-std::string cxx_quote(const std::string& s) {
-    std::string out = "\"";
-    for (char ch : s) {
-        switch (ch) {
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            default: out += ch;
-        }
-    }
-    return out + "\"";
-}
-
 // Headers a case lists when they are sent, so that one not listed must be absent.
 // Vary: mod_rewrite adds the name of a %{HTTP:...} header its conditions read
 // (spelled as in the condition) when the rule applies; httpd sends one Vary
@@ -164,28 +138,9 @@ std::string request_headers_name(const std::string& headers) {
     return cxx_quote(headers);
 }
 
-std::string location_of(const Response& r, int port) {
-    return replace_all(r.header("Location"), ":" + std::to_string(port) + "/", ":PORT/");
-}
-
-// The answer `r` to `c` as a table row (SONORA_REWRITE_RECORD).
-std::string as_row(const Case& c, const Response& r, int port) {
-    std::string row = "{" + cxx_quote(c.what) + ", " + cxx_quote(c.request) + ", " +
-                      request_headers_name(c.headers) + ", " + std::to_string(r.status) + ", " +
-                      cxx_quote(location_of(r, port)) + ", " + cxx_quote(r.status == 200 ? r.body : "") + ", {";
-    std::vector<std::string> head;
-    if (r.status == 200) {
-        head.push_back("Content-Type: " + r.header("Content-Type"));
-    }
-    for (const char* name : kWatched) {
-        if (!r.header(name).empty()) {
-            head.push_back(std::string(name) + ": " + r.header(name));
-        }
-    }
-    for (std::size_t i = 0; i < head.size(); ++i) {
-        row += (i ? ", " : "") + cxx_quote(head[i]);
-    }
-    return row + "}},";
+// A Location with the run's port spelled PORT.
+std::string port_masked(const std::string& location, int port) {
+    return replace_all(location, ":" + std::to_string(port) + "/", ":PORT/");
 }
 
 // Sends every case to `which` (one server run, a connection per request) and
@@ -195,35 +150,10 @@ void check_table(FrameworkSite& site, const std::string& which, const std::vecto
     for (const Case& c : cases) {
         requests.push_back(raw_request(c));
     }
-    const std::vector<Response> got = site.twin().exchange(which, requests);
-    ASSERT_EQ(got.size(), cases.size()) << which << " answered " << got.size() << " of " << cases.size();
     const int port = site.twin().port();
-    const bool record = env_set("SONORA_REWRITE_RECORD");
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-        const Case& c = cases[i];
-        const Response& r = got[i];
-        if (record) {
-            std::printf("[%s] %s\n", which.c_str(), as_row(c, r, port).c_str());
-        }
-        SCOPED_TRACE(which + ": " + c.what + " (" + c.request + ")");
-        EXPECT_EQ(r.status, c.status) << r.status_line;
-        EXPECT_EQ(location_of(r, port), c.location);
-        if (c.status == 200) {
-            EXPECT_EQ(r.body, c.body);
-        }
-        for (const std::string& line : c.head) {
-            const std::size_t colon = line.find(':');
-            EXPECT_EQ(r.header(line.substr(0, colon)), line.substr(colon + 2)) << line << "\n" << r.head;
-        }
-        for (const char* name : kWatched) {
-            const bool listed = std::any_of(c.head.begin(), c.head.end(), [name](const std::string& line) {
-                return line.rfind(std::string(name) + ":", 0) == 0;
-            });
-            if (!listed) {
-                EXPECT_EQ(r.header(name), "") << name << " must not be sent\n" << r.head;
-            }
-        }
-    }
+    const AnswerTable table{kWatched, [port](const std::string& s) { return port_masked(s, port); }, {},
+                            request_headers_name};
+    check_answers(which, cases, site.twin().exchange(which, requests), table);
     if (::testing::Test::HasFailure()) {
         ADD_FAILURE() << which << "'s error_log:\n" << site.twin().read_log(which, "error_log");
     }
@@ -975,7 +905,7 @@ void edits_are_seen(FrameworkSite& s, const std::string& which) {
     s.file(base + "/.htaccess", moved);
     r = get("/a/b/c/blog/old-post/");
     EXPECT_EQ(r.status, 301);
-    EXPECT_EQ(location_of(r, port), "http://localhost/a/b/c/blog/new-post/");
+    EXPECT_EQ(port_masked(r.header("Location"), port), "http://localhost/a/b/c/blog/new-post/");
     EXPECT_EQ(kept.get("/a/b/c/blog/old-post/"), 301);
 
     s.file(base + "/.htaccess", stock);

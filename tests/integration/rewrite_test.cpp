@@ -14,6 +14,7 @@
 //   SONORA_TEST_APACHE_ONLY=1   checks the tables against Apache only
 //   SONORA_REWRITE_RECORD=1     prints what each server answered, as table rows
 
+#include "support/answer_table.h"
 #include "support/process.h"
 #include "support/server.h"
 #include "support/twin.h"
@@ -46,11 +47,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
     return s;
 }
 
-bool env_set(const char* name) {
-    const char* v = std::getenv(name);
-    return v != nullptr && *v != '\0' && std::string(v) != "0";
-}
-
 std::string this_year() {
     std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -61,15 +57,7 @@ std::string this_year() {
 // One request and what both servers must answer. `body` is compared for 200
 // answers only; `head` lists header lines ("Name: value") that must be in
 // the answer, and a watched header (kWatched) not listed must be absent.
-struct Case {
-    std::string what;
-    std::string request;  // "GET /path?query"; @ROOT@ is replaced
-    std::string headers;  // extra request header lines, each ending in \r\n (Host: localhost unless given)
-    int status = 0;
-    std::string location;  // "" when there must be none
-    std::string body;
-    std::vector<std::string> head;
-};
+using Case = AnswerCase;
 
 const char* const kWatched[] = {"Vary", "Set-Cookie", "X-Injected"};
 
@@ -117,21 +105,6 @@ std::string raw_request(const Case& c, const std::string& root) {
     return head + c.headers + "Connection: close\r\n\r\n";
 }
 
-std::string cxx_quote(const std::string& s) {
-    std::string out = "\"";
-    for (char ch : s) {
-        switch (ch) {
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            default: out += ch;
-        }
-    }
-    return out + "\"";
-}
-
 // ROOT, PORT and YEAR in place of what differs between runs.
 std::string masked(const std::string& s, const std::string& root, int port) {
     std::string out = replace_all(s, root, "ROOT");
@@ -139,59 +112,16 @@ std::string masked(const std::string& s, const std::string& root, int port) {
     return replace_all(out, this_year(), "YEAR");
 }
 
-std::string as_row(const Case& c, const Response& r, const std::string& root, int port) {
-    std::string row = "{" + cxx_quote(c.what) + ", " + cxx_quote(c.request) + ", " + cxx_quote(c.headers) + ", " +
-                      std::to_string(r.status) + ", " + cxx_quote(masked(r.header("Location"), root, port)) + ", " +
-                      cxx_quote(r.status == 200 ? masked(r.body, root, port) : "") + ", {";
-    std::vector<std::string> head;
-    if (r.status == 200) {
-        head.push_back("Content-Type: " + r.header("Content-Type"));
-    }
-    for (const char* name : kWatched) {
-        if (!r.header(name).empty()) {
-            head.push_back(std::string(name) + ": " + r.header(name));
-        }
-    }
-    for (std::size_t i = 0; i < head.size(); ++i) {
-        row += (i ? ", " : "") + cxx_quote(head[i]);
-    }
-    return row + "}},";
-}
-
 void check_table(Site& site, const std::string& which, const std::vector<Case>& cases) {
     std::vector<std::string> requests;
     for (const Case& c : cases) {
         requests.push_back(raw_request(c, site.root()));
     }
-    const std::vector<Response> got = site.twin().exchange(which, requests);
-    ASSERT_EQ(got.size(), cases.size()) << which << " answered " << got.size() << " of " << cases.size();
+    const std::string root = site.root();
     const int port = site.twin().port();
-    const bool record = env_set("SONORA_REWRITE_RECORD");
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-        const Case& c = cases[i];
-        const Response& r = got[i];
-        if (record) {
-            std::printf("[%s] %s\n", which.c_str(), as_row(c, r, site.root(), port).c_str());
-        }
-        SCOPED_TRACE(which + ": " + c.what + " (" + c.request + ")");
-        EXPECT_EQ(r.status, c.status) << r.status_line;
-        EXPECT_EQ(masked(r.header("Location"), site.root(), port), c.location);
-        if (c.status == 200) {
-            EXPECT_EQ(masked(r.body, site.root(), port), c.body);
-        }
-        for (const std::string& line : c.head) {
-            const std::size_t colon = line.find(':');
-            EXPECT_EQ(r.header(line.substr(0, colon)), line.substr(colon + 2)) << line << "\n" << r.head;
-        }
-        for (const char* name : kWatched) {
-            const bool listed = std::any_of(c.head.begin(), c.head.end(), [name](const std::string& line) {
-                return line.rfind(std::string(name) + ":", 0) == 0;
-            });
-            if (!listed) {
-                EXPECT_EQ(r.header(name), "") << name << " must not be sent\n" << r.head;
-            }
-        }
-    }
+    auto mask = [&](const std::string& s) { return masked(s, root, port); };
+    const AnswerTable table{kWatched, mask, mask, {}};
+    check_answers(which, cases, site.twin().exchange(which, requests), table);
     if (::testing::Test::HasFailure()) {
         ADD_FAILURE() << which << "'s error_log:\n" << site.twin().read_log(which, "error_log");
     }
