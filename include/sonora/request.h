@@ -180,6 +180,7 @@ struct Request {
     // subrequest's result instead: they decide as that subrequest did, so
     // what subrequests skip (mod_rewrite's NS and R rules) stays skipped.
     bool as_subrequest = false;
+    bool in_subrequest() const { return main != nullptr || as_subrequest; }
     bool reached_handler = false;
     // httpd's r->no_local_copy: conditional headers are not evaluated (an
     // output filter such as INCLUDES will make a body the file's validators

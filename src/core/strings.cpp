@@ -10,6 +10,7 @@
 #include <charconv>
 #include <climits>
 #include <cctype>
+#include <vector>
 
 namespace sonora {
 
@@ -134,6 +135,32 @@ std::string strfsize(std::int64_t size) {
 std::string_view base_name(std::string_view path) {
     const std::size_t slash = path.rfind('/');
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+std::string resolve_file_path(std::string_view path) {
+    std::vector<std::string_view> segments;
+    std::size_t pos = 0;
+    while (pos <= path.size()) {
+        const std::size_t slash = std::min(path.find('/', pos), path.size());
+        const std::string_view seg = path.substr(pos, slash - pos);
+        if (seg == "..") {
+            if (!segments.empty()) {
+                segments.pop_back();
+            }
+        } else if (!seg.empty() && seg != ".") {
+            segments.push_back(seg);
+        }
+        pos = slash + 1;
+    }
+    std::string out;
+    for (std::string_view seg : segments) {
+        out += '/';
+        out += seg;
+    }
+    if (out.empty() || (path.size() > 1 && path.back() == '/')) {
+        out += '/';
+    }
+    return out;
 }
 
 std::string unescape_url(std::string_view s, bool plus_is_space) {

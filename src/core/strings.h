@@ -19,6 +19,10 @@ std::string_view get_token(std::string_view& s, bool spaces_inside);
 // APR's rendering of an errno in httpd's log lines: "(13)Permission denied".
 // What follows the last '/' of a path (apr_filepath_name_get).
 std::string_view base_name(std::string_view path);
+// A file path with "//", "." and ".." segments resolved as text, as
+// apr_filepath_merge does for httpd's walks ("/.." stays "/"; a trailing
+// slash is kept).
+std::string resolve_file_path(std::string_view path);
 
 // ap_unescape_url: every valid %XX decoded (with `plus_is_space`, '+' as a
 // space too); the result ends at a decoded NUL, as httpd's C string does.

@@ -56,8 +56,7 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
     entry = ctx.files.lookup(r.filename, ctx.now_ms);
     // httpd's r->finfo of a missing file holds the deepest directory its walk
     // found (whose owner %{SCRIPT_USER} names).
-    const struct stat* found_dir = nullptr;
-    std::shared_ptr<const FileEntry> found_dir_entry;
+    std::shared_ptr<const FileEntry> found_dir;
     if (!entry->exists() && (entry->error == ENOTDIR || entry->error == ENOENT)) {
         // Walk back to an existing file; httpd's directory walk does the same.
         std::size_t cut = r.filename.size();
@@ -84,8 +83,7 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
                     r.filename.resize(cut);
                 }
                 if (parent->is_dir() && slash != 0) {  // the walk never stats "/" itself
-                    found_dir_entry = std::move(parent);
-                    found_dir = &found_dir_entry->st;
+                    found_dir = std::move(parent);
                 }
                 break;
             }
@@ -99,7 +97,7 @@ int map_to_storage(Request& r, Context& ctx, std::shared_ptr<const FileEntry>& e
     if (r.has_finfo) {
         r.finfo = entry->st;
     } else if (found_dir != nullptr) {
-        r.finfo = *found_dir;
+        r.finfo = found_dir->st;
     } else {
         r.finfo = {};
     }
@@ -400,25 +398,9 @@ namespace {
 void init_file_lookup(Request& sub, const Request& r, std::string_view target) {
     const std::string_view file = r.filename;
     const std::string_view fdir = file.substr(0, file.rfind('/') + 1);
-    std::string path = !target.empty() && target.front() == '/' ? std::string(target) : std::string(fdir) + std::string(target);
-    std::string merged;
-    for (std::size_t at = 0; at < path.size();) {
-        std::size_t end = path.find('/', at);
-        if (end == std::string::npos) {
-            end = path.size();
-        }
-        const std::string_view seg = std::string_view(path).substr(at, end - at);
-        if (seg == "..") {
-            const std::size_t slash = merged.rfind('/');
-            merged.resize(slash == std::string::npos ? 0 : slash);
-        } else if (!seg.empty() && seg != ".") {
-            merged.append("/").append(seg);
-        }
-        at = end + 1;
-    }
-    if (merged.empty()) {
-        merged = "/";
-    }
+    const std::string merged =
+        resolve_file_path(!target.empty() && target.front() == '/' ? std::string(target)
+                                                                   : std::string(fdir) + std::string(target));
     sub.filename.assign(merged);
     const std::string_view rest = std::string_view(merged).substr(std::min(fdir.size(), merged.size()));
     if (!fdir.empty() && merged.starts_with(fdir) && !rest.empty() && rest.find('/') == std::string_view::npos) {

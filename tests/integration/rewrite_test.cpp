@@ -178,6 +178,7 @@ void flags_site(Site& s) {
     s.file("nsdir/other.html", "other\n");
     s.file("nsdir2/index.html", "index\n");
     s.file("nsdir2/other.html", "other\n");
+    s.file("rdir/index.html", "index\n");
     s.conf("Alias /aliased @ROOT@/aliasdir\n"
            "<Directory @ROOT@/aliasdir>\nRequire all granted\n</Directory>\n"
            "<Directory @ROOT@/outside>\nRequire all granted\n</Directory>\n"
@@ -212,6 +213,7 @@ void flags_site(Site& s) {
            "RewriteRule ^/flag/nne$ /t?a\\%20b#frag [R]\n"
            "RewriteRule ^/nsdir/index\\.html$ /nsdir/other.html\n"
            "RewriteRule ^/nsdir2/index\\.html$ /nsdir2/other.html [NS]\n"
+           "RewriteRule ^/rdir/index\\.html$ /t?redirected [R]\n"
            "RewriteRule ^/flag/p$ http://127.0.0.1:1/x [P]\n"
            "RewriteRule ^/flag/pt$ /aliased/file.txt [PT]\n"
            "RewriteRule ^/flag/nopt$ /aliased/file.txt\n"
@@ -281,6 +283,8 @@ TEST(Rewrite, Flags) {
         {"without NE", "GET /flag/nne", "", 302, "http://localhost/t?a%2520b%23frag", "", {}},
         {"mod_dir's subrequest is rewritten", "GET /nsdir/", "", 200, "", "other\n", {"Content-Type: text/html"}},
         {"NS: not in mod_dir's subrequest, nor after its fast redirect", "GET /nsdir2/", "", 200, "", "index\n", {"Content-Type: text/html"}},
+        {"R: not in mod_dir's subrequest, nor after its fast redirect", "GET /rdir/", "", 200, "", "index\n", {"Content-Type: text/html"}},
+        {"R on the index named in the request", "GET /rdir/index.html", "", 302, "http://localhost/t?redirected", "", {}},
         {"P without mod_proxy: 403", "GET /flag/p", "", 403, "", "", {}},
         {"PT passes through to Alias", "GET /flag/pt", "", 200, "", "aliased\n", {"Content-Type: text/plain"}},
         {"without PT the Alias is not seen", "GET /flag/nopt", "", 404, "", "", {}},

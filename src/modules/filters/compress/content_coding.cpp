@@ -140,8 +140,6 @@ void add_content_encoding(Request& r, std::string_view encoding, std::string_vie
     }
 }
 
-void merge_vary_accept_encoding(Request& r) { r.merge_header("Vary", "Accept-Encoding"); }
-
 void alter_etag(Request& r, EtagMode mode, std::string_view suffix, bool short_unchanged) {
     if (mode == EtagMode::NoChange) {
         return;
@@ -173,7 +171,7 @@ std::optional<std::string_view> negotiate(Request& r, std::string_view coding, b
     if (!encoding.empty() && !is_unencoded(encoding)) {
         return std::nullopt;
     }
-    merge_vary_accept_encoding(r);
+    r.merge_header("Vary", "Accept-Encoding");  // httpd's apr_table_mergen
     if (!force) {
         auto accepts = r.header("Accept-Encoding");
         if (!accepts || !accepts_coding(*accepts, coding)) {

@@ -42,9 +42,6 @@ bool is_unencoded(std::string_view encoding);
 // header), else to headers_out.
 void add_content_encoding(request::Request& r, std::string_view encoding, std::string_view coding);
 
-// httpd's apr_table_mergen(headers_out, "Vary", "Accept-Encoding"): appended
-// to the first Vary with ", " (no check for a duplicate), or added.
-void merge_vary_accept_encoding(request::Request& r);
 
 // The ETag edit for a changed representation. mod_deflate (`short_unchanged`)
 // leaves an ETag of two bytes or less alone; mod_brotli suffixes it too.

@@ -59,7 +59,7 @@ void Engine::log(int level, std::string_view text) const {
     line += " [";
     line += r.server_host();
     line += ids;
-    line += r.main != nullptr || r.as_subrequest ? "subreq" : "initial";
+    line += r.in_subrequest() ? "subreq" : "initial";
     if (redirects > 0) {
         line += "/redir#" + std::to_string(redirects);
     }
@@ -211,32 +211,6 @@ bool prefix_stat(const Engine& e, std::string_view path, const RewriteRule* last
     };
     return starts(last->output, statpath) || starts(path, docroot) ||
            (!context_root.empty() && context_root != docroot && starts(path, context_root));
-}
-
-std::string normalize_path(std::string_view path) {
-    std::vector<std::string_view> segments;
-    std::size_t pos = 0;
-    while (pos <= path.size()) {
-        const std::size_t slash = std::min(path.find('/', pos), path.size());
-        const std::string_view seg = path.substr(pos, slash - pos);
-        if (seg == "..") {
-            if (!segments.empty()) {
-                segments.pop_back();
-            }
-        } else if (!seg.empty() && seg != ".") {
-            segments.push_back(seg);
-        }
-        pos = slash + 1;
-    }
-    std::string out;
-    for (std::string_view seg : segments) {
-        out += '/';
-        out += seg;
-    }
-    if (out.empty() || (path.size() > 1 && path.back() == '/')) {
-        out += '/';
-    }
-    return out;
 }
 
 bool has_query(const request::Request& r) { return r.query.data() != nullptr; }
@@ -800,7 +774,7 @@ restart:
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const RewriteRule& p = *rules[i];
         // Redirects and NS rules are not for subrequests.
-        if ((r.main != nullptr || r.as_subrequest) && (p.flags & (kRuleIgnoreOnSubreq | kRuleForceRedirect)) != 0) {
+        if (r.in_subrequest() && (p.flags & (kRuleIgnoreOnSubreq | kRuleForceRedirect)) != 0) {
             continue;
         }
         ctx.vary.clear();

@@ -72,9 +72,6 @@ std::string subst_prefix_path(const Engine& e, std::string_view input, std::stri
 // httpd's prefix_stat: whether the first segment of `path` exists (and, unless
 // `last` is null, may be trusted as a file path rather than a URL-path).
 bool prefix_stat(const Engine& e, std::string_view path, const RewriteRule* last);
-// A file path with "//", "." and ".." segments resolved as text (httpd's
-// directory walk merges the path this way; ".." at the root stays there).
-std::string normalize_path(std::string_view path);
 // The request's DocumentRoot (ap_document_root).
 std::string_view document_root(const request::Request& r);
 // Whether the query holds a control character or a space (ap_scan_vchar_obstext).

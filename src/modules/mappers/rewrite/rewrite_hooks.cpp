@@ -230,7 +230,7 @@ int translate(request::Request& r, Services& services) {
         // A ".." that a back-reference or variable brought (the request's own
         // path has none left) must not climb out of the document root.
         if (r.filename.find("..") != std::string::npos) {
-            const std::string resolved = normalize_path(r.filename);
+            const std::string resolved = resolve_file_path(r.filename);
             if (resolved != root && !std::string_view(resolved).starts_with(std::string(root) + "/")) {
                 core::log_request_error(r, LogLevel::Error, "rewrite", "SN90020",
                                         "rewritten path " + std::string(r.filename) +
@@ -241,7 +241,7 @@ int translate(request::Request& r, Services& services) {
     }
     if (r.filename.find("/.") != std::string::npos || r.filename.find("//") != std::string::npos) {
         // The sections that apply are those of the path the file system resolves.
-        r.filename.assign(normalize_path(r.filename));
+        r.filename.assign(resolve_file_path(r.filename));
     }
     if (e.tracing(1)) {
         e.log(1, "go-ahead with " + std::string(r.filename) + " [OK]");

@@ -1,5 +1,5 @@
 // mod_rewrite's URL helpers: what httpd's is_absolute_uri, escape_absolute_uri,
-// escape_backref and the directory walk's path merge make of their input.
+// and escape_backref make of their input.
 
 #include "modules/mappers/rewrite/rewrite_engine.h"
 #include "modules/mappers/rewrite/rewrite_expand.h"
@@ -31,14 +31,6 @@ TEST(RewriteUrl, RedirectTargetsAreEscapedAfterTheHost) {
     EXPECT_EQ(escape_absolute_uri("http://h/", 7), "http://h/");
     // ldap: the parts between '?' are escaped one by one.
     EXPECT_EQ(escape_absolute_uri("ldap://h/o=a b?cn?sub", 7), "ldap://h/o=a%20b?cn?sub");
-}
-
-TEST(RewriteUrl, PathsResolveAsTheDirectoryWalkMergesThem) {
-    EXPECT_EQ(normalize_path("/var/www/../etc/passwd"), "/var/etc/passwd");
-    EXPECT_EQ(normalize_path("/../../etc"), "/etc");
-    EXPECT_EQ(normalize_path("/a//b/./c/"), "/a/b/c/");
-    EXPECT_EQ(normalize_path("/"), "/");
-    EXPECT_EQ(normalize_path("/a/b/.."), "/a");
 }
 
 RewriteRule rule_with(unsigned flags, std::optional<std::string> escapes = {}, std::optional<std::string> keep = {}) {
